@@ -1,0 +1,29 @@
+/** The accelerator spec after schema validation with defaults applied. */
+export interface Spec {
+  /** Verilog-safe identifier, prefix of every generated module. */
+  name: string;
+  array: { rows: number; cols: number };
+  numeric: { operandBits: number; accumulatorBits: number };
+  buffers: {
+    /** capacity of the weight buffer (W), operand words */
+    weightWords: number;
+    /** capacity of the input-activation buffer (X), operand words */
+    activationWords: number;
+    /** capacity of the error buffer (dY), operand words */
+    errorWords: number;
+    /** capacity of the on-chip result buffer, accumulator words */
+    resultWords: number;
+    /** true: skewed multi-bank weight buffer that reads a row or a column per cycle */
+    transposable: boolean;
+  };
+  sparsity: { skipZeros: boolean };
+}
+
+/** A validated spec with the hash that every generated file names. */
+export interface LoadedSpec {
+  spec: Spec;
+  /** first 16 hex digits of sha256 over the canonical JSON of the normalised spec */
+  hash: string;
+  /** where it came from, for messages */
+  source: string;
+}
