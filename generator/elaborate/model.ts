@@ -1,0 +1,231 @@
+/**
+ * Elaboration: turns a validated spec into a fully computed model of the core.
+ * Every width, depth, address size and constant the templates print is computed
+ * here, so the templates stay free of arithmetic.
+ */
+import type { LoadedSpec, Spec } from '../spec/types.ts';
+import { bitsFor, ceilDiv, indexBits, literal } from './bits.ts';
+
+/** Host commands. The op field is 4 bits wide to leave room for later commands. */
+export const OPCODES = {
+  loadW: 1,
+  loadX: 2,
+  loadDy: 3,
+  fp: 4,
+  bp: 5,
+  wg: 6,
+  readResult: 7,
+} as const;
+export type OpName = keyof typeof OPCODES;
+export const OP_BITS = 4;
+
+/** Which operand buffer holds a tensor. */
+export type TensorName = 'W' | 'X' | 'dY';
+
+/**
+ * One operand buffer. A tensor is cut into blocks of blockRows x blockCols
+ * elements; element (i, j) of a block lives in bank (i + j) mod banks when the
+ * buffer is skewed (bank j when plain), at address blockBase + i. A skewed
+ * buffer reads any row or any column of a block in one cycle.
+ */
+export interface BufferModel {
+  tensor: TensorName;
+  module: string;
+  instance: string;
+  words: number;
+  banks: number;
+  /** addresses per bank */
+  depth: number;
+  addrBits: number;
+  skewed: boolean;
+  blockRows: number;
+  blockCols: number;
+}
+
+export interface CoreModel {
+  name: string;
+  specHash: string;
+  spec: Spec;
+  rows: number;
+  cols: number;
+  opBits: number;
+  accBits: number;
+  productBits: number;
+  /** max(rows, cols): the widest operand vector */
+  maxLanes: number;
+  /** width of an index inside a block (li, lj) and of a lane number */
+  idxBits: number;
+  /** width of a layer dimension (batch, din, dout) as the host may give it */
+  dimBits: number;
+  /** width of every count, index and address inside the core and on the command port */
+  countBits: number;
+  /** plain weight buffer with more than one column: FP gathers a W column element by element */
+  plainGather: boolean;
+  weight: BufferModel;
+  activation: BufferModel;
+  error: BufferModel;
+  result: { words: number; depth: number; addrBits: number; wordBits: number };
+  /** address widths of the walkers: A operand (X or dY), B operand (W or X), loads (any) */
+  aAddrBits: number;
+  bAddrBits: number;
+  loadAddrBits: number;
+  opcodes: typeof OPCODES;
+  opBitsField: number;
+  transposable: boolean;
+  /** names of the generated modules, in compile order (leaves first, top last) */
+  modules: { name: string; template: string }[];
+  top: string;
+}
+
+function buffer(
+  spec: Spec,
+  tensor: TensorName,
+  role: string,
+  words: number,
+  banks: number,
+  blockRows: number,
+  blockCols: number,
+  skewed: boolean,
+): BufferModel {
+  const depth = Math.floor(words / banks);
+  return {
+    tensor,
+    module: `${spec.name}_${skewed ? 'transposable_buffer' : 'row_buffer'}`,
+    instance: `${role}_buffer`,
+    words,
+    banks,
+    depth,
+    addrBits: indexBits(depth),
+    skewed,
+    blockRows,
+    blockCols,
+  };
+}
+
+export function elaborate(loaded: LoadedSpec): CoreModel {
+  const { spec, hash } = loaded;
+  const R = spec.array.rows;
+  const C = spec.array.cols;
+  const maxLanes = Math.max(R, C);
+  const b = spec.buffers;
+  // FP reads W by columns of C outputs, BP by rows of C inputs: C x C blocks over C banks.
+  const weight = buffer(spec, 'W', 'weight', b.weightWords, C, C, C, b.transposable);
+  // FP reads X by columns of R batch rows, WG by rows of C inputs: R x C blocks.
+  const activation = buffer(spec, 'X', 'activation', b.activationWords, maxLanes, R, C, true);
+  // BP reads dY by columns of R batch rows, WG by rows of R outputs: R x R blocks.
+  const error = buffer(spec, 'dY', 'error', b.errorWords, R, R, R, true);
+  const resultDepth = Math.floor(b.resultWords / C);
+  const maxDim = Math.max(b.weightWords, b.activationWords, b.errorWords);
+  const name = spec.name;
+  const modules = [
+    { name: `${name}_sram`, template: 'sram' },
+    { name: `${name}_transposable_buffer`, template: 'transposable_buffer' },
+    ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
+    { name: `${name}_pe`, template: 'pe' },
+    { name: `${name}_pe_array`, template: 'pe_array' },
+    { name: `${name}_controller`, template: 'controller' },
+    { name: `${name}_core`, template: 'core' },
+  ];
+  return {
+    name,
+    specHash: hash,
+    spec,
+    rows: R,
+    cols: C,
+    opBits: spec.numeric.operandBits,
+    accBits: spec.numeric.accumulatorBits,
+    productBits: 2 * spec.numeric.operandBits,
+    maxLanes,
+    idxBits: indexBits(maxLanes),
+    dimBits: bitsFor(maxDim),
+    // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
+    countBits: Math.max(bitsFor(maxDim), weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth), 13),
+    plainGather: !b.transposable && C > 1,
+    weight,
+    activation,
+    error,
+    result: {
+      words: resultDepth * C,
+      depth: resultDepth,
+      addrBits: indexBits(resultDepth),
+      wordBits: C * spec.numeric.accumulatorBits,
+    },
+    aAddrBits: Math.max(activation.addrBits, error.addrBits),
+    bAddrBits: Math.max(weight.addrBits, activation.addrBits),
+    loadAddrBits: Math.max(weight.addrBits, activation.addrBits, error.addrBits),
+    opcodes: OPCODES,
+    opBitsField: OP_BITS,
+    transposable: b.transposable,
+    modules,
+    top: `${name}_core`,
+  };
+}
+
+export { literal };
+
+/** Layer dimensions of one fully connected layer. */
+export interface LayerDims {
+  batch: number;
+  din: number;
+  dout: number;
+}
+
+/** Addresses (per bank) a rows x cols tensor occupies in its buffer. */
+export function tensorAddresses(buf: BufferModel, rows: number, cols: number): number {
+  return ceilDiv(rows, buf.blockRows) * ceilDiv(cols, buf.blockCols) * buf.blockRows;
+}
+
+/** Shape of each tensor of a layer. */
+export function tensorShape(tensor: TensorName, dims: LayerDims): { rows: number; cols: number } {
+  switch (tensor) {
+    case 'W':
+      return { rows: dims.dout, cols: dims.din };
+    case 'X':
+      return { rows: dims.batch, cols: dims.din };
+    case 'dY':
+      return { rows: dims.batch, cols: dims.dout };
+  }
+}
+
+export function bufferOf(model: CoreModel, tensor: TensorName): BufferModel {
+  return tensor === 'W' ? model.weight : tensor === 'X' ? model.activation : model.error;
+}
+
+/**
+ * Problems that keep a layer from running on this core: operands that do not
+ * fit their buffers, a result that does not fit the result buffer, dimensions
+ * out of range. Empty when the layer fits.
+ */
+export function layerFitProblems(model: CoreModel, dims: LayerDims, resultShapes: { M: number; N: number }[]): string[] {
+  const problems: string[] = [];
+  const maxDim = 2 ** model.dimBits - 1;
+  for (const [key, value] of Object.entries(dims)) {
+    if (!Number.isInteger(value) || value < 1 || value > maxDim) {
+      problems.push(`--${key}: ${value} is out of range; it must be an integer from 1 to ${maxDim}`);
+    }
+  }
+  if (problems.length) return problems;
+  for (const tensor of ['W', 'X', 'dY'] as TensorName[]) {
+    const buf = bufferOf(model, tensor);
+    const { rows, cols } = tensorShape(tensor, dims);
+    const need = tensorAddresses(buf, rows, cols);
+    if (need > buf.depth) {
+      const words = need * buf.banks;
+      const field = tensor === 'W' ? 'weightWords' : tensor === 'X' ? 'activationWords' : 'errorWords';
+      problems.push(
+        `${tensor} (${rows} x ${cols}) needs ${words} words of the ${buf.instance} (${need} addresses x ${buf.banks} banks), ` +
+          `but buffers.${field} gives ${buf.depth * buf.banks}; raise buffers.${field} or shrink the layer`,
+      );
+    }
+  }
+  for (const { M, N } of resultShapes) {
+    const need = M * ceilDiv(N, model.cols);
+    if (need > model.result.depth) {
+      problems.push(
+        `the ${M} x ${N} result needs ${need * model.cols} words of the result buffer, ` +
+          `but buffers.resultWords gives ${model.result.words}; raise buffers.resultWords or shrink the layer`,
+      );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,69 @@
+/**
+ * The testbench's file protocol (see testbench/tb_core.sv.hbs): commands with
+ * their operand words go in, cycles and result words come out.
+ */
+import { OPCODES, type OpName } from '../elaborate/model.ts';
+
+export interface HostCommand {
+  op: OpName;
+  batch: number;
+  din: number;
+  dout: number;
+  wBase: number;
+  xBase: number;
+  dyBase: number;
+  /** operand words of a load, row-major */
+  data?: number[];
+  /** number of result words of a read */
+  readCount?: number;
+}
+
+export interface CommandResult {
+  op: OpName;
+  cycles: number;
+  /** result words of a read, as signed accumulator values */
+  words: bigint[];
+}
+
+const OP_BY_CODE = new Map<number, OpName>(Object.entries(OPCODES).map(([name, code]) => [code, name as OpName]));
+
+function hexWord(value: number, bits: number): string {
+  const mask = (1n << BigInt(bits)) - 1n;
+  return (BigInt(value) & mask).toString(16);
+}
+
+export function encodeCommands(commands: HostCommand[], opBits: number): string {
+  const lines: string[] = [];
+  for (const c of commands) {
+    const count = c.data?.length ?? c.readCount ?? 0;
+    lines.push([OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, count].join(' '));
+    if (c.data) {
+      for (let i = 0; i < c.data.length; i += 16) {
+        lines.push(c.data.slice(i, i + 16).map((v) => hexWord(v, opBits)).join(' '));
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function parseResults(text: string, accBits: number): CommandResult[] {
+  const results: CommandResult[] = [];
+  let words: bigint[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line.startsWith('cycles ')) {
+      const [, code, cycles] = line.split(/\s+/);
+      const op = OP_BY_CODE.get(Number(code));
+      if (!op) throw new Error(`simulation output names an unknown command ${code}`);
+      results.push({ op, cycles: Number(cycles), words });
+      words = [];
+    } else if (/^[0-9a-f]+$/i.test(line)) {
+      words.push(BigInt.asIntN(accBits, BigInt(`0x${line}`)));
+    } else {
+      // x or z digits: Icarus saw an undefined value
+      throw new Error(`simulation output has an undefined value "${line}" (X/Z from Icarus?)`);
+    }
+  }
+  return results;
+}

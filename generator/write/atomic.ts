@@ -1,0 +1,68 @@
+// Writes a generated tree so that readers see either the old output directory
+// or the complete new one, never a half-written mix.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Writes `files` (relative path -> content) into a fresh temporary directory
+ * beside `outDir`, then swaps it into place. On failure the temporary
+ * directory is removed and an existing `outDir` is left as it was.
+ */
+export async function writeTreeAtomic(outDir: string, files: Map<string, string>): Promise<void> {
+  // Check every path before touching the disk, so a bad one costs nothing.
+  for (const relative of files.keys()) checkRelativePath(relative);
+
+  const target = path.resolve(outDir);
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  const existing = await lstat(target).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new Error(`${outDir} exists and is not a directory; refusing to replace it`);
+  }
+
+  await mkdir(parent, { recursive: true });
+  // Same parent as outDir: rename() is only atomic within one file system.
+  const temp = path.join(parent, `.${base}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const aside = path.join(parent, `.${base}.old-${process.pid}-${randomBytes(6).toString('hex')}`);
+  await mkdir(temp);
+  try {
+    for (const [relative, content] of files) {
+      const file = path.join(temp, relative);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content, 'utf8');
+    }
+
+    if (!existing) {
+      await rename(temp, target);
+      return;
+    }
+    // A directory cannot be renamed over a non-empty one, so move the old one aside first.
+    await rename(target, aside);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await rename(aside, target); // put the old tree back before reporting
+      throw error;
+    }
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+  // The new tree is in place; only now is the old one garbage.
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** Rejects paths that are absolute, empty or climb out of the output directory. */
+function checkRelativePath(relative: string): void {
+  const normalised = path.normalize(relative);
+  if (
+    relative === '' ||
+    path.isAbsolute(relative) ||
+    normalised === '.' ||
+    normalised === '..' ||
+    normalised.startsWith(`..${path.sep}`)
+  ) {
+    throw new Error(`refusing to write ${JSON.stringify(relative)}: not a relative path inside the output directory`);
+  }
+}
