@@ -196,7 +196,13 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
   const cols = integer('/array/cols');
   const blocks: Array<[string, number | undefined, number | undefined, string]> = [
     ['weightWords', cols, cols, 'weight block (cols x cols)'],
-    ['activationWords', rows, cols, 'activation block (rows x cols)'],
+    // an activation block is rows x cols but is spread over max(rows, cols) banks
+    [
+      'activationWords',
+      rows,
+      rows === undefined || cols === undefined ? undefined : Math.max(rows, cols),
+      'activation block (rows x cols, over max(rows, cols) banks)',
+    ],
     ['errorWords', rows, rows, 'error block (rows x rows)'],
     ['resultWords', rows, cols, 'result block (rows x cols)'],
   ];

@@ -1,0 +1,216 @@
+/**
+ * trainforge command line. Bad input ends with one line per problem on stderr
+ * and exit status 1; an internal failure (a simulator crash, say) with exit
+ * status 2. Set TRAINFORGE_DEBUG=1 for stack traces.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipeline.ts';
+import { lintDesign, synthDesign } from './tools/eda.ts';
+import { simulateStep, type SimReport } from './commands/simulate.ts';
+import { runDemo } from './commands/demo.ts';
+import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
+import type { Step } from './golden/gemm.ts';
+import { UserError } from './util/errors.ts';
+import { jsonWithBigInts, percent } from './util/format.ts';
+import { writeTreeAtomic } from './write/atomic.ts';
+
+const HELP = `trainforge: generate and verify on-device DNN training accelerators
+
+Usage: trainforge <command> [options]
+
+Commands:
+  validate SPEC            check a spec against the schema; print the normalised spec hash
+  generate SPEC [--out DIR] [--dry]
+                           write the Verilog and manifest.json (default DIR: rtl-out/NAME)
+  lint SPEC                Verilator --lint-only -Wall on the generated design
+  synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
+  sim SPEC --step fp|bp|wg --batch B --din I --dout O
+           [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR] [--json]
+                           run one training step on the RTL and compare it bit for bit
+                           with the golden model (exit 0 only on an exact match)
+  demo [SPEC] [--batch B --din I --dout O] [--simulator verilator|icarus|both]
+                           the main job: generate, lint, simulate FP, BP and WG,
+                           compare, print results and cycles (SPEC: specs/default.json)
+  help                     this text
+
+Examples:
+  trainforge validate specs/default.json
+  trainforge generate specs/nonsquare.json --out /tmp/wide
+  trainforge sim specs/default.json --step bp --batch 64 --din 64 --dout 64 --json
+`;
+
+type Options = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): { positionals: string[]; values: Options } {
+  try {
+    const { positionals, values } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { positionals, values: values as Options };
+  } catch (err) {
+    throw new UserError(`${(err as Error).message.replace(/\. To specify a positional.*$/, '')}; see trainforge help`);
+  }
+}
+
+function needSpec(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new UserError(`${command}: expected exactly one SPEC file, got ${positionals.length}; see trainforge help`);
+  return positionals[0];
+}
+
+function intOption(values: Options, name: string, fallback?: number, min = 1): number {
+  const raw = values[name];
+  if (raw === undefined) {
+    if (fallback === undefined) throw new UserError(`--${name} is required`);
+    return fallback;
+  }
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name}: "${raw}" is not an integer >= ${min}`);
+  return n;
+}
+
+function simulatorOption(values: Options, allowBoth = false): SimulatorName[] {
+  const raw = (values.simulator as string | undefined) ?? (allowBoth ? 'both' : 'verilator');
+  if (allowBoth && raw === 'both') return [...SIMULATORS];
+  if (!(SIMULATORS as readonly string[]).includes(raw)) {
+    throw new UserError(`--simulator: "${raw}" is not one of ${SIMULATORS.join(', ')}${allowBoth ? ', both' : ''}`);
+  }
+  return [raw as SimulatorName];
+}
+
+async function cmdValidate(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  const design = designFromFile(needSpec(positionals, 'validate'));
+  const { spec } = design.loaded;
+  console.log(
+    `${design.loaded.source}: valid — ${spec.name}, ${spec.array.rows} x ${spec.array.cols} array, ` +
+      `${spec.numeric.operandBits}-bit operands, ${spec.numeric.accumulatorBits}-bit accumulators, spec hash ${design.loaded.hash}`,
+  );
+  return 0;
+}
+
+async function cmdGenerate(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, { out: { type: 'string' }, dry: { type: 'boolean' } });
+  const design = designFromFile(needSpec(positionals, 'generate'));
+  const out = values.out ? resolve(values.out as string) : defaultOutDir(design.model);
+  if (values.dry) {
+    for (const [file, text] of design.files) console.log(`${file}  ${text.length} bytes`);
+    console.log(`(dry run: nothing written; would write ${out})`);
+    return 0;
+  }
+  await writeDesign(design, out);
+  console.log(`wrote ${design.files.size} files to ${out} (top ${design.model.top}, spec hash ${design.model.specHash})`);
+  return 0;
+}
+
+async function cmdLint(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  const design = designFromFile(needSpec(positionals, 'lint'));
+  const report = await lintDesign(design);
+  for (const m of report.messages) console.log(m);
+  console.log(`${design.model.top}: verilator --lint-only -Wall ${report.clean ? 'clean' : `found ${report.messages.length} problems`}`);
+  return report.clean ? 0 : 1;
+}
+
+async function cmdSynth(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, { json: { type: 'boolean' } });
+  const design = designFromFile(needSpec(positionals, 'synth'));
+  const report = await synthDesign(design);
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(`${report.top}: yosys synth ${report.pass ? 'passed' : 'FAILED'}`);
+    if (report.error) console.log(report.error);
+    console.log(`cells: ${report.cells.toLocaleString('en-US')} (memories kept as ${report.memories} $mem cells, ${report.memoryBits.toLocaleString('en-US')} bits); latches: ${report.latches}`);
+  }
+  return report.pass ? 0 : 1;
+}
+
+function printSimReport(r: SimReport): void {
+  console.log(`${r.design} ${r.step.toUpperCase()} batch ${r.batch} din ${r.din} dout ${r.dout} density ${r.density} seed ${r.seed} on ${r.simulator}`);
+  console.log(`  result: ${r.pass ? 'bit-exact match with the golden model' : 'MISMATCH'}`);
+  for (const m of r.mismatches) console.log(`  ${m}`);
+  console.log(`  cycles ${r.cycles} (model ${r.modelCycles}), ideal ${r.idealCycles}, utilization ${percent(r.utilization)}; transfers ${r.transferCycles} cycles; ${r.macs} MACs (${r.effectualMacs} effectual)`);
+}
+
+async function cmdSim(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    step: { type: 'string' },
+    batch: { type: 'string' },
+    din: { type: 'string' },
+    dout: { type: 'string' },
+    density: { type: 'string' },
+    seed: { type: 'string' },
+    simulator: { type: 'string' },
+    dump: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const specPath = needSpec(positionals, 'sim');
+  const step = values.step as string | undefined;
+  if (step !== 'fp' && step !== 'bp' && step !== 'wg') throw new UserError(`--step: ${step === undefined ? 'missing' : `"${step}" is not`} one of fp, bp, wg`);
+  const dims = { batch: intOption(values, 'batch'), din: intOption(values, 'din'), dout: intOption(values, 'dout') };
+  const density = values.density === undefined ? 1 : Number(values.density);
+  if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
+  const seed = intOption(values, 'seed', 1, 0);
+  const [simulator] = simulatorOption(values);
+  const design = designFromFile(specPath);
+  const { report, operands, result } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator });
+  if (values.dump) {
+    const files = new Map<string, string>([
+      ['X.json', JSON.stringify(operands.X) + '\n'],
+      ['W.json', JSON.stringify(operands.W) + '\n'],
+      ['dY.json', JSON.stringify(operands.dY) + '\n'],
+      ['result.json', jsonWithBigInts(result) + '\n'],
+    ]);
+    await writeTreeAtomic(resolve(values.dump as string), files);
+  }
+  if (values.json) console.log(JSON.stringify(report));
+  else printSimReport(report);
+  return report.pass ? 0 : 1;
+}
+
+async function cmdDemo(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    batch: { type: 'string' },
+    din: { type: 'string' },
+    dout: { type: 'string' },
+    seed: { type: 'string' },
+    simulator: { type: 'string' },
+  });
+  if (positionals.length > 1) throw new UserError('demo: expected at most one SPEC file; see trainforge help');
+  const design: Design = designFromFile(positionals[0] ?? 'specs/default.json');
+  const dims = { batch: intOption(values, 'batch', 64), din: intOption(values, 'din', 64), dout: intOption(values, 'dout', 64) };
+  return runDemo(design, dims, intOption(values, 'seed', 1, 0), simulatorOption(values, true));
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  validate: cmdValidate,
+  generate: cmdGenerate,
+  lint: cmdLint,
+  synth: cmdSynth,
+  sim: cmdSim,
+  demo: cmdDemo,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return command ? 0 : 1;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`trainforge: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')} (see trainforge help)\n`);
+    return 1;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (err instanceof UserError) {
+      for (const p of err.problems) process.stderr.write(`error: ${p}\n`);
+      return 1;
+    }
+    const e = err as Error;
+    process.stderr.write(`trainforge ${command}: internal error: ${e.message}\n`);
+    if (process.env.TRAINFORGE_DEBUG) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write('(set TRAINFORGE_DEBUG=1 for a stack trace)\n');
+    return 2;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The main job on one spec: generate the RTL into rtl-out/NAME, lint it, run FP,
+ * BP and WG of one layer on each simulator, compare with the golden model and
+ * print results and cycles.
+ */
+import { defaultOutDir, writeDesign, type Design } from '../pipeline.ts';
+import { lintDesign } from '../tools/eda.ts';
+import { computeCycles, idealCycles } from '../golden/cycles.ts';
+import { gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
+import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
+import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
+import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { checkLayerFits, makeOperands } from './simulate.ts';
+import { percent, table } from '../util/format.ts';
+
+const STEPS: Step[] = ['fp', 'bp', 'wg'];
+
+export async function runDemo(design: Design, dims: LayerDims, seed: number, simulators: SimulatorName[]): Promise<number> {
+  const { model } = design;
+  checkLayerFits(design, dims, STEPS);
+  const out = defaultOutDir(model);
+  await writeDesign(design, out);
+  console.log(`generated ${model.top} (${model.rows} x ${model.cols}, spec hash ${model.specHash}) into ${out}`);
+
+  const lint = await lintDesign(design);
+  for (const m of lint.messages) console.log(m);
+  console.log(`lint: verilator --lint-only -Wall ${lint.clean ? 'clean' : 'FAILED'}`);
+
+  const operands = makeOperands(dims, model.opBits, 1, seed);
+  const array = { rows: model.rows, cols: model.cols, plainGather: model.plainGather };
+  const rows: (string | number)[][] = [];
+  const problems: string[] = [];
+  for (const simulator of simulators) {
+    const started = Date.now();
+    const sim = await compileDesign(model, simulator);
+    console.log(`${simulator}: ${sim.cached ? 'reused the cached build' : `compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`}; simulating...`);
+    const [runs] = await runLayers(model, sim, [{ dims, operands, steps: STEPS }]);
+    for (const run of runs) {
+      const expected = runStep(run.step, operands, model.accBits);
+      const mismatches = findMismatches(expected, run.result);
+      const modelCycles = computeCycles(array, run.step, dims);
+      const ideal = idealCycles(array, run.step, dims);
+      const { M, N, K } = gemmShape(run.step, dims);
+      problems.push(...describeMismatches(run.step, mismatches, `seed ${seed}, ${simulator}`));
+      if (run.cycles !== modelCycles) problems.push(`${run.step}: measured ${run.cycles} cycles, model ${modelCycles} (${simulator})`);
+      rows.push([
+        simulator,
+        run.step.toUpperCase(),
+        mismatches.length ? `${mismatches.length} wrong` : 'bit-exact',
+        run.cycles,
+        modelCycles,
+        ideal,
+        percent(ideal / run.cycles),
+        scaleSimOs(model.rows, model.cols, M, N, K),
+        scaleSimWs(model.rows, model.cols, M, N, K),
+        run.transferCycles,
+      ]);
+    }
+  }
+  console.log(`\nlayer: batch ${dims.batch}, din ${dims.din}, dout ${dims.dout}; dense random operands, seed ${seed}`);
+  console.log(
+    table(['simulator', 'step', 'result', 'cycles', 'model', 'ideal', 'util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'transfer'], rows),
+  );
+  for (const p of problems) console.log(p);
+  const pass = lint.clean && problems.length === 0;
+  console.log(pass ? '\nall steps match the golden model bit for bit; every cycle count matches the model' : '\nFAILED');
+  return pass ? 0 : 1;
+}

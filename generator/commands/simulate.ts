@@ -1,0 +1,108 @@
+/**
+ * One simulated training step: random operands from a seed, the RTL on a
+ * simulator, the golden model beside it, and the figures a user asks for.
+ */
+import type { Design } from '../pipeline.ts';
+import { layerFitProblems } from '../elaborate/model.ts';
+import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
+import { computeCycles, idealCycles } from '../golden/cycles.ts';
+import { randomMatrix } from '../golden/operands.ts';
+import { makeRng } from '../golden/rng.ts';
+import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers } from '../sim/layer.ts';
+import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { UserError } from '../util/errors.ts';
+
+export interface SimRequest {
+  step: Step;
+  dims: LayerDims;
+  density: number;
+  seed: number;
+  simulator: SimulatorName;
+}
+
+export interface SimReport {
+  pass: boolean;
+  design: string;
+  step: Step;
+  batch: number;
+  din: number;
+  dout: number;
+  density: number;
+  seed: number;
+  simulator: SimulatorName;
+  /** measured compute cycles, from command acceptance to done, operands on chip */
+  cycles: number;
+  modelCycles: number;
+  /** measured cycles to load the two operands and read the result back */
+  transferCycles: number;
+  macs: number;
+  effectualMacs: number;
+  idealCycles: number;
+  utilization: number;
+  mismatches: string[];
+}
+
+export interface SimOutcome {
+  report: SimReport;
+  operands: Operands;
+  result: bigint[][];
+}
+
+/** X and dY get the requested density of nonzeros; W is dense. */
+export function makeOperands(dims: LayerDims, opBits: number, density: number, seed: number): Operands {
+  const rng = makeRng(seed);
+  return {
+    X: randomMatrix(rng, dims.batch, dims.din, opBits, density),
+    W: randomMatrix(rng, dims.dout, dims.din, opBits, 1),
+    dY: randomMatrix(rng, dims.batch, dims.dout, opBits, density),
+  };
+}
+
+export function checkLayerFits(design: Design, dims: LayerDims, steps: Step[]): void {
+  const problems = layerFitProblems(
+    design.model,
+    dims,
+    steps.map((s) => gemmShape(s, dims)),
+  );
+  if (problems.length) throw new UserError(problems.map((p) => `layer ${dims.batch}x${dims.din}x${dims.dout} (batch x din x dout) on ${design.model.name}: ${p}`));
+}
+
+export async function simulateStep(design: Design, req: SimRequest): Promise<SimOutcome> {
+  const { model } = design;
+  checkLayerFits(design, req.dims, [req.step]);
+  const operands = makeOperands(req.dims, model.opBits, req.density, req.seed);
+  const sim = await compileDesign(model, req.simulator);
+  const [[run]] = await runLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }]);
+  const expected = runStep(req.step, operands, model.accBits);
+  const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
+  const mismatches = describeMismatches(req.step, findMismatches(expected, run.result), context);
+  const array = { rows: model.rows, cols: model.cols, plainGather: model.plainGather };
+  const modelCycles = computeCycles(array, req.step, req.dims);
+  if (run.cycles !== modelCycles) {
+    mismatches.push(`${req.step.toUpperCase()}: measured ${run.cycles} cycles, the cycle model predicts ${modelCycles} (${context})`);
+  }
+  const ideal = idealCycles(array, req.step, req.dims);
+  return {
+    operands,
+    result: run.result,
+    report: {
+      pass: mismatches.length === 0,
+      design: model.name,
+      step: req.step,
+      ...req.dims,
+      density: req.density,
+      seed: req.seed,
+      simulator: req.simulator,
+      cycles: run.cycles,
+      modelCycles,
+      transferCycles: run.transferCycles,
+      macs: countMacs(req.step, req.dims),
+      effectualMacs: countEffectualMacs(req.step, operands),
+      idealCycles: ideal,
+      utilization: ideal / run.cycles,
+      mismatches,
+    },
+  };
+}
+
+export { RESULT_TENSOR };

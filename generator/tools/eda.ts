@@ -1,0 +1,104 @@
+/**
+ * Lint (Verilator -Wall) and synthesis (Yosys) of a generated design.
+ */
+import { execa } from 'execa';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withDesignOnDisk, type Design } from '../pipeline.ts';
+import { requireTool } from '../sim/simulators.ts';
+
+export interface LintReport {
+  clean: boolean;
+  /** Verilator's warnings and errors, one per entry */
+  messages: string[];
+}
+
+export async function lintDesign(design: Design): Promise<LintReport> {
+  await requireTool('verilator', 'verilator');
+  return withDesignOnDisk(design, async (_dir, verilog) => {
+    const result = await execa('verilator', ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog], {
+      reject: false,
+    });
+    const messages = result.stderr
+      .split('\n')
+      .filter((line) => /^%(Warning|Error)/.test(line) && !line.startsWith('%Error: Exiting due to'));
+    return { clean: result.exitCode === 0 && messages.length === 0, messages };
+  });
+}
+
+export interface SynthReport {
+  pass: boolean;
+  top: string;
+  /** logic cells after techmap and abc, memories counted as one cell each */
+  cells: number;
+  /** cell count by type */
+  cellTypes: Record<string, number>;
+  /** memories kept as $mem cells (SRAM macros or block RAM in a real flow) */
+  memories: number;
+  /** bits in those memories, from the elaborated model */
+  memoryBits: number;
+  latches: number;
+  /** Yosys's own error text when pass is false */
+  error?: string;
+}
+
+/**
+ * Yosys synthesis: the generic `synth` flow, except that memories stay memories
+ * (as an SRAM macro or block RAM would) instead of being blown up into flops.
+ * Fails on latches and on `check -assert` problems (undriven nets, multiple drivers).
+ */
+export async function synthDesign(design: Design): Promise<SynthReport> {
+  await requireTool('yosys', 'yosys');
+  const top = design.model.top;
+  return withDesignOnDisk(design, async (dir, verilog) => {
+    const script = [
+      `read_verilog -defer ${verilog.join(' ')}`,
+      `hierarchy -check -top ${top}`,
+      `synth -top ${top} -run begin:fine`,
+      'opt -fast -full',
+      'techmap',
+      'opt -fast',
+      'abc -fast',
+      'opt_clean',
+      'flatten',
+      'opt_clean',
+      'check -assert',
+      `tee -o ${join(dir, 'stat.json')} stat -json`,
+    ].join('\n');
+    const scriptPath = join(dir, 'synth.ys');
+    writeFileSync(scriptPath, script + '\n');
+    const result = await execa('yosys', ['-q', '-s', scriptPath], { reject: false, cwd: dir });
+    if (result.exitCode !== 0) {
+      const error = (result.stderr || result.stdout).split('\n').filter((l) => /ERROR|Error|error/.test(l)).join('\n');
+      return { pass: false, top, cells: 0, cellTypes: {}, memories: 0, memoryBits: 0, latches: 0, error: error || 'yosys failed' };
+    }
+    const stat = JSON.parse(readFileSync(join(dir, 'stat.json'), 'utf8')) as {
+      modules: Record<string, { num_cells: number; num_cells_by_type: Record<string, number> }>;
+    };
+    const module = stat.modules[`\\${top}`] ?? Object.values(stat.modules)[0];
+    const cellTypes = module.num_cells_by_type;
+    const latches = Object.entries(cellTypes)
+      .filter(([type]) => /latch|\$_SR_|\$sr\b/i.test(type))
+      .reduce((sum, [, n]) => sum + n, 0);
+    const memories = Object.entries(cellTypes)
+      .filter(([type]) => type.startsWith('$mem'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    return {
+      pass: latches === 0,
+      top,
+      cells: module.num_cells,
+      cellTypes,
+      memories,
+      memoryBits: memoryBits(design),
+      latches,
+      error: latches ? `${latches} latch cells inferred` : undefined,
+    };
+  });
+}
+
+/** Storage bits of the operand and result buffers. */
+export function memoryBits(design: Design): number {
+  const m = design.model;
+  const operand = [m.weight, m.activation, m.error].reduce((sum, b) => sum + b.banks * b.depth * m.opBits, 0);
+  return operand + m.result.depth * m.result.wordBits;
+}
