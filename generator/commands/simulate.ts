@@ -8,7 +8,7 @@ import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type
 import { computeCycles, idealCycles } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
-import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers } from '../sim/layer.ts';
+import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers, STEP_OPERANDS } from '../sim/layer.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -59,9 +59,11 @@ export function makeOperands(dims: LayerDims, opBits: number, density: number, s
 }
 
 export function checkLayerFits(design: Design, dims: LayerDims, steps: Step[]): void {
+  const tensors = [...new Set(steps.flatMap((s) => STEP_OPERANDS[s]))];
   const problems = layerFitProblems(
     design.model,
     dims,
+    tensors,
     steps.map((s) => gemmShape(s, dims)),
   );
   if (problems.length) throw new UserError(problems.map((p) => `layer ${dims.batch}x${dims.din}x${dims.dout} (batch x din x dout) on ${design.model.name}: ${p}`));

@@ -196,7 +196,12 @@ export function bufferOf(model: CoreModel, tensor: TensorName): BufferModel {
  * fit their buffers, a result that does not fit the result buffer, dimensions
  * out of range. Empty when the layer fits.
  */
-export function layerFitProblems(model: CoreModel, dims: LayerDims, resultShapes: { M: number; N: number }[]): string[] {
+export function layerFitProblems(
+  model: CoreModel,
+  dims: LayerDims,
+  tensors: TensorName[],
+  resultShapes: { M: number; N: number }[],
+): string[] {
   const problems: string[] = [];
   const maxDim = 2 ** model.dimBits - 1;
   for (const [key, value] of Object.entries(dims)) {
@@ -205,7 +210,7 @@ export function layerFitProblems(model: CoreModel, dims: LayerDims, resultShapes
     }
   }
   if (problems.length) return problems;
-  for (const tensor of ['W', 'X', 'dY'] as TensorName[]) {
+  for (const tensor of tensors) {
     const buf = bufferOf(model, tensor);
     const { rows, cols } = tensorShape(tensor, dims);
     const need = tensorAddresses(buf, rows, cols);

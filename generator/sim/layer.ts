@@ -34,7 +34,8 @@ export interface StepRun {
   transferCycles: number;
 }
 
-const STEP_OPERANDS: Record<Step, ('W' | 'X' | 'dY')[]> = { fp: ['X', 'W'], bp: ['dY', 'W'], wg: ['dY', 'X'] };
+/** The operands each step reads. */
+export const STEP_OPERANDS: Record<Step, ('W' | 'X' | 'dY')[]> = { fp: ['X', 'W'], bp: ['dY', 'W'], wg: ['dY', 'X'] };
 const LOAD_OP: Record<'W' | 'X' | 'dY', OpName> = { W: 'loadW', X: 'loadX', dY: 'loadDy' };
 
 /** The result tensor's name, for messages. */
