@@ -92,7 +92,7 @@ async function cmdGenerate(args: string[]): Promise<number> {
   const design = designFromFile(needSpec(positionals, 'generate'));
   const out = values.out ? resolve(values.out as string) : defaultOutDir(design.model);
   if (values.dry) {
-    for (const [file, text] of design.files) console.log(`${file}  ${text.length} bytes`);
+    for (const [file, text] of design.files) console.log(`${file}  ${Buffer.byteLength(text)} bytes`);
     console.log(`(dry run: nothing written; would write ${out})`);
     return 0;
   }

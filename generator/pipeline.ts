@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { elaborate, type CoreModel } from './elaborate/model.ts';
 import { renderCore } from './render/render.ts';
-import { loadSpecFile } from './spec/load.ts';
+import { canonicalJson, loadSpecFile } from './spec/load.ts';
 import type { LoadedSpec } from './spec/types.ts';
 import { writeTreeAtomic } from './write/atomic.ts';
 
@@ -43,7 +43,8 @@ export function buildManifest(model: CoreModel, verilogFiles: string[]): Manifes
     top: model.top,
     specHash: model.specHash,
     files: verilogFiles,
-    spec: model.spec,
+    // key order of the user's file must not change the output: sorted keys
+    spec: JSON.parse(canonicalJson(model.spec)) as LoadedSpec['spec'],
     hostInterface: {
       countBits: model.countBits,
       operandBits: model.opBits,

@@ -16,7 +16,7 @@ export function percent(x: number, digits = 1): string {
 
 /** JSON text in which bigints are written as exact integer literals. */
 export function jsonWithBigInts(value: unknown): string {
-  const marker = '\u0000big:';
+  const marker = '__trainforge_bigint__:';
   const text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${marker}${v}` : v));
   return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
 }

@@ -1,0 +1,198 @@
+/**
+ * The generated files: deterministic, one well-formed module per file, a
+ * manifest that matches, golden copies of a small design, and the committed
+ * rtl-out/ tree in step with the generator.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { designFromFile, designFromSpec, type Design, type Manifest } from '../../generator/pipeline.ts';
+import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
+import { writeTreeAtomic } from '../../generator/write/atomic.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const specPath = (file: string) => path.join(repoRoot, 'specs', file);
+const SPEC_FILES = readdirSync(path.join(repoRoot, 'specs'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+function fromObject(spec: Record<string, unknown>): Design {
+  return designFromSpec(validateSpecObject(spec, `test spec ${String(spec.name)}`));
+}
+
+const verilogOf = (design: Design) => [...design.files].filter(([file]) => file.endsWith('.v'));
+
+/** Verilog text without // and /* *\/ comments, so words in comments do not count. */
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
+const EXTRA_SPECS: Record<string, unknown>[] = [
+  { name: 'one_pe', array: { rows: 1, cols: 1 }, numeric: { operandBits: 2, accumulatorBits: 4 } },
+  { name: 'plain_4x2', array: { rows: 4, cols: 2 }, buffers: { transposable: false } },
+];
+
+const DESIGNS: [string, Design][] = [
+  ...SPEC_FILES.map((f): [string, Design] => [f, designFromFile(specPath(f))]),
+  ...EXTRA_SPECS.map((s): [string, Design] => [String(s.name), fromObject(s)]),
+];
+
+describe('determinism', () => {
+  it('the same spec gives byte-identical files', () => {
+    for (const file of SPEC_FILES) {
+      const a = designFromFile(specPath(file));
+      const b = designFromFile(specPath(file));
+      expect([...b.files.keys()]).toEqual([...a.files.keys()]);
+      for (const [name, text] of a.files) expect(b.files.get(name), `${file}: ${name}`).toBe(text);
+    }
+  });
+
+  // the same spec written three ways: the file, the bare minimum, and every key in another order
+  const sameSpecs = (): [string, Design][] => [
+    ['specs/default.json', designFromFile(specPath('default.json'))],
+    ['{ name } only', fromObject({ name: 'edge_trainer' })],
+    [
+      'keys reordered',
+      fromObject({
+        sparsity: { skipZeros: false },
+        buffers: { transposable: true, resultWords: 4096, errorWords: 8192, activationWords: 8192, weightWords: 8192 },
+        numeric: { accumulatorBits: 32, operandBits: 8 },
+        array: { cols: 8, rows: 8 },
+        name: 'edge_trainer',
+      }),
+    ],
+  ];
+
+  it('reordered keys and explicit defaults give the same hash and the same Verilog', () => {
+    const [[, reference], ...others] = sameSpecs();
+    for (const [label, other] of others) {
+      expect(other.model.specHash, label).toBe(reference.model.specHash);
+      expect([...other.files.keys()], label).toEqual([...reference.files.keys()]);
+      for (const [name, text] of verilogOf(reference)) expect(other.files.get(name), `${label}: ${name}`).toBe(text);
+    }
+  });
+
+  it('reordered keys and explicit defaults give the same manifest.json', () => {
+    const [[, reference], ...others] = sameSpecs();
+    for (const [label, other] of others) {
+      expect(other.files.get('manifest.json'), `${label}: manifest.json differs though the spec hash is the same`).toBe(
+        reference.files.get('manifest.json'),
+      );
+    }
+  });
+
+  it('a different spec gives a different hash, named in every header', () => {
+    const base = fromObject({ name: 'edge_trainer' });
+    const changed = fromObject({ name: 'edge_trainer', numeric: { accumulatorBits: 24 } });
+    expect(changed.model.specHash).not.toBe(base.model.specHash);
+    expect([...changed.files.keys()]).toEqual([...base.files.keys()]);
+    for (const [file, text] of verilogOf(changed)) {
+      expect(text, file).toContain(`spec hash ${changed.model.specHash}`);
+      expect(text, file).not.toContain(base.model.specHash);
+    }
+    const hashes = new Set(DESIGNS.map(([, d]) => d.model.specHash));
+    expect(hashes.size).toBe(DESIGNS.length);
+  });
+});
+
+describe.each(DESIGNS)('generated files of %s', (_label, design) => {
+  const { model } = design;
+
+  it('every .v file holds exactly one module, named after the file', () => {
+    const verilog = verilogOf(design);
+    expect(verilog.map(([file]) => file)).toEqual(model.modules.map((m) => `${m.name}.v`));
+    for (const [file, text] of verilog) {
+      const code = stripComments(text);
+      const modules = [...code.matchAll(/^[ \t]*module[ \t]+(\w+)/gm)].map((m) => m[1]);
+      expect(modules, file).toEqual([file.replace(/\.v$/, '')]);
+      expect(code.match(/\bendmodule\b/g), file).toHaveLength(1);
+    }
+  });
+
+  it('headers, default_nettype, no initial blocks or delays', () => {
+    for (const [file, text] of verilogOf(design)) {
+      const module = file.replace(/\.v$/, '');
+      expect(text, file).toContain(
+        `// ${module}: generated by trainforge from spec "${model.name}" (spec hash ${model.specHash}).`,
+      );
+      const code = stripComments(text);
+      const lines = code.split('\n').map((l) => l.trim()).filter(Boolean);
+      // `default_nettype none comes before the module, `default_nettype wire is the last line
+      expect(lines[0], file).toBe('`default_nettype none');
+      expect(lines.at(-1), file).toBe('`default_nettype wire');
+      expect(code.match(/`default_nettype/g), file).toHaveLength(2);
+      expect(text.endsWith('\n'), file).toBe(true);
+      expect(code, file).not.toMatch(/\binitial\b/);
+      // # only as a parameter list "#(" followed by a parameter name or a newline, never a delay
+      expect(code, file).not.toMatch(/#\s*\d/);
+      expect(code, file).not.toMatch(/#\s*\(\s*\d/);
+      expect(code.replace(/#\s*\(/g, ''), file).not.toContain('#');
+      // no model field printed as a JavaScript non-value
+      expect(code, file).not.toMatch(/\b(undefined|NaN|null|Infinity)\b|\[object /);
+    }
+  });
+
+  it('manifest.json names the top, the files in compile order and the spec hash', () => {
+    const keys = [...design.files.keys()];
+    expect(keys.at(-1)).toBe('manifest.json');
+    const manifest = JSON.parse(design.files.get('manifest.json')!) as Manifest;
+    expect(manifest.top).toBe(model.top);
+    expect(manifest.name).toBe(model.name);
+    expect(manifest.specHash).toBe(model.specHash);
+    expect(manifest.specHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(manifest.files).toEqual(keys.slice(0, -1));
+    expect(manifest.files.at(-1)).toBe(`${model.top}.v`);
+    for (const file of manifest.files) expect(design.files.has(file), file).toBe(true);
+    expect(manifest.spec).toEqual(design.loaded.spec);
+    expect(manifest.hostInterface).toEqual({
+      countBits: model.countBits,
+      operandBits: model.opBits,
+      accumulatorBits: model.accBits,
+      opcodes: model.opcodes,
+    });
+  });
+});
+
+describe('golden copies of specs/small.json (tests/golden/tiny_trainer)', () => {
+  const goldenDir = path.join(repoRoot, 'tests', 'golden', 'tiny_trainer');
+  const update = 'UPDATE_GOLDEN=1 npx vitest run tests/unit/generate.test.ts';
+
+  it('the generated text equals the committed golden files', async () => {
+    const design = designFromFile(specPath('small.json'));
+    expect(design.model.name).toBe('tiny_trainer');
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenDir)) {
+      await writeTreeAtomic(goldenDir, design.files);
+    }
+    const onDisk = readdirSync(goldenDir).sort();
+    const generated = [...design.files.keys()].sort();
+    expect(
+      onDisk,
+      `the golden folder ${goldenDir} holds other files than the generator makes; review, then run ${update}`,
+    ).toEqual(generated);
+    for (const [file, text] of design.files) {
+      const golden = readFileSync(path.join(goldenDir, file), 'utf8');
+      expect(
+        text,
+        `${file} differs from tests/golden/tiny_trainer/${file}: if the change is intended, review the diff, then run ${update}`,
+      ).toBe(golden);
+    }
+  });
+});
+
+describe('committed rtl-out/edge_trainer', () => {
+  it('equals a fresh generation of specs/default.json (same names, same bytes, no extra files)', () => {
+    const hint = 'rtl-out/edge_trainer is stale: run `npx trainforge generate specs/default.json` and commit the result';
+    const design = designFromFile(specPath('default.json'));
+    const dir = path.join(repoRoot, 'rtl-out', design.model.name);
+    expect(existsSync(dir), hint).toBe(true);
+    expect(readdirSync(dir).sort(), hint).toEqual([...design.files.keys()].sort());
+    for (const [file, text] of design.files) {
+      const bytes = readFileSync(path.join(dir, file));
+      expect(bytes.equals(Buffer.from(text, 'utf8')), `${file}: ${hint}`).toBe(true);
+    }
+    // and the manifest names the spec the committed files came from
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.specHash).toBe(loadSpecFile(specPath('default.json')).hash);
+  });
+});

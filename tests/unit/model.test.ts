@@ -1,0 +1,363 @@
+/**
+ * Elaboration (spec -> CoreModel), layer fitting, the cycle model and the
+ * testbench file protocol. Pure functions only: no files, no tools.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  elaborate,
+  layerFitProblems,
+  OPCODES,
+  tensorAddresses,
+  tensorShape,
+  type BufferModel,
+  type CoreModel,
+  type LayerDims,
+} from '../../generator/elaborate/model.ts';
+import { computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
+import { gemmShape, type Step } from '../../generator/golden/gemm.ts';
+import { encodeCommands, parseResults, type HostCommand } from '../../generator/sim/protocol.ts';
+import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function model(spec: Record<string, unknown>): CoreModel {
+  return elaborate(validateSpecObject(spec, `test spec ${String(spec.name)}`));
+}
+
+const shapeOf = (m: CoreModel): ArrayShape => ({ rows: m.rows, cols: m.cols, plainGather: m.plainGather });
+const dims = (batch: number, din: number, dout: number): LayerDims => ({ batch, din, dout });
+const STEPS: Step[] = ['fp', 'bp', 'wg'];
+
+/** The buffer fields a test pins down. */
+function bufferFacts(b: BufferModel) {
+  return { banks: b.banks, depth: b.depth, addrBits: b.addrBits, skewed: b.skewed, blockRows: b.blockRows, blockCols: b.blockCols };
+}
+
+const DEFAULT = elaborate(loadSpecFile(path.join(repoRoot, 'specs/default.json')));
+const NONSQUARE = model({
+  name: 'wide',
+  array: { rows: 3, cols: 5 },
+  numeric: { operandBits: 8, accumulatorBits: 24 },
+  buffers: { weightWords: 1024, activationWords: 1024, errorWords: 1024, resultWords: 1024 },
+});
+const SINGLE = model({
+  name: 'one',
+  array: { rows: 1, cols: 1 },
+  buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 },
+});
+const TALL = model({ name: 'tall', array: { rows: 4, cols: 2 } });
+const PLAIN = model({ name: 'plain', buffers: { transposable: false } });
+
+describe('elaborate: buffers, widths and modules', () => {
+  it('default spec (8x8, 8192-word buffers, 4096-word result)', () => {
+    const m = DEFAULT;
+    expect(m.name).toBe('edge_trainer');
+    expect([m.rows, m.cols, m.opBits, m.accBits, m.productBits, m.maxLanes]).toEqual([8, 8, 8, 32, 16, 8]);
+    const square = { banks: 8, depth: 1024, addrBits: 10, skewed: true, blockRows: 8, blockCols: 8 };
+    expect(bufferFacts(m.weight)).toEqual(square);
+    expect(bufferFacts(m.activation)).toEqual(square);
+    expect(bufferFacts(m.error)).toEqual(square);
+    expect([m.weight.instance, m.activation.instance, m.error.instance]).toEqual(['weight_buffer', 'activation_buffer', 'error_buffer']);
+    expect(m.weight.module).toBe('edge_trainer_transposable_buffer');
+    expect(m.result).toEqual({ words: 4096, depth: 512, addrBits: 9, wordBits: 8 * 32 });
+    expect(m.idxBits).toBe(3);
+    expect(m.dimBits).toBe(14); // 8192 needs 14 bits
+    expect(m.countBits).toBe(14);
+    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([10, 10, 10]);
+    expect(m.plainGather).toBe(false);
+    expect(m.transposable).toBe(true);
+    expect(m.modules.map((x) => x.name)).toEqual([
+      'edge_trainer_sram',
+      'edge_trainer_transposable_buffer',
+      'edge_trainer_pe',
+      'edge_trainer_pe_array',
+      'edge_trainer_controller',
+      'edge_trainer_core',
+    ]);
+    expect(m.top).toBe('edge_trainer_core');
+    expect(m.opcodes).toBe(OPCODES);
+  });
+
+  it('3x5 non-square: W over cols banks, X over max(rows, cols), dY over rows; depth = floor(words / banks)', () => {
+    const m = NONSQUARE;
+    expect(m.maxLanes).toBe(5);
+    expect(bufferFacts(m.weight)).toEqual({ banks: 5, depth: 204, addrBits: 8, skewed: true, blockRows: 5, blockCols: 5 });
+    expect(bufferFacts(m.activation)).toEqual({ banks: 5, depth: 204, addrBits: 8, skewed: true, blockRows: 3, blockCols: 5 });
+    expect(bufferFacts(m.error)).toEqual({ banks: 3, depth: 341, addrBits: 9, skewed: true, blockRows: 3, blockCols: 3 });
+    // 1024 / 5 rounds down: only whole result words of 5 accumulators are usable
+    expect(m.result).toEqual({ words: 1020, depth: 204, addrBits: 8, wordBits: 5 * 24 });
+    expect(m.idxBits).toBe(3); // lanes 0..4
+    expect(m.dimBits).toBe(11);
+    expect(m.countBits).toBe(13); // the 13-bit floor of the tile padding compare
+    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([9, 8, 9]);
+    expect(m.plainGather).toBe(false);
+    expect(m.modules.map((x) => x.template)).toEqual(['sram', 'transposable_buffer', 'pe', 'pe_array', 'controller', 'core']);
+  });
+
+  it('1x1: one bank per buffer and a 1-bit lane index', () => {
+    const m = SINGLE;
+    for (const b of [m.weight, m.activation, m.error]) {
+      expect(bufferFacts(b)).toEqual({ banks: 1, depth: 256, addrBits: 8, skewed: true, blockRows: 1, blockCols: 1 });
+    }
+    expect(m.result).toEqual({ words: 256, depth: 256, addrBits: 8, wordBits: 32 });
+    expect(m.idxBits).toBe(1);
+    expect(m.dimBits).toBe(9);
+    expect(m.countBits).toBe(13);
+    expect(m.plainGather).toBe(false);
+    expect(m.top).toBe('one_core');
+  });
+
+  it('1x1 with a plain weight buffer does not gather (one column is one row)', () => {
+    const m = model({ name: 'one_plain', array: { rows: 1, cols: 1 }, buffers: { transposable: false } });
+    expect(m.plainGather).toBe(false);
+    expect(m.weight.skewed).toBe(false);
+    expect(m.modules.map((x) => x.template)).toContain('row_buffer');
+  });
+
+  it('4x2: W has 2 banks, X and dY 4', () => {
+    const m = TALL;
+    expect(bufferFacts(m.weight)).toEqual({ banks: 2, depth: 4096, addrBits: 12, skewed: true, blockRows: 2, blockCols: 2 });
+    expect(bufferFacts(m.activation)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 2 });
+    expect(bufferFacts(m.error)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 4 });
+    expect(m.result).toEqual({ words: 4096, depth: 2048, addrBits: 11, wordBits: 64 });
+    expect(m.idxBits).toBe(2);
+    expect(m.countBits).toBe(14);
+    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([11, 12, 12]);
+  });
+
+  it('plain weight buffer: a row buffer for W, the row_buffer module before the PE, FP gathers', () => {
+    const m = PLAIN;
+    expect(m.transposable).toBe(false);
+    expect(m.plainGather).toBe(true);
+    expect(bufferFacts(m.weight)).toEqual({ banks: 8, depth: 1024, addrBits: 10, skewed: false, blockRows: 8, blockCols: 8 });
+    expect(m.weight.module).toBe('plain_row_buffer');
+    // X and dY stay skewed: WG and BP read them by rows and by columns
+    expect(m.activation.skewed && m.error.skewed).toBe(true);
+    expect(m.activation.module).toBe('plain_transposable_buffer');
+    expect(m.modules.map((x) => x.name)).toEqual([
+      'plain_sram',
+      'plain_transposable_buffer',
+      'plain_row_buffer',
+      'plain_pe',
+      'plain_pe_array',
+      'plain_controller',
+      'plain_core',
+    ]);
+  });
+
+  it('every model lists unique modules, row_buffer only without transposable, top last', () => {
+    for (const m of [DEFAULT, NONSQUARE, SINGLE, TALL, PLAIN]) {
+      const names = m.modules.map((x) => x.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names.every((n) => n.startsWith(`${m.name}_`))).toBe(true);
+      expect(names.at(-1)).toBe(m.top);
+      expect(names.includes(`${m.name}_row_buffer`)).toBe(!m.transposable);
+      // every buffer's module is generated before the core
+      for (const b of [m.weight, m.activation, m.error]) expect(names.indexOf(b.module)).toBeGreaterThanOrEqual(0);
+      expect(m.countBits).toBeGreaterThanOrEqual(Math.max(m.dimBits, m.loadAddrBits, m.result.addrBits, 13));
+    }
+  });
+
+  it('depth rounds down when words is not a multiple of the banks', () => {
+    const m = model({ name: 'odd', array: { rows: 3, cols: 3 }, buffers: { weightWords: 100, activationWords: 17, errorWords: 9, resultWords: 10 } });
+    expect([m.weight.depth, m.activation.depth, m.error.depth]).toEqual([33, 5, 3]);
+    expect([m.weight.addrBits, m.activation.addrBits, m.error.addrBits]).toEqual([6, 3, 2]);
+    expect(m.result).toMatchObject({ depth: 3, words: 9 });
+  });
+});
+
+describe('tensorAddresses and layerFitProblems', () => {
+  it('counts whole blocks: ceil(rows / blockRows) * ceil(cols / blockCols) * blockRows', () => {
+    expect(tensorAddresses(DEFAULT.weight, 64, 64)).toBe(512);
+    expect(tensorAddresses(DEFAULT.activation, 1, 1)).toBe(8);
+    expect(tensorAddresses(DEFAULT.activation, 65, 64)).toBe(9 * 8 * 8);
+    expect(tensorAddresses(NONSQUARE.activation, 7, 13)).toBe(3 * 3 * 3);
+    expect(tensorAddresses(NONSQUARE.weight, 11, 13)).toBe(3 * 3 * 5);
+    expect(tensorAddresses(NONSQUARE.error, 7, 11)).toBe(3 * 4 * 3);
+    expect(tensorShape('W', dims(2, 3, 4))).toEqual({ rows: 4, cols: 3 });
+    expect(tensorShape('X', dims(2, 3, 4))).toEqual({ rows: 2, cols: 3 });
+    expect(tensorShape('dY', dims(2, 3, 4))).toEqual({ rows: 2, cols: 4 });
+  });
+
+  const allTensors = ['W', 'X', 'dY'] as const;
+  const results = (d: LayerDims) => STEPS.map((s) => gemmShape(s, d));
+
+  it('64x64x64 fits the default spec', () => {
+    expect(layerFitProblems(DEFAULT, dims(64, 64, 64), [...allTensors], results(dims(64, 64, 64)))).toEqual([]);
+  });
+
+  it('65x64x64 overflows the result buffer and names buffers.resultWords', () => {
+    const problems = layerFitProblems(DEFAULT, dims(65, 64, 64), [...allTensors], results(dims(65, 64, 64)));
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) {
+      expect(p).toMatch(/result buffer/);
+      expect(p).toMatch(/raise buffers\.resultWords/);
+    }
+    // FP and BP (65 x 64 results: 65 * 8 addresses > 512)
+    expect(problems).toContain(
+      'the 65 x 64 result needs 4160 words of the result buffer, but buffers.resultWords gives 4096; raise buffers.resultWords or shrink the layer',
+    );
+  });
+
+  it('an operand too large for its buffer names the buffer instance and the buffers.* field', () => {
+    const problems = layerFitProblems(DEFAULT, dims(129, 64, 8), ['X', 'W'], []);
+    expect(problems).toEqual([
+      'X (129 x 64) needs 8704 words of the activation_buffer (1088 addresses x 8 banks), but buffers.activationWords gives 8192; raise buffers.activationWords or shrink the layer',
+    ]);
+    const w = layerFitProblems(DEFAULT, dims(1, 1, 129 * 8), ['W'], []);
+    expect(w.join('\n')).toMatch(/weight_buffer.*raise buffers\.weightWords/);
+    const dy = layerFitProblems(NONSQUARE, dims(1, 1, 400), ['dY'], []);
+    expect(dy.join('\n')).toMatch(/error_buffer.*raise buffers\.errorWords/);
+  });
+
+  it('only the listed tensors are checked', () => {
+    expect(layerFitProblems(DEFAULT, dims(129, 64, 8), ['W', 'dY'], [])).toEqual([]);
+  });
+
+  it('rejects dimensions out of range before looking at buffers', () => {
+    expect(layerFitProblems(DEFAULT, dims(0, 64, 64), [...allTensors], [])).toEqual([
+      '--batch: 0 is out of range; it must be an integer from 1 to 16383',
+    ]);
+    const many = layerFitProblems(DEFAULT, dims(1.5, 16384, -1), [...allTensors], []);
+    expect(many).toHaveLength(3);
+    expect(many[0]).toMatch(/^--batch: 1\.5 is out of range/);
+    expect(many[1]).toMatch(/^--din: 16384 is out of range/);
+    expect(many[2]).toMatch(/^--dout: -1 is out of range/);
+  });
+});
+
+describe('cycle model', () => {
+  const square = shapeOf(DEFAULT);
+
+  it('8x8, 64x64x64: 4107 cycles for every step ((64 - 1) * 64 + 64 + 8 + 3)', () => {
+    for (const step of STEPS) expect(computeCycles(square, step, dims(64, 64, 64))).toBe(4107);
+  });
+
+  it('one tile: K + R + 3', () => {
+    expect(computeCycles(square, 'fp', dims(8, 20, 8))).toBe(20 + 8 + 3);
+    expect(computeCycles(shapeOf(SINGLE), 'bp', dims(1, 1, 1))).toBe(1 + 1 + 3);
+  });
+
+  it('plain weight buffer: FP takes K * C per tile, BP and WG are unchanged', () => {
+    const plain = shapeOf(PLAIN);
+    expect(plain.plainGather).toBe(true);
+    const d = dims(64, 64, 64);
+    const tiles = 8 * 8;
+    const K = 64;
+    expect(computeCycles(plain, 'fp', d)).toBe((tiles - 1) * K * 8 + K * 8 + 8 + 3);
+    expect(computeCycles(plain, 'fp', d)).toBe(32779);
+    expect(computeCycles(plain, 'bp', d)).toBe(4107);
+    expect(computeCycles(plain, 'wg', d)).toBe(4107);
+    // 3x5 plain, FP on batch 7, din 4, dout 11: tiles ceil(7/3) * ceil(11/5) = 9, K = 4
+    const wide = shapeOf(model({ name: 'wp', array: { rows: 3, cols: 5 }, buffers: { transposable: false } }));
+    expect(computeCycles(wide, 'fp', dims(7, 4, 11))).toBe(8 * 4 * 5 + 4 * 5 + 3 + 3);
+  });
+
+  it('K < R pads every tile but the last to R cycles (8x8, WG with batch 3)', () => {
+    const d = dims(3, 16, 16); // WG: M = 16, N = 16, K = 3, 4 tiles
+    expect(gemmShape('wg', d)).toEqual({ M: 16, N: 16, K: 3 });
+    expect(computeCycles(square, 'wg', d)).toBe(3 * 8 + 3 + 8 + 3);
+    // unpadded would be 3 * 3 + 3 + 8 + 3 = 23
+    expect(computeCycles(square, 'wg', d)).not.toBe(23);
+    // K = R: no padding either way
+    expect(computeCycles(square, 'wg', dims(8, 16, 16))).toBe(3 * 8 + 8 + 8 + 3);
+  });
+
+  it('non-square tiling uses ceil(M / R) * ceil(N / C)', () => {
+    const wide = shapeOf(NONSQUARE);
+    // FP batch 5, din 13, dout 7: M = 5, N = 7, K = 13 -> 2 * 2 tiles
+    expect(computeCycles(wide, 'fp', dims(5, 13, 7))).toBe(3 * 13 + 13 + 3 + 3);
+    // WG batch 2 (< R = 3), dout 7, din 13: M = 7, N = 13 -> 3 * 3 tiles, period 3
+    expect(computeCycles(wide, 'wg', dims(2, 13, 7))).toBe(8 * 3 + 2 + 3 + 3);
+  });
+
+  it('idealCycles = ceil(M * N * K / (R * C))', () => {
+    expect(idealCycles(square, 'fp', dims(64, 64, 64))).toBe(4096);
+    expect(idealCycles(square, 'wg', dims(3, 16, 16))).toBe(12);
+    expect(idealCycles(shapeOf(NONSQUARE), 'bp', dims(5, 13, 7))).toBe(Math.ceil((5 * 13 * 7) / 15));
+    for (const step of STEPS) {
+      expect(idealCycles(square, step, dims(5, 7, 9))).toBeLessThanOrEqual(computeCycles(square, step, dims(5, 7, 9)));
+    }
+  });
+
+  it('loads take rows * cols + 1 cycles, reads M * N + 2', () => {
+    expect(loadCycles(64, 64)).toBe(4097);
+    expect(loadCycles(1, 1)).toBe(2);
+    expect(readCycles(64, 64)).toBe(4098);
+    expect(readCycles(2, 5)).toBe(12);
+  });
+
+  it('rejects non-positive dimensions', () => {
+    expect(() => computeCycles(square, 'fp', dims(0, 1, 1))).toThrow(RangeError);
+    expect(() => idealCycles(square, 'wg', dims(1, 1, -2))).toThrow(/dout/);
+  });
+});
+
+describe('testbench protocol', () => {
+  const header = { batch: 2, din: 3, dout: 1, wBase: 0, xBase: 5, dyBase: 7 };
+
+  it('encodes the command header and the operand words as two\'s complement hex, 16 per line', () => {
+    const data = [0, 1, -1, 127, -128, 5, -2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -3];
+    const text = encodeCommands(
+      [
+        { ...header, op: 'loadX', data },
+        { ...header, op: 'fp' },
+        { ...header, op: 'readResult', readCount: 2 },
+      ],
+      8,
+    );
+    const lines = text.split('\n');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(lines[0]).toBe(`${OPCODES.loadX} 2 3 1 0 5 7 17`);
+    expect(lines[1]).toBe('0 1 ff 7f 80 5 fe 3 4 5 6 7 8 9 a b');
+    expect(lines[2]).toBe('fd');
+    expect(lines[3]).toBe(`${OPCODES.fp} 2 3 1 0 5 7 0`);
+    expect(lines[4]).toBe(`${OPCODES.readResult} 2 3 1 0 5 7 2`);
+    expect(lines).toHaveLength(6);
+  });
+
+  it('operand words round-trip: decoding the hex as signed opBits gives the data back', () => {
+    for (const bits of [2, 4, 8, 16]) {
+      const lo = -(2 ** (bits - 1));
+      const hi = 2 ** (bits - 1) - 1;
+      const data = [lo, lo + 1, -1, 0, 1, hi - 1, hi];
+      const command: HostCommand = { ...header, op: 'loadW', data };
+      const [head, ...body] = encodeCommands([command], bits).trim().split('\n');
+      expect(Number(head.split(' ')[7])).toBe(data.length);
+      const words = body.join(' ').split(' ');
+      for (const w of words) expect(w).toMatch(/^[0-9a-f]+$/);
+      expect(words.map((w) => Number(BigInt.asIntN(bits, BigInt(`0x${w}`))))).toEqual(data);
+    }
+  });
+
+  it('parses cycles and signed accumulator words, sign bit set included', () => {
+    const accBits = 16;
+    const values = [0n, 1n, -1n, 32767n, -32768n, -12345n];
+    // the testbench prints each word with %h: fixed width, lowercase
+    const hex = values.map((v) => BigInt.asUintN(accBits, v).toString(16).padStart(accBits / 4, '0'));
+    expect(hex).toEqual(['0000', '0001', 'ffff', '7fff', '8000', 'cfc7']);
+    const text = [`cycles ${OPCODES.loadW} 17`, `cycles ${OPCODES.wg} 38`, ...hex, `cycles ${OPCODES.readResult} 8`, ''].join('\n');
+    const results = parseResults(text, accBits);
+    expect(results).toEqual([
+      { op: 'loadW', cycles: 17, words: [] },
+      { op: 'wg', cycles: 38, words: [] },
+      { op: 'readResult', cycles: 8, words: values },
+    ]);
+  });
+
+  it('round-trips full-width accumulators (64 bits) and uppercase hex', () => {
+    const values = [-(2n ** 63n), 2n ** 63n - 1n, -2n, 0x123456789abcdefn];
+    const hex = values.map((v) => BigInt.asUintN(64, v).toString(16).padStart(16, '0'));
+    hex[1] = hex[1].toUpperCase();
+    const [r] = parseResults(`${hex.join('\n')}\ncycles ${OPCODES.readResult} 6\n`, 64);
+    expect(r.words).toEqual(values);
+  });
+
+  it('rejects an x word (an undefined value from Icarus) and an unknown opcode', () => {
+    expect(() => parseResults(`0001\nxxxx\ncycles ${OPCODES.readResult} 4\n`, 16)).toThrow(/undefined value "xxxx"/);
+    expect(() => parseResults('00x1\n', 16)).toThrow(/undefined value/);
+    expect(() => parseResults('cycles 15 3\n', 16)).toThrow(/unknown command 15/);
+  });
+});
