@@ -4,8 +4,9 @@
  * print results and cycles.
  */
 import { defaultOutDir, writeDesign, type Design } from '../pipeline.ts';
+import { coreShape } from '../elaborate/model.ts';
 import { lintDesign } from '../tools/eda.ts';
-import { computeCycles, idealCycles } from '../golden/cycles.ts';
+import { idealCycles, predictComputeCycles } from '../golden/cycles.ts';
 import { gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
 import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
 import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
@@ -27,7 +28,7 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
   console.log(`lint: verilator --lint-only -Wall ${lint.clean ? 'clean' : 'FAILED'}`);
 
   const operands = makeOperands(dims, model.opBits, 1, seed);
-  const array = { rows: model.rows, cols: model.cols, plainGather: model.plainGather };
+  const core = coreShape(model);
   const rows: (string | number)[][] = [];
   const problems: string[] = [];
   for (const simulator of simulators) {
@@ -38,8 +39,8 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
     for (const run of runs) {
       const expected = runStep(run.step, operands, model.accBits);
       const mismatches = findMismatches(expected, run.result);
-      const modelCycles = computeCycles(array, run.step, dims);
-      const ideal = idealCycles(array, run.step, dims);
+      const modelCycles = predictComputeCycles(core, run.step, dims, operands);
+      const ideal = idealCycles(core, run.step, dims);
       const { M, N, K } = gemmShape(run.step, dims);
       problems.push(...describeMismatches(run.step, mismatches, `seed ${seed}, ${simulator}`));
       if (run.cycles !== modelCycles) problems.push(`${run.step}: measured ${run.cycles} cycles, model ${modelCycles} (${simulator})`);

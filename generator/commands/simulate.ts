@@ -3,9 +3,9 @@
  * simulator, the golden model beside it, and the figures a user asks for.
  */
 import type { Design } from '../pipeline.ts';
-import { layerFitProblems } from '../elaborate/model.ts';
+import { coreShape, layerFitProblems } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
-import { computeCycles, idealCycles } from '../golden/cycles.ts';
+import { idealCycles, predictComputeCycles } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
 import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers, STEP_OPERANDS } from '../sim/layer.ts';
@@ -78,12 +78,12 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   const expected = runStep(req.step, operands, model.accBits);
   const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
   const mismatches = describeMismatches(req.step, findMismatches(expected, run.result), context);
-  const array = { rows: model.rows, cols: model.cols, plainGather: model.plainGather };
-  const modelCycles = computeCycles(array, req.step, req.dims);
+  const core = coreShape(model);
+  const modelCycles = predictComputeCycles(core, req.step, req.dims, operands);
   if (run.cycles !== modelCycles) {
     mismatches.push(`${req.step.toUpperCase()}: measured ${run.cycles} cycles, the cycle model predicts ${modelCycles} (${context})`);
   }
-  const ideal = idealCycles(array, req.step, req.dims);
+  const ideal = idealCycles(core, req.step, req.dims);
   return {
     operands,
     result: run.result,

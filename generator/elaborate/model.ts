@@ -5,6 +5,7 @@
  */
 import type { LoadedSpec, Spec } from '../spec/types.ts';
 import { bitsFor, ceilDiv, indexBits, literal } from './bits.ts';
+import { effectiveChunkDepth, effectiveScanWidth } from './sparse.ts';
 
 /** Host commands. The op field is 4 bits wide to leave room for later commands. */
 export const OPCODES = {
@@ -42,6 +43,28 @@ export interface BufferModel {
   blockCols: number;
 }
 
+/** A row-banked store of the zero-skipping core: Rows banks of scanWidth-element words. */
+export interface RowStoreModel {
+  words: number;
+  depth: number;
+  addrBits: number;
+}
+
+/** The zero-skipping core's extra geometry (present when sparsity.skipZeros is true). */
+export interface SparseModel {
+  /** elements per row-store word; a word costs an engine max(1, nonzeros) cycles */
+  scanWidth: number;
+  /** B rows per pass; each engine's B store holds two chunks */
+  chunkDepth: number;
+  activationStore: RowStoreModel;
+  /** both error stores (dY by rows, dY by columns) have this geometry */
+  errorStore: RowStoreModel;
+  bStoreDepth: number;
+  bStoreAddrBits: number;
+  resultBankDepth: number;
+  resultBankAddrBits: number;
+}
+
 export interface CoreModel {
   name: string;
   specHash: string;
@@ -72,6 +95,8 @@ export interface CoreModel {
   opcodes: typeof OPCODES;
   opBitsField: number;
   transposable: boolean;
+  /** the zero-skipping core's geometry; undefined for the dense core */
+  sparse?: SparseModel;
   /** names of the generated modules, in compile order (leaves first, top last) */
   modules: { name: string; template: string }[];
   top: string;
@@ -117,15 +142,33 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const resultDepth = Math.floor(b.resultWords / C);
   const maxDim = Math.max(b.weightWords, b.activationWords, b.errorWords);
   const name = spec.name;
-  const modules = [
-    { name: `${name}_sram`, template: 'sram' },
-    { name: `${name}_transposable_buffer`, template: 'transposable_buffer' },
-    ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
-    { name: `${name}_pe`, template: 'pe' },
-    { name: `${name}_pe_array`, template: 'pe_array' },
-    { name: `${name}_controller`, template: 'controller' },
-    { name: `${name}_core`, template: 'core' },
-  ];
+  const sparse = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
+  const modules = sparse
+    ? [
+        { name: `${name}_sram`, template: 'sram' },
+        { name: `${name}_lane_sram`, template: 'lane_sram' },
+        b.transposable
+          ? { name: `${name}_transposable_buffer`, template: 'transposable_buffer' }
+          : { name: `${name}_row_buffer`, template: 'row_buffer' },
+        { name: `${name}_pe`, template: 'pe' },
+        { name: `${name}_row_store`, template: 'row_store' },
+        { name: `${name}_row_engine`, template: 'row_engine' },
+        { name: `${name}_sparse_controller`, template: 'sparse_controller' },
+        { name: `${name}_core`, template: 'sparse_core' },
+      ]
+    : [
+        { name: `${name}_sram`, template: 'sram' },
+        { name: `${name}_transposable_buffer`, template: 'transposable_buffer' },
+        ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
+        { name: `${name}_pe`, template: 'pe' },
+        { name: `${name}_pe_array`, template: 'pe_array' },
+        { name: `${name}_controller`, template: 'controller' },
+        { name: `${name}_core`, template: 'core' },
+      ];
+  const addressBits = [weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth)];
+  if (sparse) {
+    addressBits.push(sparse.activationStore.addrBits, sparse.errorStore.addrBits, sparse.bStoreAddrBits, sparse.resultBankAddrBits);
+  }
   return {
     name,
     specHash: hash,
@@ -139,7 +182,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     idxBits: indexBits(maxLanes),
     dimBits: bitsFor(maxDim),
     // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
-    countBits: Math.max(bitsFor(maxDim), weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth), 13),
+    countBits: Math.max(bitsFor(maxDim), ...addressBits, 13),
     plainGather: !b.transposable && C > 1,
     weight,
     activation,
@@ -156,12 +199,36 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     opcodes: OPCODES,
     opBitsField: OP_BITS,
     transposable: b.transposable,
+    sparse,
     modules,
     top: `${name}_core`,
   };
 }
 
 export { literal };
+
+function rowStore(words: number, rows: number, scanWidth: number): RowStoreModel {
+  const depth = Math.floor(words / (rows * scanWidth));
+  return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth) };
+}
+
+function sparseModel(spec: Spec): SparseModel {
+  const R = spec.array.rows;
+  const C = spec.array.cols;
+  const scanWidth = effectiveScanWidth(C, spec.sparsity.scanWidth);
+  const chunkDepth = effectiveChunkDepth(scanWidth, spec.sparsity.chunkDepth);
+  const resultBankDepth = Math.floor(spec.buffers.resultWords / (R * C));
+  return {
+    scanWidth,
+    chunkDepth,
+    activationStore: rowStore(spec.buffers.activationWords, R, scanWidth),
+    errorStore: rowStore(spec.buffers.errorWords, R, scanWidth),
+    bStoreDepth: 2 * chunkDepth,
+    bStoreAddrBits: indexBits(2 * chunkDepth),
+    resultBankDepth,
+    resultBankAddrBits: indexBits(resultBankDepth),
+  };
+}
 
 /** Layer dimensions of one fully connected layer. */
 export interface LayerDims {
@@ -191,6 +258,53 @@ export function bufferOf(model: CoreModel, tensor: TensorName): BufferModel {
   return tensor === 'W' ? model.weight : tensor === 'X' ? model.activation : model.error;
 }
 
+/** Where a tensor goes and how much room it needs there, in addresses (words per bank). */
+export interface Footprint {
+  tensor: TensorName;
+  where: string;
+  field: string;
+  need: number;
+  capacity: number;
+  /** operand words those addresses amount to */
+  words: number;
+  capacityWords: number;
+}
+
+const FIELD: Record<TensorName, string> = { W: 'weightWords', X: 'activationWords', dY: 'errorWords' };
+
+/** The footprints of one tensor (dY has two in the zero-skipping core: by rows and by columns). */
+export function tensorFootprints(model: CoreModel, tensor: TensorName, dims: LayerDims): Footprint[] {
+  const { rows, cols } = tensorShape(tensor, dims);
+  const sparse = model.sparse;
+  if (!sparse || tensor === 'W') {
+    const buf = bufferOf(model, tensor);
+    const need = tensorAddresses(buf, rows, cols);
+    return [
+      { tensor, where: `the ${buf.instance}`, field: FIELD[tensor], need, capacity: buf.depth, words: need * buf.banks, capacityWords: buf.depth * buf.banks },
+    ];
+  }
+  const R = model.rows;
+  const L = sparse.scanWidth;
+  const store = tensor === 'X' ? sparse.activationStore : sparse.errorStore;
+  const byRows = ceilDiv(rows, R) * ceilDiv(cols, L);
+  const out: Footprint[] = [
+    {
+      tensor,
+      where: tensor === 'X' ? 'the activation store' : 'the error store',
+      field: FIELD[tensor],
+      need: byRows,
+      capacity: store.depth,
+      words: byRows * R * L,
+      capacityWords: store.words,
+    },
+  ];
+  if (tensor === 'dY') {
+    const byCols = ceilDiv(cols, R) * ceilDiv(rows, L);
+    out.push({ tensor, where: 'the error column store', field: FIELD[tensor], need: byCols, capacity: store.depth, words: byCols * R * L, capacityWords: store.words });
+  }
+  return out;
+}
+
 /**
  * Problems that keep a layer from running on this core: operands that do not
  * fit their buffers, a result that does not fit the result buffer, dimensions
@@ -211,26 +325,36 @@ export function layerFitProblems(
   }
   if (problems.length) return problems;
   for (const tensor of tensors) {
-    const buf = bufferOf(model, tensor);
     const { rows, cols } = tensorShape(tensor, dims);
-    const need = tensorAddresses(buf, rows, cols);
-    if (need > buf.depth) {
-      const words = need * buf.banks;
-      const field = tensor === 'W' ? 'weightWords' : tensor === 'X' ? 'activationWords' : 'errorWords';
-      problems.push(
-        `${tensor} (${rows} x ${cols}) needs ${words} words of the ${buf.instance} (${need} addresses x ${buf.banks} banks), ` +
-          `but buffers.${field} gives ${buf.depth * buf.banks}; raise buffers.${field} or shrink the layer`,
-      );
+    for (const f of tensorFootprints(model, tensor, dims)) {
+      if (f.need > f.capacity) {
+        problems.push(
+          `${tensor} (${rows} x ${cols}) needs ${f.words} words of ${f.where} (${f.need} addresses per bank), ` +
+            `but buffers.${f.field} gives ${f.capacityWords}; raise buffers.${f.field} or shrink the layer`,
+        );
+      }
     }
   }
   for (const { M, N } of resultShapes) {
-    const need = M * ceilDiv(N, model.cols);
-    if (need > model.result.depth) {
+    const need = model.sparse ? ceilDiv(M, model.rows) * ceilDiv(N, model.cols) : M * ceilDiv(N, model.cols);
+    const capacity = model.sparse ? model.sparse.resultBankDepth : model.result.depth;
+    const perAddress = model.sparse ? model.rows * model.cols : model.cols;
+    if (need > capacity) {
       problems.push(
-        `the ${M} x ${N} result needs ${need * model.cols} words of the result buffer, ` +
-          `but buffers.resultWords gives ${model.result.words}; raise buffers.resultWords or shrink the layer`,
+        `the ${M} x ${N} result needs ${need * perAddress} words of the result buffer, ` +
+          `but buffers.resultWords gives ${capacity * perAddress}; raise buffers.resultWords or shrink the layer`,
       );
     }
   }
   return problems;
+}
+
+/** What the cycle model needs to know about a design. */
+export function coreShape(model: CoreModel): { rows: number; cols: number; plainGather: boolean; sparse?: { scanWidth: number; chunkDepth: number } } {
+  return {
+    rows: model.rows,
+    cols: model.cols,
+    plainGather: model.plainGather,
+    sparse: model.sparse ? { scanWidth: model.sparse.scanWidth, chunkDepth: model.sparse.chunkDepth } : undefined,
+  };
 }

@@ -51,3 +51,78 @@ export function idealCycles(array: ArrayShape, step: Step, dims: LayerDims): num
   const { M, N, K } = gemmShape(step, dims);
   return Math.ceil((M * N * K) / (array.rows * array.cols));
 }
+
+/**
+ * Zero-skipping core. A compute is a sequence of passes p = (chunk kc, column
+ * tile nt), chunks outermost: P = ceil(K / chunk) * ceil(N / C) passes.
+ *   fill p   reads the chunk's B rows, D_p = rows in the chunk (x C for FP with
+ *            a plain weight buffer) issue cycles;
+ *   pass p   engine r walks rows r, r+R, ... of A over the chunk's words:
+ *            T_r = sum over those rows and words of max(1, nonzeros in the word)
+ *            (lanes past K do not count); the pass lasts max_r T_r.
+ * With f_p the cycle fill p starts, S_p the cycle pass p starts:
+ *   f_0 = 1
+ *   S_p = max(f_p + D_p + 2, S_(p-1) + max T_(p-1) + 1)      (fill written; engines idle)
+ *   f_(p+1) = max(f_p + D_p + 2, S_p + 1)                     (fill unit free; B store half free)
+ *   cycles = S_(P-1) + max T_(P-1) + 3                          (two pipeline stages, then done)
+ * The engine times depend on where the zeros are, so the model reads A.
+ */
+export interface SparseShape extends ArrayShape {
+  scanWidth: number;
+  chunkDepth: number;
+}
+
+/** A of the step as the engines see it: rows of X (FP), rows of dY (BP), columns of dY (WG). */
+export function sparseOperand(step: Step, ops: { X: number[][]; dY: number[][] }): number[][] {
+  if (step === 'fp') return ops.X;
+  if (step === 'bp') return ops.dY;
+  const dY = ops.dY;
+  return dY.length === 0 ? [] : dY[0].map((_, o) => dY.map((row) => row[o]));
+}
+
+/** T_r of every chunk: cycles engine r spends on its rows of A in that chunk. */
+export function engineTimes(array: SparseShape, A: number[][], K: number): number[][] {
+  const chunks = ceilDiv(K, array.chunkDepth);
+  const times = Array.from({ length: chunks }, () => new Array<number>(array.rows).fill(0));
+  A.forEach((row, m) => {
+    const r = m % array.rows;
+    for (let k0 = 0; k0 < K; k0 += array.scanWidth) {
+      let nonzeros = 0;
+      for (let k = k0; k < Math.min(K, k0 + array.scanWidth); k++) if (row[k] !== 0) nonzeros++;
+      times[Math.floor(k0 / array.chunkDepth)][r] += Math.max(1, nonzeros);
+    }
+  });
+  return times;
+}
+
+export function sparseComputeCycles(array: SparseShape, step: Step, dims: LayerDims, ops: { X: number[][]; dY: number[][] }): number {
+  const { N, K } = gemmShape(step, dims);
+  const times = engineTimes(array, sparseOperand(step, ops), K);
+  const tiles = ceilDiv(N, array.cols);
+  const gather = array.plainGather && step === 'fp' ? array.cols : 1;
+  let fill = 1;
+  let start = 0;
+  let previousEnd = 0;
+  let lastTime = 0;
+  for (let kc = 0; kc < times.length; kc++) {
+    const fillTime = Math.min(array.chunkDepth, K - kc * array.chunkDepth) * gather;
+    const passTime = Math.max(...times[kc]);
+    for (let nt = 0; nt < tiles; nt++) {
+      start = Math.max(fill + fillTime + 2, previousEnd);
+      fill = Math.max(fill + fillTime + 2, start + 1);
+      previousEnd = start + passTime + 1;
+      lastTime = passTime;
+    }
+  }
+  return start + lastTime + 3;
+}
+
+/** The shape a cycle prediction needs: the array, and the zero-skipping geometry if any. */
+export interface CoreShape extends ArrayShape {
+  sparse?: { scanWidth: number; chunkDepth: number };
+}
+
+/** Predicted cycles of a compute command on either core. */
+export function predictComputeCycles(core: CoreShape, step: Step, dims: LayerDims, ops: { X: number[][]; dY: number[][] }): number {
+  return core.sparse ? sparseComputeCycles({ ...core, ...core.sparse }, step, dims, ops) : computeCycles(core, step, dims);
+}

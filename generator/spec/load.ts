@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import schema from './schema.json' with { type: 'json' };
 import type { LoadedSpec, Spec } from './types.ts';
 import { UserError } from '../util/errors.ts';
+import { effectiveScanWidth } from '../elaborate/sparse.ts';
 
 // Compiled once: compiling is far slower than validating.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
@@ -219,8 +220,36 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
     }
   }
 
-  if (usable('/sparsity/skipZeros') && valueAt(data, '/sparsity/skipZeros') === true) {
-    problems.push(['/sparsity/skipZeros', 'zero skipping is not implemented in this version; set it to false']);
+  // zero-skipping geometry: words are whole multiples of the array width, chunks whole words
+  const scanWidth = integer('/sparsity/scanWidth');
+  const chunkDepth = integer('/sparsity/chunkDepth');
+  if (cols !== undefined && scanWidth !== undefined && scanWidth % cols !== 0) {
+    const low = Math.max(cols, scanWidth - (scanWidth % cols));
+    problems.push([
+      '/sparsity/scanWidth',
+      `${scanWidth} is not a multiple of array.cols (${cols}); use ${low} or ${low + cols}`,
+    ]);
+  } else if (cols !== undefined && chunkDepth !== undefined) {
+    const width = effectiveScanWidth(cols, scanWidth);
+    if (chunkDepth % width !== 0) {
+      const low = Math.max(width, chunkDepth - (chunkDepth % width));
+      problems.push([
+        '/sparsity/chunkDepth',
+        `${chunkDepth} is not a multiple of the scan width (${width}); use ${low} or ${low + width}`,
+      ]);
+    }
+  }
+  if (valueAt(data, '/sparsity/skipZeros') === true && rows !== undefined && cols !== undefined) {
+    const width = effectiveScanWidth(cols, scanWidth);
+    for (const field of ['activationWords', 'errorWords'] as const) {
+      const words = integer(`/buffers/${field}`);
+      if (words !== undefined && words < rows * width) {
+        problems.push([
+          `/buffers/${field}`,
+          `${words} words cannot hold one word of ${width} elements in each of the ${rows} row banks of the zero-skipping core; raise it to at least ${rows * width}`,
+        ]);
+      }
+    }
   }
   return problems;
 }

@@ -16,7 +16,13 @@ export interface Spec {
     /** true: skewed multi-bank weight buffer that reads a row or a column per cycle */
     transposable: boolean;
   };
-  sparsity: { skipZeros: boolean };
+  sparsity: {
+    skipZeros: boolean;
+    /** zero-skipping core: elements per store word (default: smallest multiple of cols >= 8) */
+    scanWidth?: number;
+    /** zero-skipping core: B rows per pass (default: smallest multiple of scanWidth >= 64) */
+    chunkDepth?: number;
+  };
 }
 
 /** A validated spec with the hash that every generated file names. */
