@@ -62,7 +62,7 @@ export function idealCycles(array: ArrayShape, step: Step, dims: LayerDims): num
  *            (lanes past K do not count); the pass lasts max_r T_r.
  * With f_p the cycle fill p starts, S_p the cycle pass p starts:
  *   f_0 = 1
- *   S_p = max(f_p + D_p + 2, S_(p-1) + max T_(p-1) + 1)      (fill written; engines idle)
+ *   S_p = max(f_p + D_p + 2, S_(p-1) + max T_(p-1) + 2)      (fill written; engines idle)
  *   f_(p+1) = max(f_p + D_p + 2, S_p + 1)                     (fill unit free; B store half free)
  *   cycles = S_(P-1) + max T_(P-1) + 3                          (two pipeline stages, then done)
  * The engine times depend on where the zeros are, so the model reads A.
@@ -110,7 +110,7 @@ export function sparseComputeCycles(array: SparseShape, step: Step, dims: LayerD
     for (let nt = 0; nt < tiles; nt++) {
       start = Math.max(fill + fillTime + 2, previousEnd);
       fill = Math.max(fill + fillTime + 2, start + 1);
-      previousEnd = start + passTime + 1;
+      previousEnd = start + passTime + 2;
       lastTime = passTime;
     }
   }

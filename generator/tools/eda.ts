@@ -96,9 +96,18 @@ export async function synthDesign(design: Design): Promise<SynthReport> {
   });
 }
 
-/** Storage bits of the operand and result buffers. */
+/** Storage bits of the operand, local and result memories. */
 export function memoryBits(design: Design): number {
   const m = design.model;
-  const operand = [m.weight, m.activation, m.error].reduce((sum, b) => sum + b.banks * b.depth * m.opBits, 0);
-  return operand + m.result.depth * m.result.wordBits;
+  const weight = m.weight.banks * m.weight.depth * m.opBits;
+  if (!m.sparse) {
+    const operand = [m.activation, m.error].reduce((sum, b) => sum + b.banks * b.depth * m.opBits, weight);
+    return operand + m.result.depth * m.result.wordBits;
+  }
+  const s = m.sparse;
+  const wordBits = s.scanWidth * m.opBits;
+  const stores = m.rows * wordBits * (s.activationStore.depth + 2 * s.errorStore.depth);
+  const bStores = m.rows * s.bStoreDepth * m.cols * m.opBits;
+  const resultBanks = m.rows * s.resultBankDepth * m.cols * m.accBits;
+  return weight + stores + bStores + resultBanks;
 }

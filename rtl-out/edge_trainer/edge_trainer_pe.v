@@ -6,7 +6,8 @@
 
 // Processing element of the output-stationary array: owns one output element.
 // Each valid cycle it adds a_i * b_i (signed, exact) to its accumulator, which
-// wraps modulo 2^AccBits; first_i restarts the sum. On last_i the finished sum
+// wraps modulo 2^AccBits; first_i restarts the sum from init_i (zero, or an
+// earlier partial sum of the same output). On last_i the finished sum
 // is copied into the drain register, so the next tile can start at once while
 // the finished one shifts out through the column (drain_shift_i).
 module edge_trainer_pe #(
@@ -20,6 +21,7 @@ module edge_trainer_pe #(
   input  wire               last_i,
   input  wire [OpBits-1:0]  a_i,
   input  wire [OpBits-1:0]  b_i,
+  input  wire [AccBits-1:0] init_i,
   input  wire               drain_shift_i,
   input  wire [AccBits-1:0] drain_i,
   output wire [AccBits-1:0] drain_o
@@ -31,7 +33,7 @@ module edge_trainer_pe #(
 
   reg  [AccBits-1:0] acc_q;
   reg  [AccBits-1:0] drain_q;
-  wire [AccBits-1:0] sum = first_i ? product_ext : acc_q + product_ext;
+  wire [AccBits-1:0] sum = (first_i ? init_i : acc_q) + product_ext;
   wire [AccBits-1:0] acc_d = valid_i ? sum : acc_q;
   wire [AccBits-1:0] drain_d = (valid_i && last_i) ? sum
                              : (drain_shift_i ? drain_i : drain_q);

@@ -43,6 +43,7 @@ module edge_trainer_pe_array #(
           .last_i        (last_i),
           .a_i           (a_i[r*OpBits +: OpBits]),
           .b_i           (b_i[c*OpBits +: OpBits]),
+          .init_i        ({AccBits{1'b0}}),
           .drain_shift_i (drain_shift_i),
           .drain_i       (chain[((r+1)*Cols+c)*AccBits +: AccBits]),
           .drain_o       (chain[(r*Cols+c)*AccBits +: AccBits])

@@ -11,8 +11,9 @@ import {
   tensorAddresses,
   tensorShape,
   type CoreModel,
+  coreShape,
 } from '../../generator/elaborate/model.ts';
-import { computeCycles } from '../../generator/golden/cycles.ts';
+import { predictComputeCycles } from '../../generator/golden/cycles.ts';
 import { gemmShape, runStep, type LayerDims, type Operands, type Step } from '../../generator/golden/gemm.ts';
 import { extremeMatrix, randomMatrix } from '../../generator/golden/operands.ts';
 import { makeRng } from '../../generator/golden/rng.ts';
@@ -150,7 +151,7 @@ export function checkCase(model: CoreModel, simulator: SimulatorName, run: CaseR
   for (const r of run.runs) {
     const expected = runStep(r.step, run.operands, model.accBits);
     problems.push(...describeMismatches(r.step, findMismatches(expected, r.result), context));
-    const predicted = computeCycles({ rows: model.rows, cols: model.cols, plainGather: model.plainGather }, r.step, dims);
+    const predicted = predictComputeCycles(coreShape(model), r.step, dims, run.operands);
     if (r.cycles !== predicted) {
       problems.push(
         `${r.step.toUpperCase()} cycles at batch ${dims.batch} din ${dims.din} dout ${dims.dout}: ` +
