@@ -9,6 +9,7 @@ import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipel
 import { lintDesign, synthDesign } from './tools/eda.ts';
 import { simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
+import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import type { Step } from './golden/gemm.ts';
 import { UserError } from './util/errors.ts';
@@ -32,6 +33,11 @@ Commands:
   demo [SPEC] [--batch B --din I --dout O] [--simulator verilator|icarus|both]
                            the main job: generate, lint, simulate FP, BP and WG,
                            compare, print results and cycles (SPEC: specs/default.json)
+  bench SPEC [--batch B --din I --dout O] [--seed S] [--densities 1,0.5,...]
+           [--simulator verilator|icarus] [--out DIR] [--no-area] [--json]
+                           zero-skipping core against the dense core of the same spec,
+                           every step and density; table, bench.json, bench.csv and
+                           bench.svg in DIR (default bench-out/NAME)
   help                     this text
 
 Examples:
@@ -180,6 +186,39 @@ async function cmdDemo(args: string[]): Promise<number> {
   return runDemo(design, dims, intOption(values, 'seed', 1, 0), simulatorOption(values, true));
 }
 
+async function cmdBench(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    batch: { type: 'string' },
+    din: { type: 'string' },
+    dout: { type: 'string' },
+    seed: { type: 'string' },
+    densities: { type: 'string' },
+    simulator: { type: 'string' },
+    out: { type: 'string' },
+    'no-area': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const design = designFromFile(needSpec(positionals, 'bench'));
+  const dims = { batch: intOption(values, 'batch', 64), din: intOption(values, 'din', 64), dout: intOption(values, 'dout', 64) };
+  const densities = values.densities === undefined ? BENCH_DENSITIES : String(values.densities).split(',').map(Number);
+  if (densities.some((d) => !(d > 0 && d <= 1))) throw new UserError(`--densities: "${values.densities}" must be a comma-separated list of numbers in (0, 1]`);
+  const [simulator] = simulatorOption(values);
+  const report = await runBench(design, { dims, seed: intOption(values, 'seed', 1, 0), simulator, densities, area: !values['no-area'] });
+  const out = resolve((values.out as string | undefined) ?? `bench-out/${design.model.name}`);
+  await writeBenchFiles(report, out);
+  if (values.json) console.log(JSON.stringify(report));
+  else {
+    console.log(`${report.sparseDesign} (zero-skipping) against ${report.denseDesign} (dense), ${report.array.rows} x ${report.array.cols}, layer batch ${dims.batch} din ${dims.din} dout ${dims.dout}, seed ${report.seed}, ${simulator}`);
+    console.log(benchTable(report));
+    if (report.area) {
+      console.log(`area (yosys cells): dense ${report.area.denseCells.toLocaleString('en-US')}, zero-skipping ${report.area.sparseCells.toLocaleString('en-US')}, ratio ${report.area.ratio.toFixed(3)}; memory bits ${report.area.denseMemoryBits.toLocaleString('en-US')} and ${report.area.sparseMemoryBits.toLocaleString('en-US')}`);
+    }
+    for (const p of report.problems) console.log(p);
+    console.log(`wrote bench.json, bench.csv and bench.svg to ${out}`);
+  }
+  return report.problems.length ? 1 : 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: cmdValidate,
   generate: cmdGenerate,
@@ -187,6 +226,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   synth: cmdSynth,
   sim: cmdSim,
   demo: cmdDemo,
+  bench: cmdBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

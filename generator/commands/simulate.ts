@@ -5,7 +5,7 @@
 import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
-import { idealCycles, predictComputeCycles } from '../golden/cycles.ts';
+import { idealCycles, predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
 import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers, STEP_OPERANDS } from '../sim/layer.ts';
@@ -36,7 +36,10 @@ export interface SimReport {
   /** measured cycles to load the two operands and read the result back */
   transferCycles: number;
   macs: number;
+  /** products with both factors nonzero */
   effectualMacs: number;
+  /** products the core never computes because the sparse operand is zero (0 on the dense core) */
+  skippedMacs: number;
   idealCycles: number;
   utilization: number;
   mismatches: string[];
@@ -46,6 +49,14 @@ export interface SimOutcome {
   report: SimReport;
   operands: Operands;
   result: bigint[][];
+}
+
+/** Products of the zero-skipping core's sparse operand A that are zero: (M K - nnz(A)) N. */
+export function countSkippedMacs(step: Step, dims: LayerDims, operands: Operands): number {
+  const { M, N, K } = gemmShape(step, dims);
+  const A = sparseOperand(step, operands);
+  const nonzeros = A.reduce((sum, row) => sum + row.filter((v) => v !== 0).length, 0);
+  return (M * K - nonzeros) * N;
 }
 
 /** X and dY get the requested density of nonzeros; W is dense. */
@@ -100,6 +111,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       transferCycles: run.transferCycles,
       macs: countMacs(req.step, req.dims),
       effectualMacs: countEffectualMacs(req.step, operands),
+      skippedMacs: model.sparse ? countSkippedMacs(req.step, req.dims, operands) : 0,
       idealCycles: ideal,
       utilization: ideal / run.cycles,
       mismatches,

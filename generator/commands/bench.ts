@@ -1,0 +1,204 @@
+/**
+ * trainforge bench: cycles of the zero-skipping core against the dense core,
+ * step by step and density by density, on the same seeded operands. Writes a
+ * table to the terminal and bench.json, bench.csv and bench.svg to a folder.
+ */
+import { validateSpecObject } from '../spec/load.ts';
+import { designFromSpec, type Design } from '../pipeline.ts';
+import { coreShape } from '../elaborate/model.ts';
+import { predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
+import { countEffectualMacs, gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
+import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
+import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
+import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { synthDesign } from '../tools/eda.ts';
+import { checkLayerFits, makeOperands } from './simulate.ts';
+import { progress, table } from '../util/format.ts';
+import { writeTreeAtomic } from '../write/atomic.ts';
+import { renderPlot } from './plot.ts';
+
+export const BENCH_DENSITIES = [1.0, 0.8, 0.5, 0.3, 0.2, 0.1];
+const STEPS: Step[] = ['fp', 'bp', 'wg'];
+
+export interface BenchRow {
+  step: Step;
+  density: number;
+  /** nonzero fraction of the step's sparse operand as generated */
+  denseCycles: number;
+  denseModelCycles: number;
+  cycles: number;
+  modelCycles: number;
+  /** cycles if every PE did one product with a nonzero sparse operand per cycle */
+  idealNnzCycles: number;
+  ratioToDense: number;
+  effectualMacs: number;
+  /** effectual products per PE per cycle */
+  effectualUtilization: number;
+  scaleSimOs: number;
+  scaleSimWs: number;
+  bitExact: boolean;
+}
+
+export interface BenchReport {
+  spec: string;
+  sparseDesign: string;
+  denseDesign: string;
+  array: { rows: number; cols: number };
+  layer: LayerDims;
+  seed: number;
+  simulator: SimulatorName;
+  area?: { denseCells: number; sparseCells: number; ratio: number; denseMemoryBits: number; sparseMemoryBits: number };
+  rows: BenchRow[];
+  problems: string[];
+}
+
+/** The spec with zero skipping switched on or off (the dense one is the baseline). */
+function variant(design: Design, skipZeros: boolean): Design {
+  const spec = structuredClone(design.loaded.spec);
+  spec.sparsity = { ...spec.sparsity, skipZeros };
+  if (!skipZeros) {
+    delete spec.sparsity.scanWidth;
+    delete spec.sparsity.chunkDepth;
+  }
+  spec.name = skipZeros === design.loaded.spec.sparsity.skipZeros ? spec.name : `${spec.name}_${skipZeros ? 'sparse' : 'dense'}`;
+  return designFromSpec(validateSpecObject(spec, `${design.loaded.source} (skipZeros ${skipZeros})`));
+}
+
+export interface BenchOptions {
+  dims: LayerDims;
+  seed: number;
+  simulator: SimulatorName;
+  densities: number[];
+  area: boolean;
+}
+
+export async function runBench(design: Design, opts: BenchOptions): Promise<BenchReport> {
+  const sparse = variant(design, true);
+  const dense = variant(design, false);
+  checkLayerFits(sparse, opts.dims, STEPS);
+  checkLayerFits(dense, opts.dims, STEPS);
+  const bar = progress('bench', 2 + 2 * opts.densities.length + (opts.area ? 2 : 0));
+  const denseSim = await compileDesign(dense.model, opts.simulator);
+  bar.tick(`compiled ${dense.model.name}`);
+  const sparseSim = await compileDesign(sparse.model, opts.simulator);
+  bar.tick(`compiled ${sparse.model.name}`);
+
+  const { model } = sparse;
+  const problems: string[] = [];
+  const rows: BenchRow[] = [];
+  for (const density of opts.densities) {
+    const operands = makeOperands(opts.dims, model.opBits, density, opts.seed);
+    const job = { dims: opts.dims, operands, steps: STEPS };
+    const [denseRuns] = await runLayers(dense.model, denseSim, [job]);
+    bar.tick(`dense, density ${density}`);
+    const [sparseRuns] = await runLayers(model, sparseSim, [job]);
+    bar.tick(`zero-skipping, density ${density}`);
+    for (let i = 0; i < STEPS.length; i++) {
+      const step = STEPS[i];
+      const expected = runStep(step, operands, model.accBits);
+      const context = `seed ${opts.seed}, density ${density}, ${opts.simulator}`;
+      const wrong = [
+        ...describeMismatches(step, findMismatches(expected, denseRuns[i].result), `${dense.model.name}, ${context}`),
+        ...describeMismatches(step, findMismatches(expected, sparseRuns[i].result), `${model.name}, ${context}`),
+      ];
+      problems.push(...wrong);
+      const denseModelCycles = predictComputeCycles(coreShape(dense.model), step, opts.dims, operands);
+      const modelCycles = predictComputeCycles(coreShape(model), step, opts.dims, operands);
+      if (denseModelCycles !== denseRuns[i].cycles) problems.push(`${step} density ${density}: dense core measured ${denseRuns[i].cycles}, model ${denseModelCycles}`);
+      if (modelCycles !== sparseRuns[i].cycles) problems.push(`${step} density ${density}: zero-skipping core measured ${sparseRuns[i].cycles}, model ${modelCycles}`);
+      const { M, N, K } = gemmShape(step, opts.dims);
+      const nonzeros = sparseOperand(step, operands).reduce((s, row) => s + row.filter((v) => v !== 0).length, 0);
+      const pes = model.rows * model.cols;
+      const effectualMacs = countEffectualMacs(step, operands);
+      rows.push({
+        step,
+        density,
+        denseCycles: denseRuns[i].cycles,
+        denseModelCycles,
+        cycles: sparseRuns[i].cycles,
+        modelCycles,
+        idealNnzCycles: Math.ceil((nonzeros * N) / pes),
+        ratioToDense: sparseRuns[i].cycles / denseRuns[i].cycles,
+        effectualMacs,
+        effectualUtilization: effectualMacs / (sparseRuns[i].cycles * pes),
+        scaleSimOs: scaleSimOs(model.rows, model.cols, M, N, K),
+        scaleSimWs: scaleSimWs(model.rows, model.cols, M, N, K),
+        bitExact: wrong.length === 0,
+      });
+    }
+  }
+  let area: BenchReport['area'];
+  if (opts.area) {
+    const d = await synthDesign(dense);
+    bar.tick('synthesised the dense core');
+    const s = await synthDesign(sparse);
+    bar.tick('synthesised the zero-skipping core');
+    if (!d.pass || !s.pass) problems.push(`synthesis failed: ${d.error ?? ''} ${s.error ?? ''}`.trim());
+    area = { denseCells: d.cells, sparseCells: s.cells, ratio: s.cells / d.cells, denseMemoryBits: d.memoryBits, sparseMemoryBits: s.memoryBits };
+  }
+  bar.done();
+  return {
+    spec: design.loaded.source,
+    sparseDesign: model.name,
+    denseDesign: dense.model.name,
+    array: { rows: model.rows, cols: model.cols },
+    layer: opts.dims,
+    seed: opts.seed,
+    simulator: opts.simulator,
+    area,
+    rows,
+    problems,
+  };
+}
+
+const CSV_COLUMNS: (keyof BenchRow)[] = [
+  'step',
+  'density',
+  'denseCycles',
+  'cycles',
+  'modelCycles',
+  'idealNnzCycles',
+  'ratioToDense',
+  'effectualMacs',
+  'effectualUtilization',
+  'scaleSimOs',
+  'scaleSimWs',
+  'bitExact',
+];
+
+export function benchCsv(report: BenchReport): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of report.rows) lines.push(CSV_COLUMNS.map((c) => String(row[c])).join(','));
+  return lines.join('\n') + '\n';
+}
+
+export function benchTable(report: BenchReport): string {
+  const rows = report.rows.map((r) => [
+    r.step.toUpperCase(),
+    r.density.toFixed(1),
+    r.denseCycles,
+    r.cycles,
+    r.modelCycles,
+    r.idealNnzCycles,
+    r.ratioToDense.toFixed(3),
+    `${(100 * r.effectualUtilization).toFixed(1)}%`,
+    r.scaleSimOs,
+    r.scaleSimWs,
+    r.bitExact ? 'yes' : 'NO',
+  ]);
+  return table(
+    ['step', 'density', 'dense', 'zero-skip', 'model', 'ideal nnz', 'ratio', 'eff. util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'bit-exact'],
+    rows,
+  );
+}
+
+export async function writeBenchFiles(report: BenchReport, outDir: string): Promise<void> {
+  await writeTreeAtomic(
+    outDir,
+    new Map([
+      ['bench.json', JSON.stringify(report, null, 2) + '\n'],
+      ['bench.csv', benchCsv(report)],
+      ['bench.svg', renderPlot(report)],
+    ]),
+  );
+}
