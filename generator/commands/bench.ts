@@ -78,8 +78,10 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
   checkLayerFits(sparse, opts.dims, STEPS);
   checkLayerFits(dense, opts.dims, STEPS);
   const bar = progress('bench', 2 + 2 * opts.densities.length + (opts.area ? 2 : 0));
+  bar.note(`compiling ${dense.model.name}`);
   const denseSim = await compileDesign(dense.model, opts.simulator);
   bar.tick(`compiled ${dense.model.name}`);
+  bar.note(`compiling ${sparse.model.name}`);
   const sparseSim = await compileDesign(sparse.model, opts.simulator);
   bar.tick(`compiled ${sparse.model.name}`);
 
@@ -89,6 +91,7 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
   for (const density of opts.densities) {
     const operands = makeOperands(opts.dims, model.opBits, density, opts.seed);
     const job = { dims: opts.dims, operands, steps: STEPS };
+    bar.note(`simulating density ${density}`);
     const [denseRuns] = await runLayers(dense.model, denseSim, [job]);
     bar.tick(`dense, density ${density}`);
     const [sparseRuns] = await runLayers(model, sparseSim, [job]);
@@ -129,6 +132,7 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
   }
   let area: BenchReport['area'];
   if (opts.area) {
+    bar.note('synthesising both cores');
     const d = await synthDesign(dense);
     bar.tick('synthesised the dense core');
     const s = await synthDesign(sparse);

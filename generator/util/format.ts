@@ -22,7 +22,7 @@ export function jsonWithBigInts(value: unknown): string {
 }
 
 /** A single-line progress indicator on a terminal; silent otherwise. */
-export function progress(label: string, total: number): { tick(note?: string): void; done(): void } {
+export function progress(label: string, total: number): { note(text: string): void; tick(note?: string): void; done(): void } {
   const tty = process.stderr.isTTY;
   let count = 0;
   const draw = (note = '') => {
@@ -33,6 +33,9 @@ export function progress(label: string, total: number): { tick(note?: string): v
   };
   draw();
   return {
+    note(text) {
+      draw(text);
+    },
     tick(note) {
       count++;
       draw(note);
