@@ -1,0 +1,129 @@
+/**
+ * A training device: the host's view of the core, one method per command.
+ * GoldenDevice runs the commands on the golden model (what --simulator golden
+ * uses, and what every RTL run is checked against).
+ */
+import type { CoreModel } from '../elaborate/model.ts';
+import { coreShape } from '../elaborate/model.ts';
+import { runStep, gemmShape, countEffectualMacs, type LayerDims, type Step } from '../golden/gemm.ts';
+import { predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
+import { magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
+
+export interface Bases {
+  w: number;
+  x: number;
+  dy: number;
+}
+
+export interface RequantCommand {
+  shift: number;
+  mode: RoundMode;
+  seed: number;
+}
+
+export interface ComputeOutcome {
+  cycles: number;
+  /** bits of the largest magnitude in the result (see magnitudeBits) */
+  resultBits: number;
+  effectualMacs: number;
+  skippedMacs: number;
+}
+
+export interface TrainingDevice {
+  readonly name: string;
+  loadW(W: number[][], base: number): Promise<number>;
+  loadX(X: number[][], base: number): Promise<number>;
+  loadDy(dY: number[][], base: number): Promise<number>;
+  compute(step: Step, dims: LayerDims, bases: Bases): Promise<ComputeOutcome>;
+  readResult(): Promise<bigint[][]>;
+  /** result (batch x cols) -> X at base, requantized, ReLU if asked */
+  moveToX(base: number, q: RequantCommand & { relu: boolean }): Promise<number>;
+  /** result (batch x cols) -> dY at base, requantized, masked by X at maskBase > 0 */
+  moveToDy(base: number, maskBase: number, q: RequantCommand): Promise<number>;
+  /** W (the last result's shape) at base <- W - round(result / 2^shift) */
+  updateW(base: number, q: RequantCommand): Promise<number>;
+  readW(base: number, rows: number, cols: number): Promise<number[][]>;
+  close(): Promise<void>;
+}
+
+/** The golden model behind the device interface; tensors are kept by base. */
+export class GoldenDevice implements TrainingDevice {
+  readonly name = 'golden';
+  private readonly W = new Map<number, number[][]>();
+  private readonly X = new Map<number, number[][]>();
+  private readonly dY = new Map<number, number[][]>();
+  private result: bigint[][] = [];
+
+  constructor(private readonly model: CoreModel) {}
+
+  private get(map: Map<number, number[][]>, base: number, what: string): number[][] {
+    const t = map.get(base);
+    if (!t) throw new Error(`golden device: no ${what} at base ${base}`);
+    return t;
+  }
+
+  async loadW(W: number[][], base: number) {
+    this.W.set(base, W);
+    return W.length * W[0].length + 1;
+  }
+
+  async loadX(X: number[][], base: number) {
+    this.X.set(base, X);
+    return X.length * X[0].length + 1;
+  }
+
+  async loadDy(dY: number[][], base: number) {
+    this.dY.set(base, dY);
+    return dY.length * dY[0].length + 1;
+  }
+
+  async compute(step: Step, dims: LayerDims, bases: Bases): Promise<ComputeOutcome> {
+    const ops = {
+      W: step === 'wg' ? [] : this.get(this.W, bases.w, 'W'),
+      X: step === 'bp' ? [] : this.get(this.X, bases.x, 'X'),
+      dY: step === 'fp' ? [] : this.get(this.dY, bases.dy, 'dY'),
+    };
+    this.result = runStep(step, ops, this.model.accBits);
+    const { M, N, K } = gemmShape(step, dims);
+    const A = this.model.sparse ? sparseOperand(step, ops) : [];
+    const nonzeros = A.reduce((s, row) => s + row.filter((v) => v !== 0).length, 0);
+    return {
+      cycles: predictComputeCycles(coreShape(this.model), step, dims, { X: ops.X, dY: ops.dY }),
+      resultBits: magnitudeBits(this.result),
+      effectualMacs: countEffectualMacs(step, ops),
+      skippedMacs: this.model.sparse ? (M * K - nonzeros) * N : 0,
+    };
+  }
+
+  async readResult() {
+    return this.result;
+  }
+
+  async moveToX(base: number, q: RequantCommand & { relu: boolean }) {
+    this.X.set(base, requantize(this.result, this.model.opBits, { ...q }));
+    return moveCycles(this.result);
+  }
+
+  async moveToDy(base: number, maskBase: number, q: RequantCommand) {
+    const mask = this.get(this.X, maskBase, 'X (mask)');
+    this.dY.set(base, requantize(this.result, this.model.opBits, { ...q, mask }));
+    return moveCycles(this.result);
+  }
+
+  async updateW(base: number, q: RequantCommand) {
+    const W = this.get(this.W, base, 'W');
+    this.W.set(base, updateWeights(W, this.result, this.model.opBits, q.shift, q.mode, q.seed));
+    return moveCycles(this.result);
+  }
+
+  async readW(base: number) {
+    return this.get(this.W, base, 'W').map((row) => row.slice());
+  }
+
+  async close() {}
+}
+
+/** Cycles of an elementwise pass over the last result: one element per cycle. */
+export function moveCycles(result: bigint[][]): number {
+  return result.length * (result[0]?.length ?? 0) + 3;
+}
