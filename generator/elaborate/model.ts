@@ -16,6 +16,10 @@ export const OPCODES = {
   bp: 5,
   wg: 6,
   readResult: 7,
+  moveToX: 8,
+  moveToDy: 9,
+  updateW: 10,
+  readW: 11,
 } as const;
 export type OpName = keyof typeof OPCODES;
 export const OP_BITS = 4;
@@ -153,6 +157,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_pe`, template: 'pe' },
         { name: `${name}_row_store`, template: 'row_store' },
         { name: `${name}_row_engine`, template: 'row_engine' },
+        { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_sparse_controller`, template: 'sparse_controller' },
         { name: `${name}_core`, template: 'sparse_core' },
       ]
@@ -162,6 +167,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
         { name: `${name}_pe`, template: 'pe' },
         { name: `${name}_pe_array`, template: 'pe_array' },
+        { name: `${name}_requant`, template: 'requant' },
+        { name: `${name}_block_walker`, template: 'block_walker' },
         { name: `${name}_controller`, template: 'controller' },
         { name: `${name}_core`, template: 'core' },
       ];

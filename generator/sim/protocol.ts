@@ -12,6 +12,14 @@ export interface HostCommand {
   wBase: number;
   xBase: number;
   dyBase: number;
+  /** requantization shift of a move or update */
+  shift?: number;
+  /** stochastic rounding (else round to nearest even) */
+  stochastic?: boolean;
+  /** ReLU on a move to X */
+  relu?: boolean;
+  /** LFSR seed of a stochastic move or update */
+  seed?: number;
   /** operand words of a load, row-major */
   data?: number[];
   /** number of result words of a read */
@@ -21,6 +29,8 @@ export interface HostCommand {
 export interface CommandResult {
   op: OpName;
   cycles: number;
+  /** bits of the largest magnitude in the last compute's result */
+  resultBits: number;
   /** result words of a read, as signed accumulator values */
   words: bigint[];
 }
@@ -36,7 +46,8 @@ export function encodeCommands(commands: HostCommand[], opBits: number): string 
   const lines: string[] = [];
   for (const c of commands) {
     const count = c.data?.length ?? c.readCount ?? 0;
-    lines.push([OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, count].join(' '));
+    const flags = (c.stochastic ? 1 : 0) | (c.relu ? 2 : 0);
+    lines.push([OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, c.shift ?? 0, flags, (c.seed ?? 0) >>> 0, count].join(' '));
     if (c.data) {
       for (let i = 0; i < c.data.length; i += 16) {
         lines.push(c.data.slice(i, i + 16).map((v) => hexWord(v, opBits)).join(' '));
@@ -53,10 +64,10 @@ export function parseResults(text: string, accBits: number): CommandResult[] {
     const line = raw.trim();
     if (!line) continue;
     if (line.startsWith('cycles ')) {
-      const [, code, cycles] = line.split(/\s+/);
+      const [, code, cycles, bits] = line.split(/\s+/);
       const op = OP_BY_CODE.get(Number(code));
       if (!op) throw new Error(`simulation output names an unknown command ${code}`);
-      results.push({ op, cycles: Number(cycles), words });
+      results.push({ op, cycles: Number(cycles), resultBits: Number(bits ?? 0), words });
       words = [];
     } else if (/^[0-9a-f]+$/i.test(line)) {
       words.push(BigInt.asIntN(accBits, BigInt(`0x${line}`)));

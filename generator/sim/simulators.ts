@@ -38,6 +38,8 @@ export interface CompiledSim {
   /** true when this call reused an earlier build */
   cached: boolean;
   run(stimulusPath: string, resultPath: string, maxCycles?: number): Promise<void>;
+  /** the program and arguments that run the simulation with these plusargs */
+  invocation(plusargs: string[]): { file: string; args: string[] };
 }
 
 function designHash(simulator: SimulatorName, sources: Map<string, string>): string {
@@ -100,6 +102,9 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
     simulator,
     dir,
     cached,
+    invocation(plusargs) {
+      return simulator === 'icarus' ? { file: 'vvp', args: ['-n', binary, ...plusargs] } : { file: binary, args: plusargs };
+    },
     async run(stimulusPath, resultPath, maxCycles = 50_000_000) {
       const plusargs = [`+in=${stimulusPath}`, `+out=${resultPath}`, `+max_cycles=${maxCycles}`];
       const result =

@@ -123,7 +123,7 @@ export class GoldenDevice implements TrainingDevice {
   async close() {}
 }
 
-/** Cycles of an elementwise pass over the last result: one element per cycle. */
+/** Cycles of an elementwise pass over the last result: one to start, one element per cycle, one to finish. */
 export function moveCycles(result: bigint[][]): number {
-  return result.length * (result[0]?.length ?? 0) + 3;
+  return result.length * (result[0]?.length ?? 0) + 2;
 }

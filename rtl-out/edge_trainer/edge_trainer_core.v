@@ -13,7 +13,10 @@
 //             done_o pulses for one cycle when a command has finished.
 //   write:    wr_valid_i/wr_ready_o/wr_data_i, the operand words of a load, row-major.
 //   read:     rd_valid_o/rd_ready_i/rd_data_o, the last result, row-major.
-// Commands (cmd_op_i): 1 load W, 2 load X, 3 load dY, 4 FP, 5 BP, 6 WG, 7 read result.
+// Commands (cmd_op_i): 1 load W, 2 load X, 3 load dY, 4 FP, 5 BP, 6 WG, 7 read result,
+// 8 result -> X (requantize, ReLU), 9 result -> dY (requantize, ReLU' mask from X),
+// 10 W <- W - round(result / 2^shift), 11 read W. result_bits_o: bits of the largest
+// magnitude in the last FP/BP/WG result, for the host's choice of shift.
 module edge_trainer_core #(
   parameter integer Rows = 8,
   parameter integer Cols = 8,
@@ -43,7 +46,12 @@ module edge_trainer_core #(
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
+  input  wire [5:0]           cmd_shift_i,
+  input  wire                 cmd_round_i,
+  input  wire                 cmd_relu_i,
+  input  wire [31:0]          cmd_seed_i,
   output wire                 done_o,
+  output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
   input  wire [OpBits-1:0]    wr_data_i,
@@ -62,6 +70,14 @@ module edge_trainer_core #(
   wire                 pe_valid, pe_first, pe_last, drain_shift;
   wire                 res_wr_en, res_rd_en;
   wire [CountBits-1:0] res_wr_addr, res_rd_addr, rd_lane;
+  wire                 compute_start, rd_weight, move, aux_from_x;
+  wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
+  wire [CountBits-1:0] aux_lane;
+  wire [5:0]           rq_shift;
+  wire [31:0]          rq_lfsr;
+  wire [OpBits-1:0]    move_data;
+  // operand words written into the buffers: from the host, or requantized results
+  wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
 
   edge_trainer_controller #(
     .Rows         (Rows),
@@ -80,12 +96,18 @@ module edge_trainer_core #(
     .cmd_w_base_i  (cmd_w_base_i),
     .cmd_x_base_i  (cmd_x_base_i),
     .cmd_dy_base_i (cmd_dy_base_i),
+    .cmd_shift_i   (cmd_shift_i),
+    .cmd_round_i   (cmd_round_i),
+    .cmd_relu_i    (cmd_relu_i),
+    .cmd_seed_i    (cmd_seed_i),
     .done_o        (done_o),
+    .compute_start_o (compute_start),
     .wr_valid_i    (wr_valid_i),
     .wr_ready_o    (wr_ready_o),
     .rd_valid_o    (rd_valid_o),
     .rd_ready_i    (rd_ready_i),
     .rd_lane_o     (rd_lane),
+    .rd_weight_o   (rd_weight),
     .w_wr_en_o     (w_wr_en),
     .x_wr_en_o     (x_wr_en),
     .dy_wr_en_o    (dy_wr_en),
@@ -104,6 +126,15 @@ module edge_trainer_core #(
     .dy_rd_col_o   (dy_rd_col),
     .dy_rd_base_o  (dy_rd_base),
     .dy_rd_idx_o   (dy_rd_idx),
+    .move_o          (move),
+    .aux_from_x_o    (aux_from_x),
+    .aux_lane_o      (aux_lane),
+    .rq_shift_o      (rq_shift),
+    .rq_stochastic_o (rq_stochastic),
+    .rq_relu_o       (rq_relu),
+    .rq_mask_o       (rq_mask),
+    .rq_update_o     (rq_update),
+    .rq_lfsr_o       (rq_lfsr),
     .s1_load_o     (s1_load),
     .s1_collect_o  (s1_collect),
     .s1_pick_o     (s1_pick),
@@ -139,7 +170,7 @@ module edge_trainer_core #(
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (wr_data_i),
+    .wr_data_i (buf_wr_data),
     .rd_en_i   (w_rd_en),
     .rd_col_i  (w_rd_col),
     .rd_base_i (w_rd_base),
@@ -160,7 +191,7 @@ module edge_trainer_core #(
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (wr_data_i),
+    .wr_data_i (buf_wr_data),
     .rd_en_i   (x_rd_en),
     .rd_col_i  (x_rd_col),
     .rd_base_i (x_rd_base),
@@ -181,7 +212,7 @@ module edge_trainer_core #(
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (wr_data_i),
+    .wr_data_i (buf_wr_data),
     .rd_en_i   (dy_rd_en),
     .rd_col_i  (dy_rd_col),
     .rd_base_i (dy_rd_base),
@@ -250,6 +281,9 @@ module edge_trainer_core #(
   // ---------------------------------------------------------------- result buffer
   // One word per (row of out, tile column): Cols accumulators side by side.
   wire [Cols*AccBits-1:0] res_rd_data;
+  localparam integer ResultLanes = Cols;
+  wire                    result_write = res_wr_en;
+  wire [Cols*AccBits-1:0] result_word = drain_row;
 
   edge_trainer_sram #(
     .Depth    (ResultDepth),
@@ -267,15 +301,77 @@ module edge_trainer_core #(
     .rd_data_o (res_rd_data)
   );
 
-  reg [AccBits-1:0] rd_data;
+  reg [AccBits-1:0] result_element;
   integer l;
   always @* begin
-    rd_data = {AccBits{1'b0}};
+    result_element = {AccBits{1'b0}};
     for (l = 0; l < Cols; l = l + 1) begin
-      if (rd_lane == l[CountBits-1:0]) rd_data = res_rd_data[l*AccBits +: AccBits];
+      if (rd_lane == l[CountBits-1:0]) result_element = res_rd_data[l*AccBits +: AccBits];
     end
   end
-  assign rd_data_o = rd_data;
+
+  // ---------------------------------------------------------------- moves and weight update
+  // The aux element read one cycle earlier: the W value (update, read W) or the
+  // X value whose sign masks dY (move to dY).
+  reg [OpBits-1:0] aux_element;
+  integer x;
+  always @* begin
+    aux_element = {OpBits{1'b0}};
+    for (x = 0; x < WeightBanks; x = x + 1) begin
+      if (!aux_from_x && (aux_lane == x[CountBits-1:0])) aux_element = w_rd_data[x*OpBits +: OpBits];
+    end
+    for (x = 0; x < ActBanks; x = x + 1) begin
+      if (aux_from_x && (aux_lane == x[CountBits-1:0])) aux_element = x_rd_data[x*OpBits +: OpBits];
+    end
+  end
+
+  edge_trainer_requant #(
+    .OpBits  (OpBits),
+    .AccBits (AccBits)
+  ) u_requant (
+    .acc_i        (result_element),
+    .aux_i        (aux_element),
+    .shift_i      (rq_shift),
+    .stochastic_i (rq_stochastic),
+    .lfsr_i       (rq_lfsr),
+    .relu_i       (rq_relu),
+    .mask_i       (rq_mask),
+    .update_i     (rq_update),
+    .value_o      (move_data)
+  );
+
+  assign rd_data_o = rd_weight ? {{(AccBits-OpBits){aux_element[OpBits-1]}}, aux_element} : result_element;
+
+  // Bits of the largest magnitude written into the result buffer since the
+  // compute began: the OR of every element's magnitude (one's complement for
+  // negative values), then its bit length.
+  reg  [AccBits-1:0] magnitude_q;
+  reg  [AccBits-1:0] magnitude_d;
+  reg  [7:0]         result_bits;
+  integer mag;
+  always @* begin
+    magnitude_d = compute_start ? {AccBits{1'b0}} : magnitude_q;
+    if (result_write) begin
+      for (mag = 0; mag < ResultLanes; mag = mag + 1) begin
+        magnitude_d = magnitude_d | (result_word[mag*AccBits +: AccBits] ^ {AccBits{result_word[mag*AccBits+AccBits-1]}});
+      end
+    end
+    result_bits = 8'd0;
+    for (mag = 0; mag < AccBits; mag = mag + 1) begin
+      if (magnitude_q[mag]) result_bits = mag[7:0] + 8'd1;
+    end
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      magnitude_q <= {AccBits{1'b0}};
+    end else begin
+      magnitude_q <= magnitude_d;
+    end
+  end
+
+  assign result_bits_o = result_bits;
+
 endmodule
 
 `default_nettype wire

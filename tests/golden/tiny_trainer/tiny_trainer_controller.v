@@ -41,7 +41,12 @@ module tiny_trainer_controller #(
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
+  input  wire [5:0]           cmd_shift_i,
+  input  wire                 cmd_round_i,
+  input  wire                 cmd_relu_i,
+  input  wire [31:0]          cmd_seed_i,
   output wire                 done_o,
+  output wire                 compute_start_o,
   // operand write stream handshake (data goes straight to the buffers)
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
@@ -49,6 +54,7 @@ module tiny_trainer_controller #(
   output wire                 rd_valid_o,
   input  wire                 rd_ready_i,
   output wire [CountBits-1:0] rd_lane_o,
+  output wire                 rd_weight_o,      // the read port streams W (read W) rather than the result
   // operand buffer writes
   output wire                 w_wr_en_o,
   output wire                 x_wr_en_o,
@@ -69,6 +75,17 @@ module tiny_trainer_controller #(
   output wire                 dy_rd_col_o,
   output wire [CountBits-1:0] dy_rd_base_o,
   output wire [CountBits-1:0] dy_rd_idx_o,
+  // moves (result -> X or dY), weight update and W read-out: the element written
+  // this cycle gets the requantized result, the aux lane is the W value or mask
+  output wire                 move_o,
+  output wire                 aux_from_x_o,
+  output wire [CountBits-1:0] aux_lane_o,
+  output wire [5:0]           rq_shift_o,
+  output wire                 rq_stochastic_o,
+  output wire                 rq_relu_o,
+  output wire                 rq_mask_o,
+  output wire                 rq_update_o,
+  output wire [31:0]          rq_lfsr_o,
   // stage 1: steering of the buffer data into the operand registers
   output wire                 s1_load_o,
   output wire                 s1_collect_o,
@@ -95,13 +112,22 @@ module tiny_trainer_controller #(
   localparam [3:0] OpBp = 4'd5;
   localparam [3:0] OpWg = 4'd6;
   localparam [3:0] OpRead = 4'd7;
+  localparam [3:0] OpMoveX = 4'd8;
+  localparam [3:0] OpMoveDy = 4'd9;
+  localparam [3:0] OpUpdateW = 4'd10;
+  localparam [3:0] OpReadW = 4'd11;
 
-  localparam [2:0] StIdle = 3'd0;
-  localparam [2:0] StLoad = 3'd1;
-  localparam [2:0] StIssue = 3'd2;
-  localparam [2:0] StFlush = 3'd3;
-  localparam [2:0] StReadReq = 3'd4;
-  localparam [2:0] StReadOut = 3'd5;
+  localparam [3:0] StIdle = 4'd0;
+  localparam [3:0] StLoad = 4'd1;
+  localparam [3:0] StIssue = 4'd2;
+  localparam [3:0] StFlush = 4'd3;
+  localparam [3:0] StReadReq = 4'd4;
+  localparam [3:0] StReadOut = 4'd5;
+  localparam [3:0] StMoveReq = 4'd6;
+  localparam [3:0] StMove = 4'd7;
+  localparam [3:0] StWReq = 4'd8;
+  localparam [3:0] StWOut = 4'd9;
+  localparam [31:0] LfsrTaps = 32'h80200003;
 
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
@@ -109,7 +135,7 @@ module tiny_trainer_controller #(
   localparam [CountBits-1:0] ColsC = Cols[CountBits-1:0];
 
   // ---------------------------------------------------------------- state
-  reg [2:0]           state_q, state_d;
+  reg [3:0]           state_q, state_d;
   reg [3:0]           op_q, op_d;
   reg                 done_q, done_d;
   // GEMM shape of the running compute command, kept for the read-out
@@ -127,11 +153,12 @@ module tiny_trainer_controller #(
   reg [CountBits-1:0] a_period_q, a_period_d, a_inner_q, a_inner_d, a_tile_stride_q, a_tile_stride_d;
   reg [CountBits-1:0] b_period_q, b_period_d, b_inner_q, b_inner_d, b_tile_stride_q, b_tile_stride_d;
   reg [CountBits-1:0] b_region_q, b_region_d;
-  // load walker
-  reg [CountBits-1:0] ld_rows_q, ld_rows_d, ld_cols_q, ld_cols_d;
-  reg [CountBits-1:0] ld_i_q, ld_i_d, ld_j_q, ld_j_d, ld_li_q, ld_li_d, ld_lj_q, ld_lj_d;
-  reg [CountBits-1:0] ld_p_q, ld_p_d, ld_q_q, ld_q_d, ld_stride_q, ld_stride_d;
-  reg [CountBits-1:0] ld_block_q, ld_block_d, ld_rowblk_q, ld_rowblk_d;
+  // moves, update, W read-out: the element in flight (one cycle behind the walk)
+  reg [CountBits-1:0] mv_block_q, mv_block_d, mv_row_q, mv_row_d, mv_col_q, mv_col_d, mv_mcol_q, mv_mcol_d;
+  reg                 mv_valid_q, mv_valid_d, mv_last_q, mv_last_d, mv_issued_q, mv_issued_d;
+  reg [5:0]           shift_q, shift_d;
+  reg                 stochastic_q, stochastic_d, relu_q, relu_d;
+  reg [31:0]          lfsr_q, lfsr_d;
   // stage 1 and stage 2 flags
   reg                 s1_load_q, s1_load_d, s1_first_q, s1_first_d, s1_last_q, s1_last_d;
   reg                 s1_collect_q, s1_collect_d;
@@ -156,6 +183,75 @@ module tiny_trainer_controller #(
   wire [CountBits-1:0] w_row_stride = din_blocks * ColsC;
   wire [CountBits-1:0] x_row_stride = din_blocks * RowsC;
   wire [CountBits-1:0] dy_row_stride = dout_blocks * RowsC;
+  // X of a layer whose dY is being written (batch x dout), for the ReLU' mask
+  wire [CountBits-1:0] mask_row_stride = ((cmd_dout_i - One) / ColsC + One) * RowsC;
+
+  // ---------------------------------------------------------------- element walkers
+  // The tensor a load, move, update or W read-out walks, row-major, and (moving
+  // dX to dY) the X tensor whose signs are the ReLU' mask.
+  wire cmd_walks = (cmd_op_i == OpLoadW) || (cmd_op_i == OpLoadX) || (cmd_op_i == OpLoadDy)
+                || (cmd_op_i == OpMoveX) || (cmd_op_i == OpMoveDy) || (cmd_op_i == OpUpdateW) || (cmd_op_i == OpReadW);
+  wire walk_start = (state_q == StIdle) && cmd_valid_i && cmd_walks;
+  reg  [CountBits-1:0] walk_base, walk_rows, walk_cols, walk_p, walk_q, walk_stride;
+  always @* begin
+    case (cmd_op_i)
+      OpLoadW, OpUpdateW, OpReadW: begin
+        walk_base = cmd_w_base_i; walk_rows = cmd_dout_i; walk_cols = cmd_din_i;
+        walk_p = ColsC; walk_q = ColsC; walk_stride = w_row_stride;
+      end
+      OpLoadX, OpMoveX: begin
+        walk_base = cmd_x_base_i; walk_rows = cmd_batch_i; walk_cols = cmd_din_i;
+        walk_p = RowsC; walk_q = ColsC; walk_stride = x_row_stride;
+      end
+      default: begin
+        walk_base = cmd_dy_base_i; walk_rows = cmd_batch_i; walk_cols = cmd_dout_i;
+        walk_p = RowsC; walk_q = RowsC; walk_stride = dy_row_stride;
+      end
+    endcase
+  end
+
+  wire                 walk_step;
+  wire [CountBits-1:0] walk_block, walk_row, walk_col, mask_block, mask_row, mask_col;
+  wire                 walk_last, mask_last;
+
+  tiny_trainer_block_walker #(
+    .CountBits (CountBits)
+  ) u_walker (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (walk_start),
+    .base_i       (walk_base),
+    .rows_i       (walk_rows),
+    .cols_i       (walk_cols),
+    .block_rows_i (walk_p),
+    .block_cols_i (walk_q),
+    .stride_i     (walk_stride),
+    .step_i       (walk_step),
+    .block_o      (walk_block),
+    .row_o        (walk_row),
+    .col_o        (walk_col),
+    .last_o       (walk_last)
+  );
+
+  tiny_trainer_block_walker #(
+    .CountBits (CountBits)
+  ) u_mask_walker (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (walk_start),
+    .base_i       (cmd_x_base_i),
+    .rows_i       (cmd_batch_i),
+    .cols_i       (cmd_dout_i),
+    .block_rows_i (RowsC),
+    .block_cols_i (ColsC),
+    .stride_i     (mask_row_stride),
+    .step_i       (walk_step),
+    .block_o      (mask_block),
+    .row_o        (mask_row),
+    .col_o        (mask_col),
+    .last_o       (mask_last)
+  );
+  wire unused_mask_last = mask_last;
 
   wire is_fp = (op_q == OpFp);
   wire is_wg = (op_q == OpWg);
@@ -189,11 +285,20 @@ module tiny_trainer_controller #(
   // ---------------------------------------------------------------- load
   wire loading = (state_q == StLoad);
   wire ld_fire = loading && wr_valid_i;
-  wire ld_row_end = (ld_j_q == ld_cols_q - One);
-  wire ld_last = ld_row_end && (ld_i_q == ld_rows_q - One);
+  wire ld_last = walk_last;
+
+  // ---------------------------------------------------------------- moves
+  wire moving = (state_q == StMoveReq) || (state_q == StMove);
+  // a read for the next element goes out while the walk has elements left
+  wire mv_issue = moving && !mv_issued_q;
+  wire w_issue = (state_q == StWReq);
+  assign walk_step = ld_fire || mv_issue || w_issue;
+  wire mv_write = (state_q == StMove) && mv_valid_q;
 
   // ---------------------------------------------------------------- read-out
   wire rd_fire = (state_q == StReadOut) && rd_ready_i;
+  // a result element leaves the result buffer: read out, or moved
+  wire rd_consume = rd_fire || mv_write;
   wire rd_row_end = (rd_col_q == n_q - One);
   wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
   wire rd_last = rd_row_end && (rd_row_q == m_q - One);
@@ -211,10 +316,9 @@ module tiny_trainer_controller #(
     a_period_d = a_period_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
     b_period_d = b_period_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
     b_region_d = b_region_q;
-    ld_rows_d = ld_rows_q; ld_cols_d = ld_cols_q;
-    ld_i_d = ld_i_q; ld_j_d = ld_j_q; ld_li_d = ld_li_q; ld_lj_d = ld_lj_q;
-    ld_p_d = ld_p_q; ld_q_d = ld_q_q; ld_stride_d = ld_stride_q;
-    ld_block_d = ld_block_q; ld_rowblk_d = ld_rowblk_q;
+    mv_block_d = mv_block_q; mv_row_d = mv_row_q; mv_col_d = mv_col_q; mv_mcol_d = mv_mcol_q;
+    mv_valid_d = 1'b0; mv_last_d = mv_last_q; mv_issued_d = mv_issued_q;
+    shift_d = shift_q; stochastic_d = stochastic_q; relu_d = relu_q; lfsr_d = lfsr_q;
     s1_load_d = 1'b0; s1_first_d = 1'b0; s1_last_d = 1'b0; s1_collect_d = 1'b0;
     s1_pick_d = s1_pick_q; s1_a_mask_d = s1_a_mask_q; s1_b_mask_d = s1_b_mask_q;
     s2_valid_d = s1_load_q; s2_first_d = s1_first_q; s2_last_d = s1_last_q;
@@ -229,22 +333,12 @@ module tiny_trainer_controller #(
       StIdle: begin
         if (cmd_valid_i) begin
           op_d = cmd_op_i;
-          // loads: tensor shape, block shape, distance between rows of blocks, region
-          ld_i_d = Zero; ld_j_d = Zero; ld_li_d = Zero; ld_lj_d = Zero;
-          case (cmd_op_i)
-            OpLoadW: begin
-              ld_rows_d = cmd_dout_i; ld_cols_d = cmd_din_i; ld_p_d = ColsC; ld_q_d = ColsC;
-              ld_stride_d = w_row_stride; ld_block_d = cmd_w_base_i; ld_rowblk_d = cmd_w_base_i;
-            end
-            OpLoadX: begin
-              ld_rows_d = cmd_batch_i; ld_cols_d = cmd_din_i; ld_p_d = RowsC; ld_q_d = ColsC;
-              ld_stride_d = x_row_stride; ld_block_d = cmd_x_base_i; ld_rowblk_d = cmd_x_base_i;
-            end
-            default: begin
-              ld_rows_d = cmd_batch_i; ld_cols_d = cmd_dout_i; ld_p_d = RowsC; ld_q_d = RowsC;
-              ld_stride_d = dy_row_stride; ld_block_d = cmd_dy_base_i; ld_rowblk_d = cmd_dy_base_i;
-            end
-          endcase
+          // moves and updates: requantization of the elements, LFSR seeded (0 loads 1)
+          shift_d = cmd_shift_i;
+          stochastic_d = cmd_round_i;
+          relu_d = cmd_relu_i;
+          lfsr_d = (cmd_seed_i == 32'd0) ? 32'd1 : cmd_seed_i;
+          mv_issued_d = 1'b0;
           // computes: GEMM shape and the two operand walks (see the table above)
           case (cmd_op_i)
             OpFp: begin
@@ -282,42 +376,20 @@ module tiny_trainer_controller #(
               dr_busy_d = 1'b0; dr_m0_d = Zero; dr_rowaddr_d = Zero; dr_nt_d = Zero;
               dr_rem_m_d = m_d; dr_rem_n_d = n_d;
             end
-            OpRead: begin
-              state_d = StReadReq;
+            OpRead, OpMoveX, OpMoveDy, OpUpdateW: begin
+              state_d = (cmd_op_i == OpRead) ? StReadReq : StMoveReq;
               rd_row_d = Zero; rd_col_d = Zero; rd_lane_d = Zero; rd_addr_d = Zero;
             end
+            OpReadW: state_d = StWReq;
             default: done_d = 1'b1;   // unknown command: nothing to do
           endcase
         end
       end
 
       StLoad: begin
-        if (ld_fire) begin
-          if (ld_row_end) begin
-            ld_j_d = Zero;
-            ld_lj_d = Zero;
-            ld_i_d = ld_i_q + One;
-            if (ld_li_q == ld_p_q - One) begin
-              ld_li_d = Zero;
-              ld_rowblk_d = ld_rowblk_q + ld_stride_q;
-              ld_block_d = ld_rowblk_q + ld_stride_q;
-            end else begin
-              ld_li_d = ld_li_q + One;
-              ld_block_d = ld_rowblk_q;
-            end
-          end else begin
-            ld_j_d = ld_j_q + One;
-            if (ld_lj_q == ld_q_q - One) begin
-              ld_lj_d = Zero;
-              ld_block_d = ld_block_q + ld_p_q;
-            end else begin
-              ld_lj_d = ld_lj_q + One;
-            end
-          end
-          if (ld_last) begin
-            state_d = StIdle;
-            done_d = 1'b1;
-          end
+        if (ld_fire && ld_last) begin
+          state_d = StIdle;
+          done_d = 1'b1;
         end
       end
 
@@ -383,29 +455,71 @@ module tiny_trainer_controller #(
       end
 
       StReadOut: begin
-        if (rd_fire) begin
-          if (rd_last) begin
+        if (rd_fire && rd_last) begin
+          state_d = StIdle;
+          done_d = 1'b1;
+        end
+      end
+
+      StMoveReq, StMove: begin
+        if (state_q == StMoveReq) begin
+          state_d = StMove;
+          rd_addr_d = rd_addr_q + One;
+        end
+        // issue: the next element's aux read goes out now, its write follows next cycle
+        if (mv_issue) begin
+          mv_valid_d = 1'b1;
+          mv_block_d = walk_block;
+          mv_row_d = walk_row;
+          mv_col_d = walk_col;
+          mv_mcol_d = mask_col;
+          mv_last_d = walk_last;
+          mv_issued_d = walk_last;
+        end
+        if (mv_write) begin
+          if (stochastic_q) lfsr_d = lfsr_q[0] ? ((lfsr_q >> 1) ^ LfsrTaps) : (lfsr_q >> 1);
+          if (mv_last_q) begin
             state_d = StIdle;
             done_d = 1'b1;
-          end else if (rd_row_end) begin
-            rd_row_d = rd_row_q + One;
-            rd_col_d = Zero;
-            rd_lane_d = Zero;
-            rd_addr_d = rd_addr_q + One;
-          end else begin
-            rd_col_d = rd_col_q + One;
-            if (rd_word_end) begin
-              rd_lane_d = Zero;
-              rd_addr_d = rd_addr_q + One;
-            end else begin
-              rd_lane_d = rd_lane_q + One;
-            end
           end
+        end
+      end
+
+      StWReq: begin
+        state_d = StWOut;
+        mv_block_d = walk_block;
+        mv_row_d = walk_row;
+        mv_col_d = walk_col;
+        mv_last_d = walk_last;
+      end
+
+      StWOut: begin
+        if (rd_ready_i) begin
+          state_d = mv_last_q ? StIdle : StWReq;
+          done_d = mv_last_q;
         end
       end
 
       default: state_d = StIdle;
     endcase
+
+    // result elements leave row-major, one word of Cols per read
+    if (rd_consume && !rd_last) begin
+      if (rd_row_end) begin
+        rd_row_d = rd_row_q + One;
+        rd_col_d = Zero;
+        rd_lane_d = Zero;
+        rd_addr_d = rd_addr_q + One;
+      end else begin
+        rd_col_d = rd_col_q + One;
+        if (rd_word_end) begin
+          rd_lane_d = Zero;
+          rd_addr_d = rd_addr_q + One;
+        end else begin
+          rd_lane_d = rd_lane_q + One;
+        end
+      end
+    end
 
     // The drain runs beside the issue stage: each finished tile leaves the
     // array one row per cycle, in the order the tiles were issued.
@@ -446,10 +560,9 @@ module tiny_trainer_controller #(
       a_period_q <= Zero; a_inner_q <= Zero; a_tile_stride_q <= Zero;
       b_period_q <= Zero; b_inner_q <= Zero; b_tile_stride_q <= Zero;
       b_region_q <= Zero;
-      ld_rows_q <= Zero; ld_cols_q <= Zero;
-      ld_i_q <= Zero; ld_j_q <= Zero; ld_li_q <= Zero; ld_lj_q <= Zero;
-      ld_p_q <= Zero; ld_q_q <= Zero; ld_stride_q <= Zero;
-      ld_block_q <= Zero; ld_rowblk_q <= Zero;
+      mv_block_q <= Zero; mv_row_q <= Zero; mv_col_q <= Zero; mv_mcol_q <= Zero;
+      mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
+      shift_q <= 6'd0; stochastic_q <= 1'b0; relu_q <= 1'b0; lfsr_q <= 32'd1;
       s1_load_q <= 1'b0; s1_first_q <= 1'b0; s1_last_q <= 1'b0; s1_collect_q <= 1'b0;
       s1_pick_q <= Zero; s1_a_mask_q <= {Rows{1'b0}}; s1_b_mask_q <= {Cols{1'b0}};
       s2_valid_q <= 1'b0; s2_first_q <= 1'b0; s2_last_q <= 1'b0;
@@ -471,10 +584,9 @@ module tiny_trainer_controller #(
       a_period_q <= a_period_d; a_inner_q <= a_inner_d; a_tile_stride_q <= a_tile_stride_d;
       b_period_q <= b_period_d; b_inner_q <= b_inner_d; b_tile_stride_q <= b_tile_stride_d;
       b_region_q <= b_region_d;
-      ld_rows_q <= ld_rows_d; ld_cols_q <= ld_cols_d;
-      ld_i_q <= ld_i_d; ld_j_q <= ld_j_d; ld_li_q <= ld_li_d; ld_lj_q <= ld_lj_d;
-      ld_p_q <= ld_p_d; ld_q_q <= ld_q_d; ld_stride_q <= ld_stride_d;
-      ld_block_q <= ld_block_d; ld_rowblk_q <= ld_rowblk_d;
+      mv_block_q <= mv_block_d; mv_row_q <= mv_row_d; mv_col_q <= mv_col_d; mv_mcol_q <= mv_mcol_d;
+      mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
+      shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d; lfsr_q <= lfsr_d;
       s1_load_q <= s1_load_d; s1_first_q <= s1_first_d; s1_last_q <= s1_last_d; s1_collect_q <= s1_collect_d;
       s1_pick_q <= s1_pick_d; s1_a_mask_q <= s1_a_mask_d; s1_b_mask_q <= s1_b_mask_d;
       s2_valid_q <= s2_valid_d; s2_first_q <= s2_first_d; s2_last_q <= s2_last_d;
@@ -492,21 +604,35 @@ module tiny_trainer_controller #(
   assign done_o = done_q;
 
   assign wr_ready_o = loading;
-  assign w_wr_en_o = ld_fire && (op_q == OpLoadW);
-  assign x_wr_en_o = ld_fire && (op_q == OpLoadX);
-  assign dy_wr_en_o = ld_fire && (op_q == OpLoadDy);
-  assign ld_base_o = ld_block_q;
-  assign ld_row_o = ld_li_q;
-  assign ld_col_o = ld_lj_q;
+  assign w_wr_en_o = (ld_fire && (op_q == OpLoadW)) || (mv_write && (op_q == OpUpdateW));
+  assign x_wr_en_o = (ld_fire && (op_q == OpLoadX)) || (mv_write && (op_q == OpMoveX));
+  assign dy_wr_en_o = (ld_fire && (op_q == OpLoadDy)) || (mv_write && (op_q == OpMoveDy));
+  assign ld_base_o = loading ? walk_block : mv_block_q;
+  assign ld_row_o = loading ? walk_row : mv_row_q;
+  assign ld_col_o = loading ? walk_col : mv_col_q;
 
-  assign w_rd_en_o = issuing && !is_wg;
+  assign move_o = moving;
+  assign aux_from_x_o = (op_q == OpMoveDy);
+  assign aux_lane_o = (op_q == OpMoveDy) ? mv_mcol_q : mv_col_q;
+  assign rq_shift_o = shift_q;
+  assign rq_stochastic_o = stochastic_q;
+  assign rq_relu_o = relu_q;
+  assign rq_mask_o = (op_q == OpMoveDy);
+  assign rq_update_o = (op_q == OpUpdateW);
+  assign rq_lfsr_o = lfsr_q;
+  assign compute_start_o = (state_q == StIdle) && cmd_valid_i && ((cmd_op_i == OpFp) || (cmd_op_i == OpBp) || (cmd_op_i == OpWg));
+  assign rd_weight_o = (state_q == StWOut);
+
+  // weight update and W read-out read W by rows of blocks, one element at a time
+  wire w_walk = (op_q == OpUpdateW) || (op_q == OpReadW);
+  assign w_rd_en_o = (issuing && !is_wg) || (w_walk && (mv_issue || w_issue));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = b_base_q;
-  assign w_rd_idx_o = gather_w ? sub_q : b_idx_q;
-  assign x_rd_en_o = issuing && (is_fp || is_wg);
+  assign w_rd_base_o = w_walk ? walk_block : b_base_q;
+  assign w_rd_idx_o = w_walk ? walk_row : (gather_w ? sub_q : b_idx_q);
+  assign x_rd_en_o = (issuing && (is_fp || is_wg)) || ((op_q == OpMoveDy) && mv_issue);
   assign x_rd_col_o = is_fp;
-  assign x_rd_base_o = is_fp ? a_base_q : b_base_q;
-  assign x_rd_idx_o = is_fp ? a_idx_q : b_idx_q;
+  assign x_rd_base_o = is_fp ? a_base_q : ((op_q == OpMoveDy) ? mask_block : b_base_q);
+  assign x_rd_idx_o = is_fp ? a_idx_q : ((op_q == OpMoveDy) ? mask_row : b_idx_q);
   assign dy_rd_en_o = issuing && !is_fp;
   assign dy_rd_col_o = !is_wg;
   assign dy_rd_base_o = a_base_q;
@@ -527,9 +653,9 @@ module tiny_trainer_controller #(
 
   assign res_wr_en_o = dr_busy_q && (dr_row_q < m_q);
   assign res_wr_addr_o = dr_addr_q;
-  assign res_rd_en_o = (state_q == StReadReq) || (rd_fire && !rd_last && (rd_row_end || rd_word_end));
+  assign res_rd_en_o = (state_q == StReadReq) || (state_q == StMoveReq) || (rd_consume && !rd_last && (rd_row_end || rd_word_end));
   assign res_rd_addr_o = rd_addr_q;
-  assign rd_valid_o = (state_q == StReadOut);
+  assign rd_valid_o = (state_q == StReadOut) || (state_q == StWOut);
   assign rd_lane_o = rd_lane_q;
 endmodule
 
