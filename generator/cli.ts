@@ -10,6 +10,7 @@ import { lintDesign, synthDesign } from './tools/eda.ts';
 import { simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
+import { runTraining, TRAIN_DEFAULTS } from './commands/train.ts';
 import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import type { Step } from './golden/gemm.ts';
 import { UserError } from './util/errors.ts';
@@ -38,6 +39,12 @@ Commands:
                            zero-skipping core against the dense core of the same spec,
                            every step and density; table, bench.json, bench.csv and
                            bench.svg in DIR (default bench-out/NAME)
+  train SPEC --dataset iris|mnist [--hidden H] [--epochs E] [--batch B]
+           [--train-samples N] [--test-samples N] [--seed S] [--lr-shift K]
+           [--simulator verilator|icarus|golden] [--json]
+                           train an MLP on the core: every GEMM, ReLU, mask,
+                           requantization and weight update runs in the RTL; weights
+                           are compared with the golden model after every step
   help                     this text
 
 Examples:
@@ -219,6 +226,53 @@ async function cmdBench(args: string[]): Promise<number> {
   return report.problems.length ? 1 : 0;
 }
 
+async function cmdTrain(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    dataset: { type: 'string' },
+    hidden: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    'train-samples': { type: 'string' },
+    'test-samples': { type: 'string' },
+    seed: { type: 'string' },
+    'lr-shift': { type: 'string' },
+    simulator: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const design = designFromFile(needSpec(positionals, 'train'));
+  const dataset = values.dataset as string | undefined;
+  if (dataset !== 'iris' && dataset !== 'mnist') throw new UserError(`--dataset: ${dataset === undefined ? 'missing' : `"${dataset}" is not`} one of iris, mnist`);
+  const d = TRAIN_DEFAULTS[dataset];
+  const simulator = (values.simulator as string | undefined) ?? 'verilator';
+  if (!['verilator', 'icarus', 'golden'].includes(simulator)) throw new UserError(`--simulator: "${simulator}" is not one of verilator, icarus, golden`);
+  const report = await runTraining(design, {
+    dataset,
+    hidden: intOption(values, 'hidden', d.hidden),
+    epochs: intOption(values, 'epochs', d.epochs),
+    batch: intOption(values, 'batch', d.batch),
+    trainSamples: intOption(values, 'train-samples', d.trainSamples),
+    testSamples: intOption(values, 'test-samples', d.testSamples),
+    seed: intOption(values, 'seed', 1, 0),
+    lrShift: intOption(values, 'lr-shift', d.lrShift, 0),
+    simulator: simulator as 'verilator' | 'icarus' | 'golden',
+  });
+  if (values.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    console.log(`${report.design}: ${report.network.join('-')} MLP on ${report.dataset}, ${report.simulator}, ${report.steps} steps`);
+    report.epochs.forEach((e, i) => {
+      const f = report.floatEpochs[i];
+      console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, train accuracy ${percent(e.trainAccuracy)}   (float32: ${f.loss.toFixed(4)}, ${percent(f.trainAccuracy)})`);
+    });
+    console.log(`  test accuracy ${percent(report.testAccuracy)} on the core, ${percent(report.floatTestAccuracy)} in float32`);
+    const c = report.cycles;
+    console.log(`  cycles: FP ${c.fp.toLocaleString('en-US')}, BP ${c.bp.toLocaleString('en-US')}, WG ${c.wg.toLocaleString('en-US')}, update ${c.update.toLocaleString('en-US')}, transfers ${c.transfer.toLocaleString('en-US')}, total ${c.total.toLocaleString('en-US')}`);
+    console.log(`  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`);
+    console.log(report.weightsMatchGolden ? `  weights equal the golden model's after every step` : `  MISMATCH: ${report.mismatch}`);
+  }
+  return report.weightsMatchGolden ? 0 : 1;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: cmdValidate,
   generate: cmdGenerate,
@@ -227,6 +281,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sim: cmdSim,
   demo: cmdDemo,
   bench: cmdBench,
+  train: cmdTrain,
 };
 
 export async function main(argv: string[]): Promise<number> {
