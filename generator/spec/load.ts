@@ -195,6 +195,8 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
   // Each buffer must hold at least one block of the array, else no tile fits.
   const rows = integer('/array/rows');
   const cols = integer('/array/cols');
+  // the zero-skipping core keeps X and dY in row stores, checked further down
+  const sparse = valueAt(data, '/sparsity/skipZeros') === true;
   const blocks: Array<[string, number | undefined, number | undefined, string]> = [
     ['weightWords', cols, cols, 'weight block (cols x cols)'],
     // an activation block is rows x cols but is spread over max(rows, cols) banks
@@ -208,6 +210,7 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
     ['resultWords', rows, cols, 'result block (rows x cols)'],
   ];
   for (const [field, height, width, what] of blocks) {
+    if (sparse && (field === 'activationWords' || field === 'errorWords')) continue;
     const path = `/buffers/${field}`;
     const words = integer(path);
     if (words === undefined || height === undefined || width === undefined) continue;
@@ -224,19 +227,11 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
   const scanWidth = integer('/sparsity/scanWidth');
   const chunkDepth = integer('/sparsity/chunkDepth');
   if (cols !== undefined && scanWidth !== undefined && scanWidth % cols !== 0) {
-    const low = Math.max(cols, scanWidth - (scanWidth % cols));
-    problems.push([
-      '/sparsity/scanWidth',
-      `${scanWidth} is not a multiple of array.cols (${cols}); use ${low} or ${low + cols}`,
-    ]);
+    problems.push(['/sparsity/scanWidth', `${scanWidth} is not a multiple of array.cols (${cols}); ${suggest(scanWidth, cols, 128)}`]);
   } else if (cols !== undefined && chunkDepth !== undefined) {
     const width = effectiveScanWidth(cols, scanWidth);
     if (chunkDepth % width !== 0) {
-      const low = Math.max(width, chunkDepth - (chunkDepth % width));
-      problems.push([
-        '/sparsity/chunkDepth',
-        `${chunkDepth} is not a multiple of the scan width (${width}); use ${low} or ${low + width}`,
-      ]);
+      problems.push(['/sparsity/chunkDepth', `${chunkDepth} is not a multiple of the scan width (${width}); ${suggest(chunkDepth, width, 4096)}`]);
     }
   }
   if (valueAt(data, '/sparsity/skipZeros') === true && rows !== undefined && cols !== undefined) {
@@ -256,6 +251,13 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
 
 // ---------------------------------------------------------------------------
 // Small helpers
+
+/** "use A or B": the multiples of step around value that the schema allows. */
+function suggest(value: number, step: number, max: number): string {
+  const low = Math.max(step, value - (value % step));
+  const options = [low, low + step].filter((v) => v <= max);
+  return options.length ? `use ${options.join(' or ')}` : `no multiple of ${step} is within the maximum ${max}; change array.cols`;
+}
 
 /** The value at a JSON pointer ('' is the root), or undefined if absent. */
 function valueAt(data: unknown, pointer: string): unknown {

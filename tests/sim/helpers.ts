@@ -5,18 +5,16 @@
  * every step bit-exactly and cycle-exactly against the golden models.
  */
 import {
-  bufferOf,
   elaborate,
   layerFitProblems,
-  tensorAddresses,
-  tensorShape,
+  tensorFootprints,
   type CoreModel,
   coreShape,
 } from '../../generator/elaborate/model.ts';
 import { predictComputeCycles } from '../../generator/golden/cycles.ts';
 import { gemmShape, runStep, type LayerDims, type Operands, type Step } from '../../generator/golden/gemm.ts';
 import { extremeMatrix, randomMatrix } from '../../generator/golden/operands.ts';
-import { makeRng } from '../../generator/golden/rng.ts';
+import { makeRng, type Rng } from '../../generator/golden/rng.ts';
 import {
   describeMismatches,
   findMismatches,
@@ -54,13 +52,28 @@ export function compileOnce(model: CoreModel, simulator: SimulatorName): Promise
   return sim;
 }
 
-/** One layer to run; operands are random of the given density unless `fill` says otherwise. */
+/**
+ * Where the nonzeros of X and dY (the sparse operands) go; values are random and nonzero.
+ *   one-per-row     exactly one nonzero in every row, at a random position
+ *   checkerboard    (i, j) nonzero when i + j is even
+ *   alternate-rows  even rows fully nonzero, odd rows all zero
+ *   alternate-cols  even columns fully nonzero, odd columns all zero (WG reads dY by columns)
+ */
+export type Pattern = 'one-per-row' | 'checkerboard' | 'alternate-rows' | 'alternate-cols';
+
+/** One layer to run; operands are random of the given density unless `fill` or `pattern` say otherwise. */
 export interface LayerCase {
   dims: LayerDims;
   /** fraction of nonzero operands, 1 when absent */
   density?: number;
-  /** 'min' / 'max': every operand the most negative / positive value; 'zero-x-dy': X and dY all zero */
+  /**
+   * 'min' / 'max': every operand the most negative / positive value (with a density: the
+   * nonzeros of random operands of that density); 'zero-x-dy': X and dY all zero
+   */
   fill?: 'min' | 'max' | 'zero-x-dy';
+  /** X and dY follow this pattern; W stays random of the given density */
+  pattern?: Pattern;
+  /** tensor bases: addresses per bank of the W buffer; in the zero-skipping core, words of the X and dY row stores */
   bases?: TensorBases;
 }
 
@@ -69,6 +82,7 @@ export function caseLabel(c: LayerCase): string {
   const parts = [`batch ${batch} din ${din} dout ${dout}`];
   if (c.density !== undefined) parts.push(`density ${c.density}`);
   if (c.fill) parts.push(`fill ${c.fill}`);
+  if (c.pattern) parts.push(`pattern ${c.pattern}`);
   if (c.bases) parts.push(`bases w ${c.bases.w} x ${c.bases.x} dy ${c.bases.dy}`);
   return parts.join(', ');
 }
@@ -80,10 +94,38 @@ export function caseSeed(designName: string, index: number): number {
   return h >>> 0;
 }
 
+/** A random nonzero signed `bits`-bit value, uniform like randomMatrix's nonzeros. */
+function nonzeroValue(rng: Rng, bits: number): number {
+  const v = rng.nextInt(-(2 ** (bits - 1)), 2 ** (bits - 1) - 2);
+  return v >= 0 ? v + 1 : v;
+}
+
+/** A rows x cols matrix whose nonzeros follow `pattern`, with random nonzero values. */
+export function patternMatrix(rng: Rng, rows: number, cols: number, bits: number, pattern: Pattern): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const at = pattern === 'one-per-row' ? rng.nextInt(0, cols - 1) : -1;
+    const row: number[] = [];
+    for (let j = 0; j < cols; j++) {
+      const nonzero =
+        pattern === 'one-per-row'
+          ? j === at
+          : pattern === 'checkerboard'
+            ? (i + j) % 2 === 0
+            : pattern === 'alternate-rows'
+              ? i % 2 === 0
+              : j % 2 === 0;
+      row.push(nonzero ? nonzeroValue(rng, bits) : 0);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
 export function makeOperands(model: CoreModel, c: LayerCase, seed: number): Operands {
   const { batch, din, dout } = c.dims;
   const bits = model.opBits;
-  if (c.fill === 'min' || c.fill === 'max') {
+  if ((c.fill === 'min' || c.fill === 'max') && c.density === undefined) {
     return {
       X: extremeMatrix(batch, din, bits, c.fill),
       W: extremeMatrix(dout, din, bits, c.fill),
@@ -97,24 +139,44 @@ export function makeOperands(model: CoreModel, c: LayerCase, seed: number): Oper
     W: randomMatrix(rng, dout, din, bits, density),
     dY: randomMatrix(rng, batch, dout, bits, density),
   };
+  if (c.fill === 'min' || c.fill === 'max') {
+    // random positions of the given density, every nonzero the extreme value
+    const extreme = extremeMatrix(1, 1, bits, c.fill)[0][0];
+    for (const m of [ops.X, ops.W, ops.dY]) for (const row of m) row.forEach((v, j) => (row[j] = v === 0 ? 0 : extreme));
+  }
   if (c.fill === 'zero-x-dy') {
     ops.X = randomMatrix(rng, batch, din, bits, 0);
     ops.dY = randomMatrix(rng, batch, dout, bits, 0);
   }
+  if (c.pattern) {
+    ops.X = patternMatrix(rng, batch, din, bits, c.pattern);
+    ops.dY = patternMatrix(rng, batch, dout, bits, c.pattern);
+  }
   return ops;
 }
 
-/** Fails loudly when a case does not fit the design (a mistake in the test, not the RTL). */
-function checkFits(model: CoreModel, c: LayerCase): void {
+/**
+ * Fails loudly when a case does not fit the design (a mistake in the test, not the RTL):
+ * every footprint of every tensor (dY has two in the zero-skipping core) must end
+ * inside its buffer or store when placed at the tensor's base.
+ */
+export function checkFits(model: CoreModel, c: LayerCase): void {
   const problems = layerFitProblems(model, c.dims, ['W', 'X', 'dY'], ALL_STEPS.map((step) => gemmShape(step, c.dims)));
   const bases = c.bases ?? { w: 0, x: 0, dy: 0 };
   for (const [tensor, base] of [['W', bases.w], ['X', bases.x], ['dY', bases.dy]] as const) {
-    const buf = bufferOf(model, tensor);
-    const { rows, cols } = tensorShape(tensor, c.dims);
-    const end = base + tensorAddresses(buf, rows, cols);
-    if (end > buf.depth) problems.push(`${tensor} at base ${base} ends at address ${end}, past the depth ${buf.depth}`);
+    if (!Number.isSafeInteger(base) || base < 0) problems.push(`${tensor} base ${base} is not an address`);
+    for (const f of tensorFootprints(model, tensor, c.dims)) {
+      const end = base + f.need;
+      // a footprint larger than the whole buffer is already one of the problems above
+      if (end > f.capacity && f.need <= f.capacity) problems.push(`${tensor} at base ${base} ends at address ${end} of ${f.where}, past its depth ${f.capacity}`);
+    }
   }
   if (problems.length) throw new Error(`${model.name}: case ${caseLabel(c)} does not fit:\n${problems.join('\n')}`);
+}
+
+/** The highest base a tensor can have: the smallest room left over its footprints (dY: both stores). */
+export function topBase(model: CoreModel, tensor: 'W' | 'X' | 'dY', dims: LayerDims): number {
+  return Math.min(...tensorFootprints(model, tensor, dims).map((f) => f.capacity - f.need));
 }
 
 export interface CaseRun {

@@ -6,10 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  coreShape,
   elaborate,
   layerFitProblems,
   OPCODES,
   tensorAddresses,
+  tensorFootprints,
   tensorShape,
   type BufferModel,
   type CoreModel,
@@ -73,6 +75,8 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_transposable_buffer',
       'edge_trainer_pe',
       'edge_trainer_pe_array',
+      'edge_trainer_requant',
+      'edge_trainer_block_walker',
       'edge_trainer_controller',
       'edge_trainer_core',
     ]);
@@ -93,7 +97,7 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(m.countBits).toBe(13); // the 13-bit floor of the tile padding compare
     expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([9, 8, 9]);
     expect(m.plainGather).toBe(false);
-    expect(m.modules.map((x) => x.template)).toEqual(['sram', 'transposable_buffer', 'pe', 'pe_array', 'controller', 'core']);
+    expect(m.modules.map((x) => x.template)).toEqual(['sram', 'transposable_buffer', 'pe', 'pe_array', 'requant', 'block_walker', 'controller', 'core']);
   });
 
   it('1x1: one bank per buffer and a 1-bit lane index', () => {
@@ -142,6 +146,8 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_row_buffer',
       'plain_pe',
       'plain_pe_array',
+      'plain_requant',
+      'plain_block_walker',
       'plain_controller',
       'plain_core',
     ]);
@@ -204,7 +210,7 @@ describe('tensorAddresses and layerFitProblems', () => {
   it('an operand too large for its buffer names the buffer instance and the buffers.* field', () => {
     const problems = layerFitProblems(DEFAULT, dims(129, 64, 8), ['X', 'W'], []);
     expect(problems).toEqual([
-      'X (129 x 64) needs 8704 words of the activation_buffer (1088 addresses x 8 banks), but buffers.activationWords gives 8192; raise buffers.activationWords or shrink the layer',
+      'X (129 x 64) needs 8704 words of the activation_buffer (1088 addresses per bank), but buffers.activationWords gives 8192; raise buffers.activationWords or shrink the layer',
     ]);
     const w = layerFitProblems(DEFAULT, dims(1, 1, 129 * 8), ['W'], []);
     expect(w.join('\n')).toMatch(/weight_buffer.*raise buffers\.weightWords/);
@@ -225,6 +231,201 @@ describe('tensorAddresses and layerFitProblems', () => {
     expect(many[0]).toMatch(/^--batch: 1\.5 is out of range/);
     expect(many[1]).toMatch(/^--din: 16384 is out of range/);
     expect(many[2]).toMatch(/^--dout: -1 is out of range/);
+  });
+});
+
+describe('zero-skipping core: geometry, modules, footprints and fit', () => {
+  const SPARSE = elaborate(loadSpecFile(path.join(repoRoot, 'specs/sparse.json')));
+  const SPARSE_WIDE = model({
+    name: 'sparse_wide',
+    array: { rows: 3, cols: 5 },
+    numeric: { operandBits: 8, accumulatorBits: 24 },
+    buffers: { weightWords: 1024, activationWords: 1024, errorWords: 1024, resultWords: 1024 },
+    sparsity: { skipZeros: true },
+  });
+  const SPARSE_SINGLE = model({
+    name: 'sparse_one',
+    array: { rows: 1, cols: 1 },
+    buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 },
+    sparsity: { skipZeros: true },
+  });
+  const SPARSE_PLAIN = model({ name: 'sparse_plain', buffers: { transposable: false }, sparsity: { skipZeros: true } });
+
+  it('dense models have no sparse geometry', () => {
+    for (const m of [DEFAULT, NONSQUARE, SINGLE, TALL, PLAIN]) expect(m.sparse).toBeUndefined();
+  });
+
+  it('8x8 (specs/sparse.json): scan width 8, chunk depth 64, B store of two chunks', () => {
+    expect(SPARSE.sparse).toEqual({
+      scanWidth: 8,
+      chunkDepth: 64,
+      // 8192 words over 8 row banks of 8-element words
+      activationStore: { words: 8192, depth: 128, addrBits: 7 },
+      errorStore: { words: 8192, depth: 128, addrBits: 7 },
+      bStoreDepth: 128,
+      bStoreAddrBits: 7,
+      // 4096 / (8 x 8): one address per 8 x 8 result tile
+      resultBankDepth: 64,
+      resultBankAddrBits: 6,
+    });
+  });
+
+  it('3x5: scan width 10 (smallest multiple of 5 >= 8), chunk depth 70 (of 10 >= 64); stores round down', () => {
+    expect(SPARSE_WIDE.sparse).toEqual({
+      scanWidth: 10,
+      chunkDepth: 70,
+      // floor(1024 / (3 x 10)) = 34 addresses, 1020 usable words
+      activationStore: { words: 1020, depth: 34, addrBits: 6 },
+      errorStore: { words: 1020, depth: 34, addrBits: 6 },
+      bStoreDepth: 140,
+      bStoreAddrBits: 8,
+      // floor(1024 / 15)
+      resultBankDepth: 68,
+      resultBankAddrBits: 7,
+    });
+  });
+
+  it('1x1: scan width 8, chunk depth 64', () => {
+    expect(SPARSE_SINGLE.sparse).toMatchObject({
+      scanWidth: 8,
+      chunkDepth: 64,
+      activationStore: { words: 256, depth: 32, addrBits: 5 },
+      bStoreDepth: 128,
+      resultBankDepth: 256,
+    });
+  });
+
+  it('honours an explicit scan width and chunk depth', () => {
+    const m = model({ name: 'sparse_explicit', array: { rows: 4, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 36 } });
+    expect(m.sparse).toMatchObject({
+      scanWidth: 12,
+      chunkDepth: 36,
+      // floor(8192 / 48) = 170
+      activationStore: { words: 8160, depth: 170, addrBits: 8 },
+      bStoreDepth: 72,
+      bStoreAddrBits: 7,
+    });
+    // the scan width may equal cols, the chunk depth one word
+    const narrow = model({ name: 'sparse_narrow', array: { rows: 2, cols: 2 }, sparsity: { skipZeros: true, scanWidth: 2, chunkDepth: 2 } });
+    expect(narrow.sparse).toMatchObject({ scanWidth: 2, chunkDepth: 2, bStoreDepth: 4, bStoreAddrBits: 2 });
+  });
+
+  it('lists the row engine, row store, lane SRAM and sparse controller modules, leaves first, the core last', () => {
+    const templates = (m: CoreModel) => m.modules.map((x) => x.template);
+    /** true when `expected` appears in `actual` in this order (other modules may sit between) */
+    const inOrder = (actual: string[], expected: string[]) => {
+      let at = 0;
+      for (const name of actual) if (name === expected[at]) at++;
+      return at === expected.length;
+    };
+    // each module after the ones it instantiates: sram (B store, result bank) and pe in row_engine,
+    // lane_sram in row_store, row_store, row_engine and sparse_controller in the core
+    const order = ['sram', 'lane_sram', 'pe', 'row_store', 'row_engine', 'sparse_controller', 'sparse_core'];
+    expect(inOrder(templates(SPARSE), ['sram', 'lane_sram', 'transposable_buffer', ...order.slice(2)])).toBe(true);
+    expect(inOrder(templates(SPARSE), order)).toBe(true);
+    expect(SPARSE.modules.at(-1)).toEqual({ name: 'sparse_trainer_core', template: 'sparse_core' });
+    expect(SPARSE.modules.find((x) => x.template === 'row_engine')?.name).toBe('sparse_trainer_row_engine');
+    expect(SPARSE.modules.find((x) => x.template === 'sparse_controller')?.name).toBe('sparse_trainer_sparse_controller');
+    expect(SPARSE.top).toBe('sparse_trainer_core');
+    // a plain weight buffer: row_buffer instead of transposable_buffer
+    expect(templates(SPARSE_PLAIN)).toContain('row_buffer');
+    expect(templates(SPARSE_PLAIN)).not.toContain('transposable_buffer');
+    expect(templates(SPARSE)).not.toContain('row_buffer');
+    expect(inOrder(templates(SPARSE_PLAIN), order)).toBe(true);
+    expect(SPARSE_PLAIN.plainGather).toBe(true);
+    expect(SPARSE_PLAIN.weight.module).toBe('sparse_plain_row_buffer');
+    for (const m of [SPARSE, SPARSE_WIDE, SPARSE_SINGLE, SPARSE_PLAIN]) {
+      const names = m.modules.map((x) => x.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names.at(-1)).toBe(m.top);
+      expect(names.every((n) => n.startsWith(`${m.name}_`))).toBe(true);
+      // none of the dense core's own modules
+      expect(templates(m)).not.toContain('pe_array');
+      expect(templates(m)).not.toContain('controller');
+      expect(templates(m)).not.toContain('core');
+      // the W buffer's module is generated, before the core
+      expect(names.indexOf(m.weight.module)).toBeGreaterThanOrEqual(0);
+      const s = m.sparse!;
+      expect(m.countBits).toBeGreaterThanOrEqual(
+        Math.max(s.activationStore.addrBits, s.errorStore.addrBits, s.bStoreAddrBits, s.resultBankAddrBits, m.dimBits, 13),
+      );
+    }
+  });
+
+  it('coreShape carries the sparse geometry to the cycle model', () => {
+    expect(coreShape(SPARSE)).toEqual({ rows: 8, cols: 8, plainGather: false, sparse: { scanWidth: 8, chunkDepth: 64 } });
+    expect(coreShape(SPARSE_PLAIN)).toEqual({ rows: 8, cols: 8, plainGather: true, sparse: { scanWidth: 8, chunkDepth: 64 } });
+    expect(coreShape(NONSQUARE)).toEqual({ rows: 3, cols: 5, plainGather: false, sparse: undefined });
+  });
+
+  it('tensorFootprints: dY twice in the sparse core (by rows and by columns), once in the dense core', () => {
+    const d = dims(7, 13, 23);
+    // 3x5 sparse, 10-element words: dY 7 x 23 by rows = ceil(7/3) * ceil(23/10) = 9 words per bank,
+    // by columns (23 rows of 7) = ceil(23/3) * ceil(7/10) = 8
+    expect(tensorFootprints(SPARSE_WIDE, 'dY', d)).toEqual([
+      { tensor: 'dY', where: 'the error store', field: 'errorWords', need: 9, capacity: 34, words: 270, capacityWords: 1020 },
+      { tensor: 'dY', where: 'the error column store', field: 'errorWords', need: 8, capacity: 34, words: 240, capacityWords: 1020 },
+    ]);
+    // X 7 x 13 by rows only: ceil(7/3) * ceil(13/10) = 6
+    expect(tensorFootprints(SPARSE_WIDE, 'X', d)).toEqual([
+      { tensor: 'X', where: 'the activation store', field: 'activationWords', need: 6, capacity: 34, words: 180, capacityWords: 1020 },
+    ]);
+    // W stays in the weight buffer: whole C x C blocks
+    expect(tensorFootprints(SPARSE_WIDE, 'W', d)).toEqual([
+      {
+        tensor: 'W',
+        where: 'the weight_buffer',
+        field: 'weightWords',
+        need: tensorAddresses(SPARSE_WIDE.weight, 23, 13),
+        capacity: 204,
+        words: tensorAddresses(SPARSE_WIDE.weight, 23, 13) * 5,
+        capacityWords: 1020,
+      },
+    ]);
+    // dense: one footprint per tensor, in the skewed buffers
+    for (const tensor of ['W', 'X', 'dY'] as const) {
+      const [f, ...rest] = tensorFootprints(NONSQUARE, tensor, d);
+      expect(rest).toEqual([]);
+      const buf = tensor === 'W' ? NONSQUARE.weight : tensor === 'X' ? NONSQUARE.activation : NONSQUARE.error;
+      const { rows, cols } = tensorShape(tensor, d);
+      expect(f).toMatchObject({ tensor, where: `the ${buf.instance}`, need: tensorAddresses(buf, rows, cols), capacity: buf.depth });
+    }
+  });
+
+  it('layerFitProblems: a sparse layer whose results overflow the result banks (K > 64 in every step)', () => {
+    const d = dims(72, 96, 80);
+    const problems = layerFitProblems(SPARSE, d, ['W', 'X', 'dY'], STEPS.map((s) => gemmShape(s, d)));
+    // operands fit; each result needs ceil(M/8) * ceil(N/8) > 64 tiles of 64 words
+    expect(problems).toEqual([
+      'the 72 x 80 result needs 5760 words of the result buffer, but buffers.resultWords gives 4096; raise buffers.resultWords or shrink the layer',
+      'the 72 x 96 result needs 6912 words of the result buffer, but buffers.resultWords gives 4096; raise buffers.resultWords or shrink the layer',
+      'the 80 x 96 result needs 7680 words of the result buffer, but buffers.resultWords gives 4096; raise buffers.resultWords or shrink the layer',
+    ]);
+    // its operands fit (the dense core's buffers too)
+    expect(layerFitProblems(DEFAULT, d, ['W', 'X', 'dY'], [])).toEqual([]);
+  });
+
+  it('layerFitProblems: sparse operands too large for their row stores name the store and the buffers.* field', () => {
+    expect(layerFitProblems(SPARSE_WIDE, dims(100, 100, 100), ['X', 'dY'], [])).toEqual([
+      'X (100 x 100) needs 10200 words of the activation store (340 addresses per bank), but buffers.activationWords gives 1020; raise buffers.activationWords or shrink the layer',
+      'dY (100 x 100) needs 10200 words of the error store (340 addresses per bank), but buffers.errorWords gives 1020; raise buffers.errorWords or shrink the layer',
+      'dY (100 x 100) needs 10200 words of the error column store (340 addresses per bank), but buffers.errorWords gives 1020; raise buffers.errorWords or shrink the layer',
+    ]);
+    // dY 1 x 103: 11 addresses by rows fit, 35 by columns do not (34 per bank)
+    expect(layerFitProblems(SPARSE_WIDE, dims(1, 1, 103), ['dY'], [])).toEqual([
+      'dY (1 x 103) needs 1050 words of the error column store (35 addresses per bank), but buffers.errorWords gives 1020; raise buffers.errorWords or shrink the layer',
+    ]);
+    expect(layerFitProblems(SPARSE_WIDE, dims(1, 1, 100), ['dY'], [])).toEqual([]);
+    // the dense core keeps dY once, in R x R blocks: 35 x 3 = 105 of 341 addresses
+    expect(layerFitProblems(NONSQUARE, dims(1, 1, 103), ['dY'], [])).toEqual([]);
+  });
+
+  it('layerFitProblems: the sparse result buffer counts whole R x C tiles', () => {
+    // 3x5, 68 tiles: FP of batch 1, dout 5 * 68 = 340 fits, one column more does not
+    expect(layerFitProblems(SPARSE_WIDE, dims(1, 1, 340), [], [gemmShape('fp', dims(1, 1, 340))])).toEqual([]);
+    expect(layerFitProblems(SPARSE_WIDE, dims(1, 1, 341), [], [gemmShape('fp', dims(1, 1, 341))])).toEqual([
+      'the 1 x 341 result needs 1035 words of the result buffer, but buffers.resultWords gives 1020; raise buffers.resultWords or shrink the layer',
+    ]);
   });
 });
 
@@ -310,11 +511,11 @@ describe('testbench protocol', () => {
     );
     const lines = text.split('\n');
     expect(text.endsWith('\n')).toBe(true);
-    expect(lines[0]).toBe(`${OPCODES.loadX} 2 3 1 0 5 7 17`);
+    expect(lines[0]).toBe(`${OPCODES.loadX} 2 3 1 0 5 7 0 0 0 17`);
     expect(lines[1]).toBe('0 1 ff 7f 80 5 fe 3 4 5 6 7 8 9 a b');
     expect(lines[2]).toBe('fd');
-    expect(lines[3]).toBe(`${OPCODES.fp} 2 3 1 0 5 7 0`);
-    expect(lines[4]).toBe(`${OPCODES.readResult} 2 3 1 0 5 7 2`);
+    expect(lines[3]).toBe(`${OPCODES.fp} 2 3 1 0 5 7 0 0 0 0`);
+    expect(lines[4]).toBe(`${OPCODES.readResult} 2 3 1 0 5 7 0 0 0 2`);
     expect(lines).toHaveLength(6);
   });
 
@@ -325,7 +526,7 @@ describe('testbench protocol', () => {
       const data = [lo, lo + 1, -1, 0, 1, hi - 1, hi];
       const command: HostCommand = { ...header, op: 'loadW', data };
       const [head, ...body] = encodeCommands([command], bits).trim().split('\n');
-      expect(Number(head.split(' ')[7])).toBe(data.length);
+      expect(Number(head.split(' ')[10])).toBe(data.length);
       const words = body.join(' ').split(' ');
       for (const w of words) expect(w).toMatch(/^[0-9a-f]+$/);
       expect(words.map((w) => Number(BigInt.asIntN(bits, BigInt(`0x${w}`))))).toEqual(data);
@@ -338,13 +539,18 @@ describe('testbench protocol', () => {
     // the testbench prints each word with %h: fixed width, lowercase
     const hex = values.map((v) => BigInt.asUintN(accBits, v).toString(16).padStart(accBits / 4, '0'));
     expect(hex).toEqual(['0000', '0001', 'ffff', '7fff', '8000', 'cfc7']);
-    const text = [`cycles ${OPCODES.loadW} 17`, `cycles ${OPCODES.wg} 38`, ...hex, `cycles ${OPCODES.readResult} 8`, ''].join('\n');
+    const text = [`cycles ${OPCODES.loadW} 17 0`, `cycles ${OPCODES.wg} 38 11`, ...hex, `cycles ${OPCODES.readResult} 8 11`, ''].join('\n');
     const results = parseResults(text, accBits);
     expect(results).toEqual([
-      { op: 'loadW', cycles: 17, words: [] },
-      { op: 'wg', cycles: 38, words: [] },
-      { op: 'readResult', cycles: 8, words: values },
+      { op: 'loadW', cycles: 17, resultBits: 0, words: [] },
+      { op: 'wg', cycles: 38, resultBits: 11, words: [] },
+      { op: 'readResult', cycles: 8, resultBits: 11, words: values },
     ]);
+  });
+
+  it('encodes the requantization fields of a move: shift, flags (1 stochastic, 2 ReLU), unsigned seed', () => {
+    const [line] = encodeCommands([{ ...header, op: 'moveToX', shift: 7, stochastic: true, relu: true, seed: -1 }], 8).split('\n');
+    expect(line).toBe(`${OPCODES.moveToX} 2 3 1 0 5 7 7 3 4294967295 0`);
   });
 
   it('round-trips full-width accumulators (64 bits) and uppercase hex', () => {

@@ -73,10 +73,22 @@ describe('validateSpecObject: valid specs', () => {
     expect(spec.array.cols).toBe(64);
   });
 
+  it('accepts skipZeros: true and leaves the scan width and chunk depth to the elaborator', () => {
+    const { spec, hash } = validateSpecObject({ name: 'x', sparsity: { skipZeros: true } }, 'inline');
+    expect(spec).toEqual({ ...DEFAULT_SPEC, name: 'x', sparsity: { skipZeros: true } });
+    expect(hash).not.toBe(validateSpecObject({ name: 'x' }, 'inline').hash);
+    // explicit geometry at the schema limits
+    const wide = validateSpecObject(
+      { name: 'x', array: { rows: 1, cols: 64 }, sparsity: { skipZeros: true, scanWidth: 128, chunkDepth: 4096 } },
+      'inline',
+    );
+    expect(wide.spec.sparsity).toEqual({ skipZeros: true, scanWidth: 128, chunkDepth: 4096 });
+  });
+
   const exampleFiles = readdirSync(specsDir).filter((file) => file.endsWith('.json'));
   it('finds the example specs', () => {
     expect(exampleFiles).toEqual(
-      expect.arrayContaining(['default.json', 'small.json', 'nonsquare.json', 'plain-buffer.json']),
+      expect.arrayContaining(['default.json', 'small.json', 'nonsquare.json', 'plain-buffer.json', 'sparse.json']),
     );
   });
   it.each(exampleFiles)('loads specs/%s', (file) => {
@@ -105,6 +117,11 @@ describe('validateSpecObject: valid specs', () => {
       ...DEFAULT_SPEC,
       name: 'plain_trainer',
       buffers: { ...DEFAULT_SPEC.buffers, transposable: false },
+    });
+    expect(loadSpecFile(path.join(specsDir, 'sparse.json')).spec).toEqual({
+      ...DEFAULT_SPEC,
+      name: 'sparse_trainer',
+      sparsity: { skipZeros: true },
     });
   });
 });
@@ -193,9 +210,62 @@ describe('validateSpecObject: invalid specs', () => {
     );
   });
 
-  it('rejects skipZeros: true', () => {
-    expect(problemsOf({ name: 'x', sparsity: { skipZeros: true } })).toEqual([
-      'test.json: /sparsity/skipZeros: zero skipping is not implemented in this version; set it to false',
+  it('rejects a scan width that is not a multiple of array.cols, suggesting the multiples around it', () => {
+    expect(problemsOf({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 10 } })).toEqual([
+      'test.json: /sparsity/scanWidth: 10 is not a multiple of array.cols (3); use 9 or 12',
+    ]);
+    // below cols: the two smallest multiples
+    expect(problemsOf({ name: 'x', array: { rows: 2, cols: 5 }, sparsity: { skipZeros: true, scanWidth: 3 } })).toEqual([
+      'test.json: /sparsity/scanWidth: 3 is not a multiple of array.cols (5); use 5 or 10',
+    ]);
+    // the default cols (8)
+    expect(problemsOf({ name: 'x', sparsity: { skipZeros: true, scanWidth: 20 } })).toEqual([
+      'test.json: /sparsity/scanWidth: 20 is not a multiple of array.cols (8); use 16 or 24',
+    ]);
+    // a bad scan width is the only problem reported: the chunk depth check needs it
+    expect(
+      problemsOf({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 10, chunkDepth: 11 } }),
+    ).toEqual(['test.json: /sparsity/scanWidth: 10 is not a multiple of array.cols (3); use 9 or 12']);
+    // multiples are fine
+    const { spec } = validateSpecObject({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 9 } }, 'x');
+    expect(spec.sparsity).toEqual({ skipZeros: true, scanWidth: 9 });
+  });
+
+  it('rejects a chunk depth that is not a multiple of the scan width (given or default)', () => {
+    // default scan width of 8 columns: 8
+    expect(problemsOf({ name: 'x', sparsity: { skipZeros: true, chunkDepth: 100 } })).toEqual([
+      'test.json: /sparsity/chunkDepth: 100 is not a multiple of the scan width (8); use 96 or 104',
+    ]);
+    // default scan width of 3 columns: 9
+    expect(problemsOf({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, chunkDepth: 64 } })).toEqual([
+      'test.json: /sparsity/chunkDepth: 64 is not a multiple of the scan width (9); use 63 or 72',
+    ]);
+    // given scan width; a chunk smaller than one word
+    expect(
+      problemsOf({ name: 'x', array: { rows: 3, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 5 } }),
+    ).toEqual(['test.json: /sparsity/chunkDepth: 5 is not a multiple of the scan width (12); use 12 or 24']);
+    const { spec } = validateSpecObject(
+      { name: 'x', array: { rows: 3, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 36 } },
+      'x',
+    );
+    expect(spec.sparsity).toEqual({ skipZeros: true, scanWidth: 12, chunkDepth: 36 });
+  });
+
+  it('rejects sparse buffers smaller than one scan word per row bank (rows x scanWidth)', () => {
+    // 4 x 6: scan width 12 (smallest multiple of 6 >= 8), so 48 words at least
+    const sparse = { name: 'x', array: { rows: 4, cols: 6 }, sparsity: { skipZeros: true } };
+    expect(problemsOf({ ...sparse, buffers: { activationWords: 47, errorWords: 40 } })).toEqual([
+      'test.json: /buffers/activationWords: 47 words cannot hold one word of 12 elements in each of the 4 row banks of the zero-skipping core; raise it to at least 48',
+      'test.json: /buffers/errorWords: 40 words cannot hold one word of 12 elements in each of the 4 row banks of the zero-skipping core; raise it to at least 48',
+    ]);
+    validateSpecObject({ ...sparse, buffers: { activationWords: 48, errorWords: 48 } }, 'x');
+    // the dense core needs only one block (24 and 16 words)
+    validateSpecObject({ ...sparse, sparsity: { skipZeros: false }, buffers: { activationWords: 47, errorWords: 40 } }, 'x');
+    // a given scan width raises the minimum: 2 rows x 16
+    expect(
+      problemsOf({ name: 'x', array: { rows: 2, cols: 2 }, buffers: { errorWords: 31 }, sparsity: { skipZeros: true, scanWidth: 16 } }),
+    ).toEqual([
+      'test.json: /buffers/errorWords: 31 words cannot hold one word of 16 elements in each of the 2 row banks of the zero-skipping core; raise it to at least 32',
     ]);
   });
 
@@ -206,7 +276,8 @@ describe('validateSpecObject: invalid specs', () => {
         array: { rows: 0, cols: 'wide', depth: 2 },
         numeric: { operandBits: 8, accumulatorBits: 12 },
         buffers: { resultWords: 0 },
-        sparsity: { skipZeros: true },
+        // a schema problem in the sparsity block; with rows invalid the sparse buffer minimums are not checked
+        sparsity: { skipZeros: true, chunkDepth: 0 },
         extra: true,
       },
       'specs/broken.json',
@@ -221,7 +292,7 @@ describe('validateSpecObject: invalid specs', () => {
         '/array/cols',
         '/numeric/accumulatorBits',
         '/buffers/resultWords',
-        '/sparsity/skipZeros',
+        '/sparsity/chunkDepth',
       ].sort(),
     );
     for (const line of problems) expect(line.startsWith('specs/broken.json: /')).toBe(true);
@@ -296,7 +367,7 @@ describe('specHash and canonicalJson', () => {
   });
 
   it('differs between different specs', () => {
-    const hashes = ['default.json', 'small.json', 'nonsquare.json', 'plain-buffer.json'].map(
+    const hashes = ['default.json', 'small.json', 'nonsquare.json', 'plain-buffer.json', 'sparse.json'].map(
       (file) => loadSpecFile(path.join(specsDir, file)).hash,
     );
     hashes.push(validateSpecObject({ name: 'edge_trainer', array: { rows: 7 } }, 'x').hash);
@@ -374,5 +445,21 @@ describe('writeTreeAtomic', () => {
     await expect(writeTreeAtomic(out, new Map([['a.v', 'x']]))).rejects.toThrow(/not a directory/);
     expect(readFileSync(out, 'utf8')).toBe('not a directory');
     expect(leftovers()).toEqual([]);
+  });
+});
+
+describe('zero-skipping spec checks', () => {
+  it('suggests only values the schema allows', () => {
+    const problems = problemsOf({ name: 'x', array: { rows: 2, cols: 48 }, sparsity: { skipZeros: true, scanWidth: 120 } });
+    expect(problems.join('\n')).toMatch(/scanWidth: 120 is not a multiple of array.cols \(48\); use 96$/m);
+  });
+
+  it('does not apply the dense core\'s X and dY block minimums to the zero-skipping core', () => {
+    // 16 banks of 8-element words need 128 words; the dense blocks would need 256
+    const loaded = validateSpecObject(
+      { name: 'x', array: { rows: 16, cols: 2 }, buffers: { activationWords: 200, errorWords: 200 }, sparsity: { skipZeros: true } },
+      'test.json',
+    );
+    expect(loaded.spec.buffers.activationWords).toBe(200);
   });
 });
