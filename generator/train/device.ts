@@ -113,7 +113,7 @@ export class GoldenDevice implements TrainingDevice {
   async updateW(base: number, q: RequantCommand) {
     const W = this.get(this.W, base, 'W');
     this.W.set(base, updateWeights(W, this.result, this.model.opBits, q.shift, q.mode, q.seed));
-    return moveCycles(this.result);
+    return updateCycles(this.result, this.model.cols);
   }
 
   async readW(base: number) {
@@ -126,4 +126,9 @@ export class GoldenDevice implements TrainingDevice {
 /** Cycles of an elementwise pass over the last result: one to start, one element per cycle, one to finish. */
 export function moveCycles(result: bigint[][]): number {
   return result.length * (result[0]?.length ?? 0) + 2;
+}
+
+/** Cycles of a weight update: a row segment of `cols` weights per cycle. */
+export function updateCycles(result: bigint[][], cols: number): number {
+  return result.length * Math.ceil((result[0]?.length ?? 0) / cols) + 2;
 }
