@@ -266,7 +266,8 @@ async function cmdTrain(args: string[]): Promise<number> {
     });
     console.log(`  test accuracy ${percent(report.testAccuracy)} on the core, ${percent(report.floatTestAccuracy)} in float32`);
     const c = report.cycles;
-    console.log(`  cycles: FP ${c.fp.toLocaleString('en-US')}, BP ${c.bp.toLocaleString('en-US')}, WG ${c.wg.toLocaleString('en-US')}, update ${c.update.toLocaleString('en-US')}, transfers ${c.transfer.toLocaleString('en-US')}, total ${c.total.toLocaleString('en-US')}`);
+    const n = (v: number) => v.toLocaleString('en-US');
+    console.log(`  cycles: FP ${n(c.fp)}, BP ${n(c.bp)}, WG ${n(c.wg)}, update ${n(c.update)}, move ${n(c.move)}; total ${n(c.total)} (host transfers apart: ${n(c.transfer)})`);
     console.log(`  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`);
     console.log(report.weightsMatchGolden ? `  weights equal the golden model's after every step` : `  MISMATCH: ${report.mismatch}`);
   }

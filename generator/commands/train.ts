@@ -46,7 +46,7 @@ export interface TrainReport {
 /** Defaults per data set: the documented configurations of the README. */
 export const TRAIN_DEFAULTS: Record<DatasetName, Omit<TrainRequest, 'dataset' | 'seed' | 'simulator'>> = {
   iris: { hidden: 16, epochs: 30, batch: 8, trainSamples: 120, testSamples: 30, lrShift: 2 },
-  mnist: { hidden: 64, epochs: 1, batch: 16, trainSamples: 2000, testSamples: 500, lrShift: 3 },
+  mnist: { hidden: 64, epochs: 1, batch: 32, trainSamples: 2000, testSamples: 500, lrShift: 2 },
 };
 
 export async function runTraining(design: Design, req: TrainRequest): Promise<TrainReport> {
@@ -90,7 +90,7 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
     testAccuracy: result?.testAccuracy ?? 0,
     floatTestAccuracy: float.testAccuracy,
     floatEpochs: float.epochs,
-    cycles: result?.cycles ?? { fp: 0, bp: 0, wg: 0, update: 0, transfer: 0, total: 0 },
+    cycles: result?.cycles ?? { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 },
     effectualMacs: result?.effectualMacs ?? 0,
     skippedMacs: result?.skippedMacs ?? 0,
     steps: result?.steps ?? 0,

@@ -43,9 +43,12 @@ export interface CycleTotals {
   bp: number;
   wg: number;
   update: number;
-  /** loads, moves, reads */
-  transfer: number;
+  /** results requantized into the next layer's X or dY (ReLU, ReLU' mask) */
+  move: number;
+  /** everything the core does: fp + bp + wg + update + move */
   total: number;
+  /** host transfers, apart: loads of inputs, weights and output errors, reads of logits */
+  transfer: number;
 }
 
 export interface TrainResult {
@@ -161,14 +164,14 @@ export async function trainOnDevice(
   const sizes = net.sizes;
   const layout = planLayout(model, sizes, opts.batch);
   const fx0 = inputExponent(data.trainX, opBits);
-  const cycles: CycleTotals = { fp: 0, bp: 0, wg: 0, update: 0, transfer: 0, total: 0 };
+  const cycles: CycleTotals = { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 };
   let effectualMacs = 0;
   let skippedMacs = 0;
   const bases = (l: number): Bases => ({ w: layout.w[l], x: layout.x[l], dy: layout.dy[l] });
 
   for (let l = 0; l < L; l++) cycles.transfer += await device.loadW(net.W[l], layout.w[l]);
 
-  const count = (step: Step | 'update', n: number) => {
+  const count = (step: Step | 'update' | 'move', n: number) => {
     cycles[step] += n;
   };
 
@@ -185,7 +188,7 @@ export async function trainOnDevice(
       skippedMacs += out.skippedMacs;
       if (l + 1 < L) {
         const shift = Math.max(0, out.resultBits - (opBits - 1));
-        cycles.transfer += await device.moveToX(layout.x[l + 1], { shift, mode: 'nearest-even', seed: 1, relu: true });
+        count('move', await device.moveToX(layout.x[l + 1], { shift, mode: 'nearest-even', seed: 1, relu: true }));
         fx.push(fx[l] + net.fw[l] - shift);
       } else {
         const acc = await device.readResult();
@@ -234,7 +237,7 @@ export async function trainOnDevice(
           effectualMacs += out.effectualMacs;
           skippedMacs += out.skippedMacs;
           const shift = Math.max(0, out.resultBits - (opBits - 1));
-          cycles.transfer += await device.moveToDy(layout.dy[l - 1], layout.x[l], { shift, mode: 'nearest-even', seed: 1 });
+          count('move', await device.moveToDy(layout.dy[l - 1], layout.x[l], { shift, mode: 'nearest-even', seed: 1 }));
           fdyBelow = fdy + net.fw[l] - shift;
         }
         const out = await device.compute('wg', dims, bases(l));
@@ -260,7 +263,7 @@ export async function trainOnDevice(
       if (row.indexOf(Math.max(...row)) === data.testY[b0 + r]) testCorrect++;
     });
   }
-  cycles.total = cycles.fp + cycles.bp + cycles.wg + cycles.update + cycles.transfer;
+  cycles.total = cycles.fp + cycles.bp + cycles.wg + cycles.update + cycles.move;
   return { epochs, testAccuracy: testCorrect / data.testX.length, cycles, effectualMacs, skippedMacs, steps: step };
 }
 
