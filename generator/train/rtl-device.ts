@@ -19,6 +19,7 @@ export class RtlDevice implements TrainingDevice {
   readonly name: string;
   readonly golden: GoldenDevice;
   private shape = { M: 0, N: 0 };
+  private lastStep = '';
   private context = '';
 
   private constructor(
@@ -82,6 +83,7 @@ export class RtlDevice implements TrainingDevice {
     }
     const result = await this.golden.readResult();
     this.shape = { M: result.length, N: result[0].length };
+    this.lastStep = `${step.toUpperCase()} batch ${dims.batch} din ${dims.din} dout ${dims.dout}`;
     return { ...expected, cycles: r.cycles };
   }
 
@@ -92,7 +94,7 @@ export class RtlDevice implements TrainingDevice {
     for (let i = 0; i < M * N; i++) {
       const row = Math.floor(i / N);
       const col = i % N;
-      if (r.words[i] !== expected[row][col]) this.mismatch(`result[${row}][${col}] is ${r.words[i]}, expected ${expected[row][col]}`);
+      if (r.words[i] !== expected[row][col]) this.mismatch(`the ${this.lastStep} result[${row}][${col}] is ${r.words[i]}, expected ${expected[row][col]}`);
     }
     return expected;
   }
