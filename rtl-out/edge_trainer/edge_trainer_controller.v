@@ -85,7 +85,10 @@ module edge_trainer_controller #(
   output wire                 rq_relu_o,
   output wire                 rq_mask_o,
   output wire                 rq_update_o,
-  output wire [31:0]          rq_lfsr_o,
+  output wire [Cols*32-1:0]   rq_lfsr_o,        // LFSR state for each of Cols elements in a row
+  // weight update: a row segment of Cols weights per cycle
+  output wire                 w_row_wr_en_o,
+  output wire [Cols-1:0]      w_row_lanes_o,
   // stage 1: steering of the buffer data into the operand registers
   output wire                 s1_load_o,
   output wire                 s1_collect_o,
@@ -159,6 +162,9 @@ module edge_trainer_controller #(
   reg [5:0]           shift_q, shift_d;
   reg                 stochastic_q, stochastic_d, relu_q, relu_d;
   reg [31:0]          lfsr_q, lfsr_d;
+  // weight update: segments of Cols weights; lanes of the segment being written
+  reg [CountBits-1:0] seg_q, seg_d, seg_last_lanes_q, seg_last_lanes_d, upd_addr_q, upd_addr_d, mv_lanes_q, mv_lanes_d;
+  reg [CountBits-1:0] segs_q, segs_d;
   // stage 1 and stage 2 flags
   reg                 s1_load_q, s1_load_d, s1_first_q, s1_first_d, s1_last_q, s1_last_d;
   reg                 s1_collect_q, s1_collect_d;
@@ -195,9 +201,14 @@ module edge_trainer_controller #(
   reg  [CountBits-1:0] walk_base, walk_rows, walk_cols, walk_p, walk_q, walk_stride;
   always @* begin
     case (cmd_op_i)
-      OpLoadW, OpUpdateW, OpReadW: begin
+      OpLoadW, OpReadW: begin
         walk_base = cmd_w_base_i; walk_rows = cmd_dout_i; walk_cols = cmd_din_i;
         walk_p = ColsC; walk_q = ColsC; walk_stride = w_row_stride;
+      end
+      OpUpdateW: begin
+        // one step per row segment of Cols weights: a row of a block
+        walk_base = cmd_w_base_i; walk_rows = cmd_dout_i; walk_cols = din_blocks;
+        walk_p = ColsC; walk_q = One; walk_stride = w_row_stride;
       end
       OpLoadX, OpMoveX: begin
         walk_base = cmd_x_base_i; walk_rows = cmd_batch_i; walk_cols = cmd_din_i;
@@ -253,6 +264,27 @@ module edge_trainer_controller #(
   );
   wire unused_mask_last = mask_last;
 
+  // LFSR states for the elements of a segment: lane j's is the state after j steps
+  reg [(Cols+1)*32-1:0] lfsr_states;
+  reg [31:0]            lfsr_walk;
+  integer ls;
+  always @* begin
+    lfsr_walk = lfsr_q;
+    lfsr_states[31:0] = lfsr_walk;
+    for (ls = 1; ls <= Cols; ls = ls + 1) begin
+      lfsr_walk = lfsr_walk[0] ? ((lfsr_walk >> 1) ^ LfsrTaps) : (lfsr_walk >> 1);
+      lfsr_states[ls*32 +: 32] = lfsr_walk;
+    end
+  end
+  reg [31:0] lfsr_after;
+  integer la;
+  always @* begin
+    lfsr_after = lfsr_q;
+    for (la = 1; la <= Cols; la = la + 1) begin
+      if ((updating ? mv_lanes_q : One) == la[CountBits-1:0]) lfsr_after = lfsr_states[la*32 +: 32];
+    end
+  end
+
   wire is_fp = (op_q == OpFp);
   wire is_wg = (op_q == OpWg);
   wire gather_w = (PlainWeights != 0) && is_fp;   // plain buffer: FP gathers W columns
@@ -298,7 +330,8 @@ module edge_trainer_controller #(
   // ---------------------------------------------------------------- read-out
   wire rd_fire = (state_q == StReadOut) && rd_ready_i;
   // a result element leaves the result buffer: read out, or moved
-  wire rd_consume = rd_fire || mv_write;
+  wire updating = (op_q == OpUpdateW);
+  wire rd_consume = rd_fire || (mv_write && !updating);
   wire rd_row_end = (rd_col_q == n_q - One);
   wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
   wire rd_last = rd_row_end && (rd_row_q == m_q - One);
@@ -319,6 +352,7 @@ module edge_trainer_controller #(
     mv_block_d = mv_block_q; mv_row_d = mv_row_q; mv_col_d = mv_col_q; mv_mcol_d = mv_mcol_q;
     mv_valid_d = 1'b0; mv_last_d = mv_last_q; mv_issued_d = mv_issued_q;
     shift_d = shift_q; stochastic_d = stochastic_q; relu_d = relu_q; lfsr_d = lfsr_q;
+    seg_d = seg_q; seg_last_lanes_d = seg_last_lanes_q; upd_addr_d = upd_addr_q; mv_lanes_d = mv_lanes_q; segs_d = segs_q;
     s1_load_d = 1'b0; s1_first_d = 1'b0; s1_last_d = 1'b0; s1_collect_d = 1'b0;
     s1_pick_d = s1_pick_q; s1_a_mask_d = s1_a_mask_q; s1_b_mask_d = s1_b_mask_q;
     s2_valid_d = s1_load_q; s2_first_d = s1_first_q; s2_last_d = s1_last_q;
@@ -339,6 +373,10 @@ module edge_trainer_controller #(
           relu_d = cmd_relu_i;
           lfsr_d = (cmd_seed_i == 32'd0) ? 32'd1 : cmd_seed_i;
           mv_issued_d = 1'b0;
+          seg_d = Zero;
+          segs_d = din_blocks;
+          seg_last_lanes_d = cmd_din_i - (din_blocks - One) * ColsC;
+          upd_addr_d = Zero;
           // computes: GEMM shape and the two operand walks (see the table above)
           case (cmd_op_i)
             OpFp: begin
@@ -469,6 +507,10 @@ module edge_trainer_controller #(
         // issue: the next element's aux read goes out now, its write follows next cycle
         if (mv_issue) begin
           mv_valid_d = 1'b1;
+          // weight update: this segment's lanes, the next segment and result word
+          mv_lanes_d = (seg_q == segs_q - One) ? seg_last_lanes_q : ColsC;
+          seg_d = (seg_q == segs_q - One) ? Zero : seg_q + One;
+          upd_addr_d = upd_addr_q + One;
           mv_block_d = walk_block;
           mv_row_d = walk_row;
           mv_col_d = walk_col;
@@ -477,7 +519,7 @@ module edge_trainer_controller #(
           mv_issued_d = walk_last;
         end
         if (mv_write) begin
-          if (stochastic_q) lfsr_d = lfsr_q[0] ? ((lfsr_q >> 1) ^ LfsrTaps) : (lfsr_q >> 1);
+          if (stochastic_q) lfsr_d = lfsr_after;
           if (mv_last_q) begin
             state_d = StIdle;
             done_d = 1'b1;
@@ -563,6 +605,7 @@ module edge_trainer_controller #(
       mv_block_q <= Zero; mv_row_q <= Zero; mv_col_q <= Zero; mv_mcol_q <= Zero;
       mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
       shift_q <= 6'd0; stochastic_q <= 1'b0; relu_q <= 1'b0; lfsr_q <= 32'd1;
+      seg_q <= Zero; seg_last_lanes_q <= Zero; upd_addr_q <= Zero; mv_lanes_q <= Zero; segs_q <= Zero;
       s1_load_q <= 1'b0; s1_first_q <= 1'b0; s1_last_q <= 1'b0; s1_collect_q <= 1'b0;
       s1_pick_q <= Zero; s1_a_mask_q <= {Rows{1'b0}}; s1_b_mask_q <= {Cols{1'b0}};
       s2_valid_q <= 1'b0; s2_first_q <= 1'b0; s2_last_q <= 1'b0;
@@ -587,6 +630,7 @@ module edge_trainer_controller #(
       mv_block_q <= mv_block_d; mv_row_q <= mv_row_d; mv_col_q <= mv_col_d; mv_mcol_q <= mv_mcol_d;
       mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
       shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d; lfsr_q <= lfsr_d;
+      seg_q <= seg_d; seg_last_lanes_q <= seg_last_lanes_d; upd_addr_q <= upd_addr_d; mv_lanes_q <= mv_lanes_d; segs_q <= segs_d;
       s1_load_q <= s1_load_d; s1_first_q <= s1_first_d; s1_last_q <= s1_last_d; s1_collect_q <= s1_collect_d;
       s1_pick_q <= s1_pick_d; s1_a_mask_q <= s1_a_mask_d; s1_b_mask_q <= s1_b_mask_d;
       s2_valid_q <= s2_valid_d; s2_first_q <= s2_first_d; s2_last_q <= s2_last_d;
@@ -604,7 +648,16 @@ module edge_trainer_controller #(
   assign done_o = done_q;
 
   assign wr_ready_o = loading;
-  assign w_wr_en_o = (ld_fire && (op_q == OpLoadW)) || (mv_write && (op_q == OpUpdateW));
+  assign w_wr_en_o = ld_fire && (op_q == OpLoadW);
+  assign w_row_wr_en_o = mv_write && updating;
+  genvar wl;
+  generate
+    for (wl = 0; wl < Cols; wl = wl + 1) begin : g_row_lanes
+      localparam integer LaneNum = wl;
+      localparam [CountBits-1:0] LaneIdx = LaneNum[CountBits-1:0];
+      assign w_row_lanes_o[wl] = (LaneIdx < mv_lanes_q);
+    end
+  endgenerate
   assign x_wr_en_o = (ld_fire && (op_q == OpLoadX)) || (mv_write && (op_q == OpMoveX));
   assign dy_wr_en_o = (ld_fire && (op_q == OpLoadDy)) || (mv_write && (op_q == OpMoveDy));
   assign ld_base_o = loading ? walk_block : mv_block_q;
@@ -619,7 +672,7 @@ module edge_trainer_controller #(
   assign rq_relu_o = relu_q;
   assign rq_mask_o = (op_q == OpMoveDy);
   assign rq_update_o = (op_q == OpUpdateW);
-  assign rq_lfsr_o = lfsr_q;
+  assign rq_lfsr_o = lfsr_states[Cols*32-1:0];
   assign compute_start_o = (state_q == StIdle) && cmd_valid_i && ((cmd_op_i == OpFp) || (cmd_op_i == OpBp) || (cmd_op_i == OpWg));
   assign rd_weight_o = (state_q == StWOut);
 
@@ -653,8 +706,10 @@ module edge_trainer_controller #(
 
   assign res_wr_en_o = dr_busy_q && (dr_row_q < m_q);
   assign res_wr_addr_o = dr_addr_q;
-  assign res_rd_en_o = (state_q == StReadReq) || (state_q == StMoveReq) || (rd_consume && !rd_last && (rd_row_end || rd_word_end));
-  assign res_rd_addr_o = rd_addr_q;
+  // a weight update reads one result word per segment, with the segment's W row
+  assign res_rd_en_o = updating ? mv_issue
+                     : ((state_q == StReadReq) || (state_q == StMoveReq) || (rd_consume && !rd_last && (rd_row_end || rd_word_end)));
+  assign res_rd_addr_o = updating ? upd_addr_q : rd_addr_q;
   assign rd_valid_o = (state_q == StReadOut) || (state_q == StWOut);
   assign rd_lane_o = rd_lane_q;
 endmodule

@@ -29,6 +29,10 @@ module edge_trainer_transposable_buffer #(
   input  wire [CountBits-1:0]    wr_row_i,
   input  wire [CountBits-1:0]    wr_col_i,
   input  wire [OpBits-1:0]       wr_data_i,
+  // write a whole row of a block (row wr_row_i at wr_base_i), lane j to column j
+  input  wire                    wr_row_en_i,
+  input  wire [Banks-1:0]        wr_row_lanes_i,
+  input  wire [Banks*OpBits-1:0] wr_row_data_i,
   // read row rd_idx_i (rd_col_i = 0) or column rd_idx_i (rd_col_i = 1) of the block at rd_base_i
   input  wire                    rd_en_i,
   input  wire                    rd_col_i,
@@ -75,6 +79,21 @@ module edge_trainer_transposable_buffer #(
       localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
       wire [CountBits-1:0] rd_addr = rd_col_i ? rd_base_i + sub_mod_banks(BankIdx, rd_idx_i)
                                               : rd_base_i + rd_idx_i;
+      // in a row write, bank b holds column (b - row) mod Banks of the row
+      wire [CountBits-1:0] row_lane = sub_mod_banks(BankIdx, wr_row_i);
+      reg                  row_lane_en;
+      reg  [OpBits-1:0]    row_lane_data;
+      integer rl;
+      always @* begin
+        row_lane_en = 1'b0;
+        row_lane_data = {OpBits{1'b0}};
+        for (rl = 0; rl < Banks; rl = rl + 1) begin
+          if (row_lane == rl[CountBits-1:0]) begin
+            row_lane_en = wr_row_lanes_i[rl];
+            row_lane_data = wr_row_data_i[rl*OpBits +: OpBits];
+          end
+        end
+      end
       edge_trainer_sram #(
         .Depth    (Depth),
         .AddrBits (AddrBits),
@@ -83,9 +102,9 @@ module edge_trainer_transposable_buffer #(
       ) u_bank (
         .clk_i     (clk_i),
         .rst_ni    (rst_ni),
-        .wr_en_i   (wr_en_i && (wr_bank == BankIdx)),
+        .wr_en_i   (wr_row_en_i ? row_lane_en : (wr_en_i && (wr_bank == BankIdx))),
         .wr_addr_i (wr_addr),
-        .wr_data_i (wr_data_i),
+        .wr_data_i (wr_row_en_i ? row_lane_data : wr_data_i),
         .rd_en_i   (rd_en_i),
         .rd_addr_i (rd_addr),
         .rd_data_o (bank_data[b*OpBits +: OpBits])

@@ -74,7 +74,9 @@ module tiny_trainer_core #(
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
   wire [5:0]           rq_shift;
-  wire [31:0]          rq_lfsr;
+  wire [Cols*32-1:0]   rq_lfsr;
+  wire                 w_row_wr_en;
+  wire [Cols-1:0]      w_row_lanes;
   wire [OpBits-1:0]    move_data;
   // operand words written into the buffers: from the host, or requantized results
   wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
@@ -135,6 +137,8 @@ module tiny_trainer_core #(
     .rq_mask_o       (rq_mask),
     .rq_update_o     (rq_update),
     .rq_lfsr_o       (rq_lfsr),
+    .w_row_wr_en_o   (w_row_wr_en),
+    .w_row_lanes_o   (w_row_lanes),
     .s1_load_o     (s1_load),
     .s1_collect_o  (s1_collect),
     .s1_pick_o     (s1_pick),
@@ -171,6 +175,9 @@ module tiny_trainer_core #(
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
     .wr_data_i (buf_wr_data),
+    .wr_row_en_i    (w_row_wr_en),
+    .wr_row_lanes_i (w_row_lanes),
+    .wr_row_data_i  (requant_out),
     .rd_en_i   (w_rd_en),
     .rd_col_i  (w_rd_col),
     .rd_base_i (w_rd_base),
@@ -192,6 +199,9 @@ module tiny_trainer_core #(
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
     .wr_data_i (buf_wr_data),
+    .wr_row_en_i    (1'b0),
+    .wr_row_lanes_i ({ActBanks{1'b0}}),
+    .wr_row_data_i  ({(ActBanks*OpBits){1'b0}}),
     .rd_en_i   (x_rd_en),
     .rd_col_i  (x_rd_col),
     .rd_base_i (x_rd_base),
@@ -213,6 +223,9 @@ module tiny_trainer_core #(
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
     .wr_data_i (buf_wr_data),
+    .wr_row_en_i    (1'b0),
+    .wr_row_lanes_i ({ErrBanks{1'b0}}),
+    .wr_row_data_i  ({(ErrBanks*OpBits){1'b0}}),
     .rd_en_i   (dy_rd_en),
     .rd_col_i  (dy_rd_col),
     .rd_base_i (dy_rd_base),
@@ -281,6 +294,7 @@ module tiny_trainer_core #(
   // ---------------------------------------------------------------- result buffer
   // One word per (row of out, tile column): Cols accumulators side by side.
   wire [Cols*AccBits-1:0] res_rd_data;
+  wire [Cols*AccBits-1:0] result_word_read = res_rd_data;
   localparam integer ResultLanes = Cols;
   wire                    result_write = res_wr_en;
   wire [Cols*AccBits-1:0] result_word = drain_row;
@@ -325,20 +339,39 @@ module tiny_trainer_core #(
     end
   end
 
-  tiny_trainer_requant #(
-    .OpBits  (OpBits),
-    .AccBits (AccBits)
-  ) u_requant (
-    .acc_i        (result_element),
-    .aux_i        (aux_element),
-    .shift_i      (rq_shift),
-    .stochastic_i (rq_stochastic),
-    .lfsr_i       (rq_lfsr),
-    .relu_i       (rq_relu),
-    .mask_i       (rq_mask),
-    .update_i     (rq_update),
-    .value_o      (move_data)
-  );
+  // Requantization, one unit per lane of a row: a weight update does a row
+  // segment of Cols weights per cycle, moves use lane 0.
+  reg [Cols*AccBits-1:0] requant_acc;
+  reg [Cols*OpBits-1:0]  requant_aux;
+  integer rq;
+  always @* begin
+    for (rq = 0; rq < Cols; rq = rq + 1) begin
+      requant_acc[rq*AccBits +: AccBits] = (rq_update || (rq != 0)) ? result_word_read[rq*AccBits +: AccBits] : result_element;
+      requant_aux[rq*OpBits +: OpBits] = (rq_update || (rq != 0)) ? w_rd_data[rq*OpBits +: OpBits] : aux_element;
+    end
+  end
+
+  wire [Cols*OpBits-1:0] requant_out;
+  genvar rqg;
+  generate
+    for (rqg = 0; rqg < Cols; rqg = rqg + 1) begin : g_requant
+      tiny_trainer_requant #(
+        .OpBits  (OpBits),
+        .AccBits (AccBits)
+      ) u_requant (
+        .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
+        .aux_i        (requant_aux[rqg*OpBits +: OpBits]),
+        .shift_i      (rq_shift),
+        .stochastic_i (rq_stochastic),
+        .lfsr_i       (rq_lfsr[rqg*32 +: 32]),
+        .relu_i       (rq_relu),
+        .mask_i       (rq_mask),
+        .update_i     (rq_update),
+        .value_o      (requant_out[rqg*OpBits +: OpBits])
+      );
+    end
+  endgenerate
+  assign move_data = requant_out[OpBits-1:0];
 
   assign rd_data_o = rd_weight ? {{(AccBits-OpBits){aux_element[OpBits-1]}}, aux_element} : result_element;
 
