@@ -6,7 +6,7 @@
 import { validateSpecObject } from '../spec/load.ts';
 import { designFromSpec, type Design } from '../pipeline.ts';
 import { coreShape } from '../elaborate/model.ts';
-import { predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
+import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { countEffectualMacs, gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
 import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
 import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
@@ -110,7 +110,7 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
       if (denseModelCycles !== denseRuns[i].cycles) problems.push(`${step} density ${density}: dense core measured ${denseRuns[i].cycles}, model ${denseModelCycles}`);
       if (modelCycles !== sparseRuns[i].cycles) problems.push(`${step} density ${density}: zero-skipping core measured ${sparseRuns[i].cycles}, model ${modelCycles}`);
       const { M, N, K } = gemmShape(step, opts.dims);
-      const nonzeros = sparseOperand(step, operands).reduce((s, row) => s + row.filter((v) => v !== 0).length, 0);
+      const work = sparseWork(coreShape(model), step, opts.dims, operands);
       const pes = model.rows * model.cols;
       const effectualMacs = countEffectualMacs(step, operands);
       rows.push({
@@ -120,7 +120,7 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
         denseModelCycles,
         cycles: sparseRuns[i].cycles,
         modelCycles,
-        idealNnzCycles: Math.ceil((nonzeros * N) / pes),
+        idealNnzCycles: Math.ceil((work.nonzeros * work.outputsPerValue) / pes),
         ratioToDense: sparseRuns[i].cycles / denseRuns[i].cycles,
         effectualMacs,
         effectualUtilization: effectualMacs / (sparseRuns[i].cycles * pes),

@@ -5,7 +5,7 @@
 import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
-import { idealCycles, predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
+import { idealCycles, predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
 import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers, STEP_OPERANDS } from '../sim/layer.ts';
@@ -49,14 +49,6 @@ export interface SimOutcome {
   report: SimReport;
   operands: Operands;
   result: bigint[][];
-}
-
-/** Products of the zero-skipping core's sparse operand A that are zero: (M K - nnz(A)) N. */
-export function countSkippedMacs(step: Step, dims: LayerDims, operands: Operands): number {
-  const { M, N, K } = gemmShape(step, dims);
-  const A = sparseOperand(step, operands);
-  const nonzeros = A.reduce((sum, row) => sum + row.filter((v) => v !== 0).length, 0);
-  return (M * K - nonzeros) * N;
 }
 
 /** X and dY get the requested density of nonzeros; W is dense. */
@@ -111,7 +103,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       transferCycles: run.transferCycles,
       macs: countMacs(req.step, req.dims),
       effectualMacs: countEffectualMacs(req.step, operands),
-      skippedMacs: model.sparse ? countSkippedMacs(req.step, req.dims, operands) : 0,
+      skippedMacs: sparseWork(core, req.step, req.dims, operands).skipped,
       idealCycles: ideal,
       utilization: ideal / run.cycles,
       mismatches,

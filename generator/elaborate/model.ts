@@ -67,6 +67,12 @@ export interface SparseModel {
   bStoreAddrBits: number;
   resultBankDepth: number;
   resultBankAddrBits: number;
+  /**
+   * Square arrays: WG computes dW^T = X^T dY and skips the zeros of X (kept by
+   * columns as well, in a second activation store); results are read and used
+   * transposed.
+   */
+  wgTransposed: boolean;
 }
 
 export interface CoreModel {
@@ -234,6 +240,7 @@ function sparseModel(spec: Spec): SparseModel {
     bStoreAddrBits: indexBits(2 * chunkDepth),
     resultBankDepth,
     resultBankAddrBits: indexBits(resultBankDepth),
+    wgTransposed: R === C,
   };
 }
 
@@ -305,9 +312,10 @@ export function tensorFootprints(model: CoreModel, tensor: TensorName, dims: Lay
       capacityWords: store.words,
     },
   ];
-  if (tensor === 'dY') {
+  if (tensor === 'dY' || (tensor === 'X' && sparse.wgTransposed)) {
     const byCols = ceilDiv(cols, R) * ceilDiv(rows, L);
-    out.push({ tensor, where: 'the error column store', field: FIELD[tensor], need: byCols, capacity: store.depth, words: byCols * R * L, capacityWords: store.words });
+    const where = tensor === 'dY' ? 'the error column store' : 'the activation column store';
+    out.push({ tensor, where, field: FIELD[tensor], need: byCols, capacity: store.depth, words: byCols * R * L, capacityWords: store.words });
   }
   return out;
 }
@@ -357,11 +365,18 @@ export function layerFitProblems(
 }
 
 /** What the cycle model needs to know about a design. */
-export function coreShape(model: CoreModel): { rows: number; cols: number; plainGather: boolean; sparse?: { scanWidth: number; chunkDepth: number } } {
+export function coreShape(model: CoreModel): {
+  rows: number;
+  cols: number;
+  plainGather: boolean;
+  sparse?: { scanWidth: number; chunkDepth: number; wgTransposed: boolean };
+} {
   return {
     rows: model.rows,
     cols: model.cols,
     plainGather: model.plainGather,
-    sparse: model.sparse ? { scanWidth: model.sparse.scanWidth, chunkDepth: model.sparse.chunkDepth } : undefined,
+    sparse: model.sparse
+      ? { scanWidth: model.sparse.scanWidth, chunkDepth: model.sparse.chunkDepth, wgTransposed: model.sparse.wgTransposed }
+      : undefined,
   };
 }

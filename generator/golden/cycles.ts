@@ -70,14 +70,20 @@ export function idealCycles(array: ArrayShape, step: Step, dims: LayerDims): num
 export interface SparseShape extends ArrayShape {
   scanWidth: number;
   chunkDepth: number;
+  /** square arrays: WG runs as dW^T = X^T dY, its A being X^T */
+  wgTransposed?: boolean;
 }
 
-/** A of the step as the engines see it: rows of X (FP), rows of dY (BP), columns of dY (WG). */
-export function sparseOperand(step: Step, ops: { X: number[][]; dY: number[][] }): number[][] {
+const transpose = (m: number[][]): number[][] => (m.length === 0 ? [] : m[0].map((_, c) => m.map((row) => row[c])));
+
+/**
+ * A of the step as the engines see it: rows of X (FP), rows of dY (BP),
+ * columns of dY (WG), or columns of X (WG on a core that runs it transposed).
+ */
+export function sparseOperand(step: Step, ops: { X: number[][]; dY: number[][] }, wgTransposed = false): number[][] {
   if (step === 'fp') return ops.X;
   if (step === 'bp') return ops.dY;
-  const dY = ops.dY;
-  return dY.length === 0 ? [] : dY[0].map((_, o) => dY.map((row) => row[o]));
+  return transpose(wgTransposed ? ops.X : ops.dY);
 }
 
 /** T_r of every chunk: cycles engine r spends on its rows of A in that chunk. */
@@ -96,8 +102,11 @@ export function engineTimes(array: SparseShape, A: number[][], K: number): numbe
 }
 
 export function sparseComputeCycles(array: SparseShape, step: Step, dims: LayerDims, ops: { X: number[][]; dY: number[][] }): number {
-  const { N, K } = gemmShape(step, dims);
-  const times = engineTimes(array, sparseOperand(step, ops), K);
+  const transposed = step === 'wg' && Boolean(array.wgTransposed);
+  const { M, N: dense, K } = gemmShape(step, dims);
+  // a transposed WG computes dW^T: its columns are the M outputs
+  const N = transposed ? M : dense;
+  const times = engineTimes(array, sparseOperand(step, ops, transposed), K);
   const tiles = ceilDiv(N, array.cols);
   const gather = array.plainGather && step === 'fp' ? array.cols : 1;
   let fill = 1;
@@ -119,10 +128,30 @@ export function sparseComputeCycles(array: SparseShape, step: Step, dims: LayerD
 
 /** The shape a cycle prediction needs: the array, and the zero-skipping geometry if any. */
 export interface CoreShape extends ArrayShape {
-  sparse?: { scanWidth: number; chunkDepth: number };
+  sparse?: { scanWidth: number; chunkDepth: number; wgTransposed?: boolean };
 }
 
 /** Predicted cycles of a compute command on either core. */
 export function predictComputeCycles(core: CoreShape, step: Step, dims: LayerDims, ops: { X: number[][]; dY: number[][] }): number {
   return core.sparse ? sparseComputeCycles({ ...core, ...core.sparse }, step, dims, ops) : computeCycles(core, step, dims);
+}
+
+/**
+ * The zero-skipping core's view of a step: its sparse operand A (M x K), the
+ * nonzeros in it, and the N outputs each of them feeds. Products of a zero A
+ * value are never computed: (M K - nonzeros) N of them are skipped.
+ */
+export function sparseWork(
+  core: CoreShape,
+  step: Step,
+  dims: LayerDims,
+  ops: { X: number[][]; dY: number[][] },
+): { nonzeros: number; outputsPerValue: number; skipped: number } {
+  const transposed = step === 'wg' && Boolean(core.sparse?.wgTransposed);
+  const A = sparseOperand(step, ops, transposed);
+  const { M, N, K } = gemmShape(step, dims);
+  const rows = transposed ? N : M;
+  const outputsPerValue = transposed ? M : N;
+  const nonzeros = A.reduce((sum, row) => sum + row.filter((v) => v !== 0).length, 0);
+  return { nonzeros, outputsPerValue, skipped: core.sparse ? (rows * K - nonzeros) * outputsPerValue : 0 };
 }

@@ -5,8 +5,8 @@
  */
 import type { CoreModel } from '../elaborate/model.ts';
 import { coreShape } from '../elaborate/model.ts';
-import { runStep, gemmShape, countEffectualMacs, type LayerDims, type Step } from '../golden/gemm.ts';
-import { predictComputeCycles, sparseOperand } from '../golden/cycles.ts';
+import { runStep, countEffectualMacs, type LayerDims, type Step } from '../golden/gemm.ts';
+import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
 
 export interface Bases {
@@ -84,14 +84,12 @@ export class GoldenDevice implements TrainingDevice {
       dY: step === 'fp' ? [] : this.get(this.dY, bases.dy, 'dY'),
     };
     this.result = runStep(step, ops, this.model.accBits);
-    const { M, N, K } = gemmShape(step, dims);
-    const A = this.model.sparse ? sparseOperand(step, ops) : [];
-    const nonzeros = A.reduce((s, row) => s + row.filter((v) => v !== 0).length, 0);
+    const core = coreShape(this.model);
     return {
-      cycles: predictComputeCycles(coreShape(this.model), step, dims, { X: ops.X, dY: ops.dY }),
+      cycles: predictComputeCycles(core, step, dims, { X: ops.X, dY: ops.dY }),
       resultBits: magnitudeBits(this.result),
       effectualMacs: countEffectualMacs(step, ops),
-      skippedMacs: this.model.sparse ? (M * K - nonzeros) * N : 0,
+      skippedMacs: sparseWork(core, step, dims, { X: ops.X, dY: ops.dY }).skipped,
     };
   }
 
