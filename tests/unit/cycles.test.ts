@@ -212,3 +212,25 @@ describe('predictComputeCycles', () => {
     expect(predictComputeCycles(plain, 'bp', d, ops)).toBe(predictComputeCycles(sparse, 'bp', d, ops));
   });
 });
+
+describe('transposed WG on square zero-skipping cores', () => {
+  it('walks the columns of X as A, with the dout outputs as its columns', async () => {
+    const { sparseWork, sparseComputeCycles } = await import('../../generator/golden/cycles.ts');
+    const X = [
+      [0, 3, 0],
+      [0, 0, 0],
+    ];
+    const dY = [
+      [1, 2],
+      [3, 4],
+    ];
+    const dims = { batch: 2, din: 3, dout: 2 };
+    const core = { rows: 1, cols: 1, plainGather: false, sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true } };
+    // A = X^T (3 x 2) has 1 nonzero; each feeds dout = 2 outputs; (3 * 2 - 1) * 2 products skipped
+    expect(sparseWork(core, 'wg', dims, { X, dY })).toEqual({ nonzeros: 1, outputsPerValue: 2, skipped: 10 });
+    // 1 x 1 array: passes = 1 chunk x 2 column tiles; each engine pass walks 3 rows of one word:
+    // max(1, nonzeros) = 1 + 1 + 1 = 3 cycles; fill = 2 B rows.
+    // f0 = 1; S0 = max(1 + 2 + 2, 0) = 5; f1 = max(5, 6) = 6; S1 = max(6 + 2 + 2, 5 + 3 + 2) = 10; cycles = 10 + 3 + 3 = 16
+    expect(sparseComputeCycles({ ...core, ...core.sparse }, 'wg', dims, { X, dY })).toBe(16);
+  });
+});

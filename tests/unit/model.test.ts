@@ -267,6 +267,8 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       // 4096 / (8 x 8): one address per 8 x 8 result tile
       resultBankDepth: 64,
       resultBankAddrBits: 6,
+      // square: WG runs transposed, skipping the zeros of X
+      wgTransposed: true,
     });
   });
 
@@ -282,6 +284,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       // floor(1024 / 15)
       resultBankDepth: 68,
       resultBankAddrBits: 7,
+      wgTransposed: false,
     });
   });
 
@@ -353,8 +356,8 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
   });
 
   it('coreShape carries the sparse geometry to the cycle model', () => {
-    expect(coreShape(SPARSE)).toEqual({ rows: 8, cols: 8, plainGather: false, sparse: { scanWidth: 8, chunkDepth: 64 } });
-    expect(coreShape(SPARSE_PLAIN)).toEqual({ rows: 8, cols: 8, plainGather: true, sparse: { scanWidth: 8, chunkDepth: 64 } });
+    expect(coreShape(SPARSE)).toEqual({ rows: 8, cols: 8, plainGather: false, sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true } });
+    expect(coreShape(SPARSE_PLAIN)).toEqual({ rows: 8, cols: 8, plainGather: true, sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true } });
     expect(coreShape(NONSQUARE)).toEqual({ rows: 3, cols: 5, plainGather: false, sparse: undefined });
   });
 
