@@ -106,7 +106,9 @@ export function memoryBits(design: Design): number {
   }
   const s = m.sparse;
   const wordBits = s.scanWidth * m.opBits;
-  const stores = m.rows * wordBits * (s.activationStore.depth + 2 * s.errorStore.depth);
+  // X by rows (and by columns on square arrays), dY by rows and by columns
+  const activationStores = s.wgTransposed ? 2 : 1;
+  const stores = m.rows * wordBits * (activationStores * s.activationStore.depth + 2 * s.errorStore.depth);
   const bStores = m.rows * s.bStoreDepth * m.cols * m.opBits;
   const resultBanks = m.rows * s.resultBankDepth * m.cols * m.accBits;
   return weight + stores + bStores + resultBanks;
