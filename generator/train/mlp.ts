@@ -138,6 +138,23 @@ function softmax(logits: number[]): number[] {
   return e.map((v) => v / sum);
 }
 
+/**
+ * The sample order of each epoch: a seeded shuffle of the previous one. The
+ * device run and the float reference both draw from it, so they see the same
+ * batches.
+ */
+function epochOrders(samples: number, seed: number): () => number[] {
+  const order = [...Array(samples).keys()];
+  const rng = makeRng(seed ^ 0xdada);
+  return () => {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.nextInt(0, i);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order.slice();
+  };
+}
+
 /** Seeds for the stochastic rounding, distinct per command and never 0. */
 function commandSeed(seed: number, step: number, layer: number, kind: number): number {
   let h = (seed * 0x9e3779b1 + step * 0x85ebca6b + layer * 0xc2b2ae35 + kind * 0x27d4eb2f) >>> 0;
@@ -200,16 +217,12 @@ export async function trainOnDevice(
     return { logits, fx };
   }
 
-  const order = [...data.trainX.keys()];
-  const rng = makeRng(opts.seed ^ 0xdada);
-  const stepsPerEpoch = Math.ceil(order.length / opts.batch);
+  const nextOrder = epochOrders(data.trainX.length, opts.seed);
+  const stepsPerEpoch = Math.ceil(data.trainX.length / opts.batch);
   const epochs: EpochStats[] = [];
   let step = 0;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(0, i);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = nextOrder();
     let lossSum = 0;
     let correct = 0;
     for (let b0 = 0; b0 < order.length; b0 += opts.batch) {
@@ -288,14 +301,10 @@ export function trainFloat(data: Dataset, net: Network, opts: TrainOptions): { e
     }
     return acts;
   };
-  const order = [...data.trainX.keys()];
-  const rng = makeRng(opts.seed ^ 0xdada);
+  const nextOrder = epochOrders(data.trainX.length, opts.seed);
   const epochs: EpochStats[] = [];
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(0, i);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = nextOrder();
     let lossSum = 0;
     let correct = 0;
     for (let b0 = 0; b0 < order.length; b0 += opts.batch) {
