@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     // two cores: two workers, so one long Verilator build does not stall the rest
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    // read by .ci/run for its closing "N passed, N failed" line
+    outputFile: { json: '.vitest/results.json' },
   },
 });
