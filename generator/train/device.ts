@@ -126,6 +126,11 @@ export function moveCycles(result: bigint[][]): number {
   return result.length * (result[0]?.length ?? 0) + 2;
 }
 
+/** Cycles of reading W out: an element every two cycles (read, then hand over). */
+export function readWeightCycles(rows: number, cols: number): number {
+  return 2 * rows * cols + 1;
+}
+
 /** Cycles of a weight update: a row segment of `cols` weights per cycle. */
 export function updateCycles(result: bigint[][], cols: number): number {
   return result.length * Math.ceil((result[0]?.length ?? 0) / cols) + 2;

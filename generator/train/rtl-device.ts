@@ -9,7 +9,7 @@ import type { LayerDims, Step } from '../golden/gemm.ts';
 import { SimSession } from '../sim/session.ts';
 import type { HostCommand, CommandResult } from '../sim/protocol.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
-import { GoldenDevice, type Bases, type ComputeOutcome, type RequantCommand, type TrainingDevice } from './device.ts';
+import { GoldenDevice, readWeightCycles, type Bases, type ComputeOutcome, type RequantCommand, type TrainingDevice } from './device.ts';
 
 export class GoldenMismatch extends Error {}
 
@@ -129,6 +129,7 @@ export class RtlDevice implements TrainingDevice {
 
   async readW(base: number, rows: number, cols: number) {
     const r = await this.run({ op: 'readW', dout: rows, din: cols, wBase: base, readCount: rows * cols });
+    this.checkCycles('read W', r.cycles, readWeightCycles(rows, cols));
     return Array.from({ length: rows }, (_, o) => r.words.slice(o * cols, (o + 1) * cols).map(Number));
   }
 
