@@ -41,7 +41,10 @@ export interface SimReport {
   /** products the core never computes because the sparse operand is zero (0 on the dense core) */
   skippedMacs: number;
   idealCycles: number;
+  /** idealCycles / cycles: above 1 when zero skipping beats the dense bound */
   utilization: number;
+  /** effectual products per PE per cycle */
+  effectualUtilization: number;
   mismatches: string[];
 }
 
@@ -106,6 +109,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       skippedMacs: sparseWork(core, req.step, req.dims, operands).skipped,
       idealCycles: ideal,
       utilization: ideal / run.cycles,
+      effectualUtilization: countEffectualMacs(req.step, operands) / (run.cycles * model.rows * model.cols),
       mismatches,
     },
   };
