@@ -164,6 +164,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_row_store`, template: 'row_store' },
         { name: `${name}_row_engine`, template: 'row_engine' },
         { name: `${name}_requant`, template: 'requant' },
+        { name: `${name}_block_walker`, template: 'block_walker' },
         { name: `${name}_sparse_controller`, template: 'sparse_controller' },
         { name: `${name}_core`, template: 'sparse_core' },
       ]

@@ -25,6 +25,7 @@ module tiny_trainer_block_walker #(
   output wire [CountBits-1:0] block_o,
   output wire [CountBits-1:0] row_o,
   output wire [CountBits-1:0] col_o,
+  output wire                 row_end_o,
   output wire                 last_o
 );
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
@@ -79,6 +80,7 @@ module tiny_trainer_block_walker #(
   assign block_o = block_q;
   assign row_o = li_q;
   assign col_o = lj_q;
+  assign row_end_o = row_end;
   assign last_o = row_end && (i_q == rows_q - One);
 endmodule
 

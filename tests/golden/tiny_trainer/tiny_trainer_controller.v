@@ -223,7 +223,7 @@ module tiny_trainer_controller #(
 
   wire                 walk_step;
   wire [CountBits-1:0] walk_block, walk_row, walk_col, mask_block, mask_row, mask_col;
-  wire                 walk_last, mask_last;
+  wire                 walk_last, mask_last, walk_row_end, mask_row_end;
 
   tiny_trainer_block_walker #(
     .CountBits (CountBits)
@@ -241,6 +241,7 @@ module tiny_trainer_controller #(
     .block_o      (walk_block),
     .row_o        (walk_row),
     .col_o        (walk_col),
+    .row_end_o    (walk_row_end),
     .last_o       (walk_last)
   );
 
@@ -260,9 +261,10 @@ module tiny_trainer_controller #(
     .block_o      (mask_block),
     .row_o        (mask_row),
     .col_o        (mask_col),
+    .row_end_o    (mask_row_end),
     .last_o       (mask_last)
   );
-  wire unused_mask_last = mask_last;
+  wire unused_mask_ends = mask_last ^ mask_row_end ^ walk_row_end;
 
   // LFSR states for the elements of a segment: lane j's is the state after j steps
   reg [(Cols+1)*32-1:0] lfsr_states;
