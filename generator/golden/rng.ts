@@ -50,3 +50,13 @@ export function makeRng(seed: number): Rng {
 
   return { nextU32, nextInt };
 }
+
+/** A Fisher-Yates shuffle of a copy of items, drawing from rng (last place first). */
+export function shuffle<T>(items: readonly T[], rng: Rng): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.nextInt(0, i);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

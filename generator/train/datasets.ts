@@ -5,7 +5,7 @@
  * package's own set() uses Math.random and is not used.
  */
 import { createRequire } from 'node:module';
-import { makeRng, type Rng } from '../golden/rng.ts';
+import { makeRng, shuffle } from '../golden/rng.ts';
 import { UserError } from '../util/errors.ts';
 
 const require = createRequire(import.meta.url);
@@ -21,15 +21,6 @@ export interface Dataset {
 }
 
 export type DatasetName = 'iris' | 'mnist';
-
-function shuffle<T>(items: T[], rng: Rng): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.nextInt(0, i);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 /** Iris: features standardised with the training split's mean and deviation. */
 export function loadIris(seed: number, trainSamples = 120, testSamples = 30): Dataset {

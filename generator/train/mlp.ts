@@ -18,7 +18,7 @@
 import type { CoreModel } from '../elaborate/model.ts';
 import { tensorFootprints } from '../elaborate/model.ts';
 import type { Step } from '../golden/gemm.ts';
-import { makeRng } from '../golden/rng.ts';
+import { makeRng, shuffle } from '../golden/rng.ts';
 import { UserError } from '../util/errors.ts';
 import type { Dataset } from './datasets.ts';
 import type { Bases, TrainingDevice } from './device.ts';
@@ -144,14 +144,11 @@ function softmax(logits: number[]): number[] {
  * batches.
  */
 function epochOrders(samples: number, seed: number): () => number[] {
-  const order = [...Array(samples).keys()];
+  let order = [...Array(samples).keys()];
   const rng = makeRng(seed ^ 0xdada);
   return () => {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(0, i);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    return order.slice();
+    order = shuffle(order, rng);
+    return order;
   };
 }
 
