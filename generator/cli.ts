@@ -12,10 +12,10 @@ import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { runTraining, TRAIN_DEFAULTS } from './commands/train.ts';
 import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
-import type { Step } from './golden/gemm.ts';
 import { UserError } from './util/errors.ts';
 import { jsonWithBigInts, percent } from './util/format.ts';
 import { writeTreeAtomic } from './write/atomic.ts';
+import type { Step } from './types.ts';
 
 const HELP = `trainforge: generate and verify on-device DNN training accelerators
 

@@ -6,19 +6,19 @@
 import { validateSpecObject } from '../spec/load.ts';
 import { designFromSpec, type Design } from '../pipeline.ts';
 import { coreShape } from '../elaborate/model.ts';
-import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
-import { countEffectualMacs, gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
+import { sparseWork } from '../golden/cycles.ts';
+import { countEffectualMacs, gemmShape } from '../golden/gemm.ts';
 import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
-import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { verifyLayers } from '../sim/verify.ts';
 import { synthDesign } from '../tools/eda.ts';
 import { checkLayerFits, makeOperands } from './simulate.ts';
 import { progress, table } from '../util/format.ts';
 import { writeTreeAtomic } from '../write/atomic.ts';
 import { renderPlot } from './plot.ts';
+import { STEPS, type LayerDims, type Step } from '../types.ts';
 
 export const BENCH_DENSITIES = [1.0, 0.8, 0.5, 0.3, 0.2, 0.1];
-const STEPS: Step[] = ['fp', 'bp', 'wg'];
 
 export interface BenchRow {
   step: Step;
@@ -91,24 +91,18 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
   for (const density of opts.densities) {
     const operands = makeOperands(opts.dims, model.opBits, density, opts.seed);
     const job = { dims: opts.dims, operands, steps: STEPS };
+    const context = (name: string) => () => `${name}, seed ${opts.seed}, density ${density}, ${opts.simulator}`;
     bar.note(`simulating density ${density}`);
-    const [denseRuns] = await runLayers(dense.model, denseSim, [job]);
+    const [denseRuns] = await verifyLayers(dense.model, denseSim, [job], context(dense.model.name));
     bar.tick(`dense, density ${density}`);
-    const [sparseRuns] = await runLayers(model, sparseSim, [job]);
+    const [sparseRuns] = await verifyLayers(model, sparseSim, [job], context(model.name));
     bar.tick(`zero-skipping, density ${density}`);
     for (let i = 0; i < STEPS.length; i++) {
       const step = STEPS[i];
-      const expected = runStep(step, operands, model.accBits);
-      const context = `seed ${opts.seed}, density ${density}, ${opts.simulator}`;
-      const wrong = [
-        ...describeMismatches(step, findMismatches(expected, denseRuns[i].result), `${dense.model.name}, ${context}`),
-        ...describeMismatches(step, findMismatches(expected, sparseRuns[i].result), `${model.name}, ${context}`),
-      ];
-      problems.push(...wrong);
-      const denseModelCycles = predictComputeCycles(coreShape(dense.model), step, opts.dims, operands);
-      const modelCycles = predictComputeCycles(coreShape(model), step, opts.dims, operands);
-      if (denseModelCycles !== denseRuns[i].cycles) problems.push(`${step} density ${density}: dense core measured ${denseRuns[i].cycles}, model ${denseModelCycles}`);
-      if (modelCycles !== sparseRuns[i].cycles) problems.push(`${step} density ${density}: zero-skipping core measured ${sparseRuns[i].cycles}, model ${modelCycles}`);
+      const stepProblems = [...denseRuns[i].problems, ...sparseRuns[i].problems];
+      problems.push(...stepProblems);
+      const { modelCycles } = sparseRuns[i];
+      const denseModelCycles = denseRuns[i].modelCycles;
       const { M, N, K } = gemmShape(step, opts.dims);
       const work = sparseWork(coreShape(model), step, opts.dims, operands);
       const pes = model.rows * model.cols;
@@ -126,7 +120,7 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
         effectualUtilization: effectualMacs / (sparseRuns[i].cycles * pes),
         scaleSimOs: scaleSimOs(model.rows, model.cols, M, N, K),
         scaleSimWs: scaleSimWs(model.rows, model.cols, M, N, K),
-        bitExact: wrong.length === 0,
+        bitExact: denseRuns[i].mismatches.length === 0 && sparseRuns[i].mismatches.length === 0,
       });
     }
   }

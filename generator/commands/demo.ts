@@ -6,15 +6,14 @@
 import { defaultOutDir, writeDesign, type Design } from '../pipeline.ts';
 import { coreShape } from '../elaborate/model.ts';
 import { lintDesign } from '../tools/eda.ts';
-import { idealCycles, predictComputeCycles } from '../golden/cycles.ts';
-import { gemmShape, runStep, type LayerDims, type Step } from '../golden/gemm.ts';
+import { idealCycles } from '../golden/cycles.ts';
+import { gemmShape } from '../golden/gemm.ts';
 import { scaleSimOs, scaleSimWs } from '../golden/scalesim.ts';
-import { findMismatches, describeMismatches, runLayers } from '../sim/layer.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { verifyLayers } from '../sim/verify.ts';
 import { checkLayerFits, makeOperands } from './simulate.ts';
 import { percent, table } from '../util/format.ts';
-
-const STEPS: Step[] = ['fp', 'bp', 'wg'];
+import { STEPS, type LayerDims } from '../types.ts';
 
 export async function runDemo(design: Design, dims: LayerDims, seed: number, simulators: SimulatorName[]): Promise<number> {
   const { model } = design;
@@ -35,21 +34,17 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
     const started = Date.now();
     const sim = await compileDesign(model, simulator);
     console.log(`${simulator}: ${sim.cached ? 'reused the cached build' : `compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`}; simulating...`);
-    const [runs] = await runLayers(model, sim, [{ dims, operands, steps: STEPS }]);
+    const [runs] = await verifyLayers(model, sim, [{ dims, operands, steps: STEPS }], () => `seed ${seed}, ${simulator}`);
     for (const run of runs) {
-      const expected = runStep(run.step, operands, model.accBits);
-      const mismatches = findMismatches(expected, run.result);
-      const modelCycles = predictComputeCycles(core, run.step, dims, operands);
       const ideal = idealCycles(core, run.step, dims);
       const { M, N, K } = gemmShape(run.step, dims);
-      problems.push(...describeMismatches(run.step, mismatches, `seed ${seed}, ${simulator}`));
-      if (run.cycles !== modelCycles) problems.push(`${run.step}: measured ${run.cycles} cycles, model ${modelCycles} (${simulator})`);
+      problems.push(...run.problems);
       rows.push([
         simulator,
         run.step.toUpperCase(),
-        mismatches.length ? `${mismatches.length} wrong` : 'bit-exact',
+        run.mismatches.length ? `${run.mismatches.length} wrong` : 'bit-exact',
         run.cycles,
-        modelCycles,
+        run.modelCycles,
         ideal,
         percent(ideal / run.cycles),
         scaleSimOs(model.rows, model.cols, M, N, K),

@@ -4,13 +4,14 @@
  */
 import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems } from '../elaborate/model.ts';
-import { countEffectualMacs, countMacs, gemmShape, runStep, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
-import { idealCycles, predictComputeCycles, sparseWork } from '../golden/cycles.ts';
+import { countEffectualMacs, countMacs, gemmShape } from '../golden/gemm.ts';
+import { idealCycles, sparseWork } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
-import { describeMismatches, findMismatches, RESULT_TENSOR, runLayers, STEP_OPERANDS } from '../sim/layer.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { verifyLayers } from '../sim/verify.ts';
 import { UserError } from '../util/errors.ts';
+import { STEP_OPERANDS, type LayerDims, type Operands, type Step } from '../types.ts';
 
 export interface SimRequest {
   step: Step;
@@ -64,7 +65,7 @@ export function makeOperands(dims: LayerDims, opBits: number, density: number, s
   };
 }
 
-export function checkLayerFits(design: Design, dims: LayerDims, steps: Step[]): void {
+export function checkLayerFits(design: Design, dims: LayerDims, steps: readonly Step[]): void {
   const tensors = [...new Set(steps.flatMap((s) => STEP_OPERANDS[s]))];
   const problems = layerFitProblems(
     design.model,
@@ -80,15 +81,11 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   checkLayerFits(design, req.dims, [req.step]);
   const operands = makeOperands(req.dims, model.opBits, req.density, req.seed);
   const sim = await compileDesign(model, req.simulator);
-  const [[run]] = await runLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }]);
-  const expected = runStep(req.step, operands, model.accBits);
   const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
-  const mismatches = describeMismatches(req.step, findMismatches(expected, run.result), context);
+  const [[run]] = await verifyLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }], () => context);
   const core = coreShape(model);
-  const modelCycles = predictComputeCycles(core, req.step, req.dims, operands);
-  if (run.cycles !== modelCycles) {
-    mismatches.push(`${req.step.toUpperCase()}: measured ${run.cycles} cycles, the cycle model predicts ${modelCycles} (${context})`);
-  }
+  const mismatches = run.problems;
+  const modelCycles = run.modelCycles;
   const ideal = idealCycles(core, req.step, req.dims);
   return {
     operands,
@@ -115,4 +112,3 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   };
 }
 
-export { RESULT_TENSOR };

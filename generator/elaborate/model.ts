@@ -4,6 +4,7 @@
  * here, so the templates stay free of arithmetic.
  */
 import type { LoadedSpec, Spec } from '../spec/types.ts';
+import type { LayerDims, TensorName } from '../types.ts';
 import { bitsFor, ceilDiv, indexBits, literal } from './bits.ts';
 import { effectiveChunkDepth, effectiveScanWidth } from './sparse.ts';
 
@@ -25,7 +26,6 @@ export type OpName = keyof typeof OPCODES;
 export const OP_BITS = 4;
 
 /** Which operand buffer holds a tensor. */
-export type TensorName = 'W' | 'X' | 'dY';
 
 /**
  * One operand buffer. A tensor is cut into blocks of blockRows x blockCols
@@ -243,13 +243,6 @@ function sparseModel(spec: Spec): SparseModel {
     resultBankAddrBits: indexBits(resultBankDepth),
     wgTransposed: R === C,
   };
-}
-
-/** Layer dimensions of one fully connected layer. */
-export interface LayerDims {
-  batch: number;
-  din: number;
-  dout: number;
 }
 
 /** Addresses (per bank) a rows x cols tensor occupies in its buffer. */

@@ -19,7 +19,8 @@
  * Load of a rows x cols tensor: rows * cols + 1 (one word per cycle).
  * Read of an M x N result: M * N + 2 (one word per cycle after one read-ahead).
  */
-import { gemmShape, type LayerDims, type Step } from './gemm.ts';
+import { gemmShape } from './gemm.ts';
+import type { LayerDims, Step } from '../types.ts';
 
 export interface ArrayShape {
   rows: number;

@@ -12,19 +12,7 @@
  * is modular, so wrapping once at the end equals wrapping after every addition.
  */
 
-export type Step = 'fp' | 'bp' | 'wg';
-
-export interface Operands {
-  X: number[][];
-  W: number[][];
-  dY: number[][];
-}
-
-export interface LayerDims {
-  batch: number;
-  din: number;
-  dout: number;
-}
+import type { LayerDims, Operands, Step } from '../types.ts';
 
 /** `value` modulo 2^bits, as a signed value in [-2^(bits-1), 2^(bits-1)-1]. */
 export function wrapSigned(value: bigint, bits: number): bigint {

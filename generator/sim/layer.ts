@@ -1,26 +1,25 @@
 /**
  * Runs layers on a compiled design: loads the operands through the write port,
  * issues the compute commands, reads every result back, and returns results and
- * measured cycles. Many layers can share one simulator run.
+ * measured cycles. Many layers can share one simulator run. Every command
+ * carries a cycle budget from the cycle model (the testbench's watchdog), and
+ * the run's wall-clock limit follows from the cycles of all of them.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CoreModel, OpName } from '../elaborate/model.ts';
-import { gemmShape, type LayerDims, type Operands, type Step } from '../golden/gemm.ts';
+import { coreShape, tensorShape, type CoreModel, type OpName } from '../elaborate/model.ts';
+import { loadCycles, predictComputeCycles, readCycles } from '../golden/cycles.ts';
+import { gemmShape } from '../golden/gemm.ts';
 import type { CompiledSim } from './simulators.ts';
-import { encodeCommands, parseResults, type HostCommand } from './protocol.ts';
-
-export interface TensorBases {
-  w: number;
-  x: number;
-  dy: number;
-}
+import { commandCycleBudget } from './limits.ts';
+import { encodeCommands, parseResults, type BudgetedCommand } from './protocol.ts';
+import { STEP_OPERANDS, type LayerDims, type Operands, type Step, type TensorBases } from '../types.ts';
 
 export interface LayerJob {
   dims: LayerDims;
   operands: Operands;
-  steps: Step[];
+  steps: readonly Step[];
   bases?: TensorBases;
 }
 
@@ -34,25 +33,31 @@ export interface StepRun {
   transferCycles: number;
 }
 
-/** The operands each step reads. */
-export const STEP_OPERANDS: Record<Step, ('W' | 'X' | 'dY')[]> = { fp: ['X', 'W'], bp: ['dY', 'W'], wg: ['dY', 'X'] };
 const LOAD_OP: Record<'W' | 'X' | 'dY', OpName> = { W: 'loadW', X: 'loadX', dY: 'loadDy' };
 
-/** The result tensor's name, for messages. */
-export const RESULT_TENSOR: Record<Step, string> = { fp: 'Y', bp: 'dX', wg: 'dW' };
+/** A command and the cycles the cycle model predicts for it. */
+interface PlannedCommand extends BudgetedCommand {
+  predicted: number;
+}
 
-function commandsFor(job: LayerJob): HostCommand[] {
+function commandsFor(model: CoreModel, job: LayerJob): PlannedCommand[] {
   const bases = job.bases ?? { w: 0, x: 0, dy: 0 };
   const header = { ...job.dims, wBase: bases.w, xBase: bases.x, dyBase: bases.dy };
-  const commands: HostCommand[] = [];
+  const planned = (command: Omit<PlannedCommand, 'cycleBudget'>): PlannedCommand => ({
+    ...command,
+    cycleBudget: commandCycleBudget(command.predicted),
+  });
+  const commands: PlannedCommand[] = [];
   const needed = new Set(job.steps.flatMap((s) => STEP_OPERANDS[s]));
   for (const tensor of ['W', 'X', 'dY'] as const) {
-    if (needed.has(tensor)) commands.push({ ...header, op: LOAD_OP[tensor], data: job.operands[tensor].flat() });
+    if (!needed.has(tensor)) continue;
+    const { rows, cols } = tensorShape(tensor, job.dims);
+    commands.push(planned({ ...header, op: LOAD_OP[tensor], data: job.operands[tensor].flat(), predicted: loadCycles(rows, cols) }));
   }
   for (const step of job.steps) {
     const { M, N } = gemmShape(step, job.dims);
-    commands.push({ ...header, op: step });
-    commands.push({ ...header, op: 'readResult', readCount: M * N });
+    commands.push(planned({ ...header, op: step, predicted: predictComputeCycles(coreShape(model), step, job.dims, job.operands) }));
+    commands.push(planned({ ...header, op: 'readResult', readCount: M * N, predicted: readCycles(M, N) }));
   }
   return commands;
 }
@@ -60,11 +65,12 @@ function commandsFor(job: LayerJob): HostCommand[] {
 export async function runLayers(model: CoreModel, sim: CompiledSim, jobs: LayerJob[]): Promise<StepRun[][]> {
   const work = mkdtempSync(join(tmpdir(), 'trainforge-run-'));
   try {
-    const perJob = jobs.map(commandsFor);
+    const perJob = jobs.map((job) => commandsFor(model, job));
     const stimulus = join(work, 'stimulus.txt');
     const results = join(work, 'results.txt');
     writeFileSync(stimulus, encodeCommands(perJob.flat(), model.opBits));
-    await sim.run(stimulus, results);
+    // the wall-clock limit follows from the budgets: a run that uses them all up still ends in time
+    await sim.run(stimulus, results, { cycles: perJob.flat().reduce((sum, c) => sum + c.cycleBudget, 0) });
     const outcomes = parseResults(readFileSync(results, 'utf8'), model.accBits);
     const expected = perJob.flat();
     if (outcomes.length !== expected.length) {
@@ -94,31 +100,4 @@ export async function runLayers(model: CoreModel, sim: CompiledSim, jobs: LayerJ
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-export interface Mismatch {
-  row: number;
-  col: number;
-  expected: bigint;
-  actual: bigint | undefined;
-}
-
-export function findMismatches(expected: bigint[][], actual: bigint[][]): Mismatch[] {
-  const out: Mismatch[] = [];
-  for (let r = 0; r < expected.length; r++) {
-    for (let c = 0; c < expected[r].length; c++) {
-      const a = actual[r]?.[c];
-      if (a !== expected[r][c]) out.push({ row: r, col: c, expected: expected[r][c], actual: a });
-    }
-  }
-  return out;
-}
-
-/** One line per mismatch (the first few), naming step, tensor, element, values, seed. */
-export function describeMismatches(step: Step, mismatches: Mismatch[], context: string, limit = 5): string[] {
-  const lines = mismatches
-    .slice(0, limit)
-    .map((m) => `${step.toUpperCase()} ${RESULT_TENSOR[step]}[${m.row}][${m.col}]: expected ${m.expected}, got ${m.actual ?? 'nothing'} (${context})`);
-  if (mismatches.length > limit) lines.push(`... and ${mismatches.length - limit} more mismatches (${context})`);
-  return lines;
 }

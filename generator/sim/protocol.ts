@@ -26,6 +26,11 @@ export interface HostCommand {
   readCount?: number;
 }
 
+/** A command with its cycle watchdog: the testbench stops when it runs longer. */
+export interface BudgetedCommand extends HostCommand {
+  cycleBudget: number;
+}
+
 export interface CommandResult {
   op: OpName;
   cycles: number;
@@ -42,12 +47,16 @@ function hexWord(value: number, bits: number): string {
   return (BigInt(value) & mask).toString(16);
 }
 
-export function encodeCommands(commands: HostCommand[], opBits: number): string {
+export function encodeCommands(commands: BudgetedCommand[], opBits: number): string {
   const lines: string[] = [];
   for (const c of commands) {
     const count = c.data?.length ?? c.readCount ?? 0;
     const flags = (c.stochastic ? 1 : 0) | (c.relu ? 2 : 0);
-    lines.push([OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, c.shift ?? 0, flags, (c.seed ?? 0) >>> 0, count].join(' '));
+    if (!Number.isSafeInteger(c.cycleBudget) || c.cycleBudget <= 0 || c.cycleBudget >= 2 ** 31) {
+      throw new Error(`command ${c.op}: cycle budget ${c.cycleBudget} is not a positive 32-bit count`);
+    }
+    const fields = [OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, c.shift ?? 0, flags, (c.seed ?? 0) >>> 0, count, c.cycleBudget];
+    lines.push(fields.join(' '));
     if (c.data) {
       for (let i = 0; i < c.data.length; i += 16) {
         lines.push(c.data.slice(i, i + 16).map((v) => hexWord(v, opBits)).join(' '));

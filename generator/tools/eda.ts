@@ -14,7 +14,7 @@ export interface LintReport {
 }
 
 export async function lintDesign(design: Design): Promise<LintReport> {
-  await requireTool('verilator', 'verilator');
+  requireTool('verilator');
   return withDesignOnDisk(design, async (_dir, verilog) => {
     const result = await execa('verilator', ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog], {
       reject: false,
@@ -48,7 +48,7 @@ export interface SynthReport {
  * Fails on latches and on `check -assert` problems (undriven nets, multiple drivers).
  */
 export async function synthDesign(design: Design): Promise<SynthReport> {
-  await requireTool('yosys', 'yosys');
+  requireTool('yosys');
   const top = design.model.top;
   return withDesignOnDisk(design, async (dir, verilog) => {
     const script = [

@@ -5,15 +5,10 @@
  */
 import type { CoreModel } from '../elaborate/model.ts';
 import { coreShape } from '../elaborate/model.ts';
-import { runStep, countEffectualMacs, type LayerDims, type Step } from '../golden/gemm.ts';
+import { runStep, countEffectualMacs } from '../golden/gemm.ts';
 import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
-
-export interface Bases {
-  w: number;
-  x: number;
-  dy: number;
-}
+import type { LayerDims, Step, TensorBases } from '../types.ts';
 
 export interface RequantCommand {
   shift: number;
@@ -34,7 +29,7 @@ export interface TrainingDevice {
   loadW(W: number[][], base: number): Promise<number>;
   loadX(X: number[][], base: number): Promise<number>;
   loadDy(dY: number[][], base: number): Promise<number>;
-  compute(step: Step, dims: LayerDims, bases: Bases): Promise<ComputeOutcome>;
+  compute(step: Step, dims: LayerDims, bases: TensorBases): Promise<ComputeOutcome>;
   readResult(): Promise<bigint[][]>;
   /** result (batch x cols) -> X at base, requantized, ReLU if asked */
   moveToX(base: number, q: RequantCommand & { relu: boolean }): Promise<number>;
@@ -77,7 +72,7 @@ export class GoldenDevice implements TrainingDevice {
     return dY.length * dY[0].length + 1;
   }
 
-  async compute(step: Step, dims: LayerDims, bases: Bases): Promise<ComputeOutcome> {
+  async compute(step: Step, dims: LayerDims, bases: TensorBases): Promise<ComputeOutcome> {
     const ops = {
       W: step === 'wg' ? [] : this.get(this.W, bases.w, 'W'),
       X: step === 'bp' ? [] : this.get(this.X, bases.x, 'X'),

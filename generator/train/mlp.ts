@@ -17,11 +17,11 @@
  */
 import type { CoreModel } from '../elaborate/model.ts';
 import { tensorFootprints } from '../elaborate/model.ts';
-import type { Step } from '../golden/gemm.ts';
 import { makeRng, shuffle } from '../golden/rng.ts';
 import { UserError } from '../util/errors.ts';
 import type { Dataset } from './datasets.ts';
-import type { Bases, TrainingDevice } from './device.ts';
+import type { TrainingDevice } from './device.ts';
+import type { Step, TensorBases } from '../types.ts';
 
 export interface TrainOptions {
   hidden: number[];
@@ -181,7 +181,7 @@ export async function trainOnDevice(
   const cycles: CycleTotals = { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 };
   let effectualMacs = 0;
   let skippedMacs = 0;
-  const bases = (l: number): Bases => ({ w: layout.w[l], x: layout.x[l], dy: layout.dy[l] });
+  const bases = (l: number): TensorBases => ({ w: layout.w[l], x: layout.x[l], dy: layout.dy[l] });
 
   for (let l = 0; l < L; l++) cycles.transfer += await device.loadW(net.W[l], layout.w[l]);
 

@@ -5,11 +5,12 @@
  * the first difference stops the run with a message naming it.
  */
 import type { CoreModel } from '../elaborate/model.ts';
-import type { LayerDims, Step } from '../golden/gemm.ts';
+import { readCycles } from '../golden/cycles.ts';
 import { SimSession } from '../sim/session.ts';
 import type { HostCommand, CommandResult } from '../sim/protocol.ts';
 import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
-import { GoldenDevice, readWeightCycles, type Bases, type ComputeOutcome, type RequantCommand, type TrainingDevice } from './device.ts';
+import { GoldenDevice, readWeightCycles, type ComputeOutcome, type RequantCommand, type TrainingDevice } from './device.ts';
+import type { LayerDims, Step, TensorBases } from '../types.ts';
 
 export class GoldenMismatch extends Error {}
 
@@ -45,8 +46,9 @@ export class RtlDevice implements TrainingDevice {
     throw new GoldenMismatch(`${this.name} differs from the golden model${this.context ? ` (${this.context})` : ''}: ${what}`);
   }
 
-  private async run(command: Partial<HostCommand> & { op: HostCommand['op'] }): Promise<CommandResult> {
-    return this.session.run({ batch: 1, din: 1, dout: 1, ...NO_BASES, ...command });
+  /** Runs a command on the simulator; `predicted` (the cycle model's cycles) sets its watchdog and time limit. */
+  private async run(command: Partial<HostCommand> & { op: HostCommand['op'] }, predicted: number): Promise<CommandResult> {
+    return this.session.run({ batch: 1, din: 1, dout: 1, ...NO_BASES, ...command }, predicted);
   }
 
   private checkCycles(what: string, measured: number, predicted: number): void {
@@ -55,28 +57,28 @@ export class RtlDevice implements TrainingDevice {
 
   async loadW(W: number[][], base: number) {
     const predicted = await this.golden.loadW(W, base);
-    const r = await this.run({ op: 'loadW', dout: W.length, din: W[0].length, wBase: base, data: W.flat() });
+    const r = await this.run({ op: 'loadW', dout: W.length, din: W[0].length, wBase: base, data: W.flat() }, predicted);
     this.checkCycles('load W', r.cycles, predicted);
     return r.cycles;
   }
 
   async loadX(X: number[][], base: number) {
     const predicted = await this.golden.loadX(X, base);
-    const r = await this.run({ op: 'loadX', batch: X.length, din: X[0].length, xBase: base, data: X.flat() });
+    const r = await this.run({ op: 'loadX', batch: X.length, din: X[0].length, xBase: base, data: X.flat() }, predicted);
     this.checkCycles('load X', r.cycles, predicted);
     return r.cycles;
   }
 
   async loadDy(dY: number[][], base: number) {
     const predicted = await this.golden.loadDy(dY, base);
-    const r = await this.run({ op: 'loadDy', batch: dY.length, dout: dY[0].length, dyBase: base, data: dY.flat() });
+    const r = await this.run({ op: 'loadDy', batch: dY.length, dout: dY[0].length, dyBase: base, data: dY.flat() }, predicted);
     this.checkCycles('load dY', r.cycles, predicted);
     return r.cycles;
   }
 
-  async compute(step: Step, dims: LayerDims, bases: Bases): Promise<ComputeOutcome> {
+  async compute(step: Step, dims: LayerDims, bases: TensorBases): Promise<ComputeOutcome> {
     const expected = await this.golden.compute(step, dims, bases);
-    const r = await this.run({ op: step, ...dims, wBase: bases.w, xBase: bases.x, dyBase: bases.dy });
+    const r = await this.run({ op: step, ...dims, wBase: bases.w, xBase: bases.x, dyBase: bases.dy }, expected.cycles);
     this.checkCycles(step.toUpperCase(), r.cycles, expected.cycles);
     if (r.resultBits !== expected.resultBits) {
       this.mismatch(`${step.toUpperCase()} reports a ${r.resultBits}-bit largest magnitude, the golden result needs ${expected.resultBits}`);
@@ -90,7 +92,7 @@ export class RtlDevice implements TrainingDevice {
   async readResult() {
     const expected = await this.golden.readResult();
     const { M, N } = this.shape;
-    const r = await this.run({ op: 'readResult', readCount: M * N });
+    const r = await this.run({ op: 'readResult', readCount: M * N }, readCycles(M, N));
     for (let i = 0; i < M * N; i++) {
       const row = Math.floor(i / N);
       const col = i % N;
@@ -107,7 +109,7 @@ export class RtlDevice implements TrainingDevice {
   ): Promise<number> {
     const { M, N } = this.shape;
     const shape = op === 'updateW' ? { dout: M, din: N } : op === 'moveToX' ? { batch: M, din: N } : { batch: M, dout: N };
-    const r = await this.run({ op, ...shape, ...fields, shift: q.shift, stochastic: q.mode === 'stochastic', relu: q.relu ?? false, seed: q.seed });
+    const r = await this.run({ op, ...shape, ...fields, shift: q.shift, stochastic: q.mode === 'stochastic', relu: q.relu ?? false, seed: q.seed }, predicted);
     this.checkCycles(op, r.cycles, predicted);
     return r.cycles;
   }
@@ -128,8 +130,9 @@ export class RtlDevice implements TrainingDevice {
   }
 
   async readW(base: number, rows: number, cols: number) {
-    const r = await this.run({ op: 'readW', dout: rows, din: cols, wBase: base, readCount: rows * cols });
-    this.checkCycles('read W', r.cycles, readWeightCycles(rows, cols));
+    const predicted = readWeightCycles(rows, cols);
+    const r = await this.run({ op: 'readW', dout: rows, din: cols, wBase: base, readCount: rows * cols }, predicted);
+    this.checkCycles('read W', r.cycles, predicted);
     return Array.from({ length: rows }, (_, o) => r.words.slice(o * cols, (o + 1) * cols).map(Number));
   }
 

@@ -4,29 +4,17 @@
  * cases, run all cases of a design in one simulator invocation, and check
  * every step bit-exactly and cycle-exactly against the golden models.
  */
-import {
-  elaborate,
-  layerFitProblems,
-  tensorFootprints,
-  type CoreModel,
-  coreShape,
-} from '../../generator/elaborate/model.ts';
-import { predictComputeCycles } from '../../generator/golden/cycles.ts';
-import { gemmShape, runStep, type LayerDims, type Operands, type Step } from '../../generator/golden/gemm.ts';
+import { beforeAll, describe, it } from 'vitest';
+import { elaborate, layerFitProblems, tensorFootprints, type CoreModel } from '../../generator/elaborate/model.ts';
+import { gemmShape } from '../../generator/golden/gemm.ts';
 import { extremeMatrix, randomMatrix } from '../../generator/golden/operands.ts';
 import { makeRng, type Rng } from '../../generator/golden/rng.ts';
-import {
-  describeMismatches,
-  findMismatches,
-  runLayers,
-  type StepRun,
-  type TensorBases,
-} from '../../generator/sim/layer.ts';
 import { compileDesign, type CompiledSim, type SimulatorName } from '../../generator/sim/simulators.ts';
+import { verifyLayers, type StepVerdict } from '../../generator/sim/verify.ts';
 import { validateSpecObject } from '../../generator/spec/load.ts';
+import { STEPS, type LayerDims, type Operands, type TensorBases } from '../../generator/types.ts';
 
 export const SIM_NAMES: SimulatorName[] = ['icarus', 'verilator'];
-export const ALL_STEPS: Step[] = ['fp', 'bp', 'wg'];
 
 /** Base seed of every case; set TRAINFORGE_SEED to explore other operands. */
 export const BASE_SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
@@ -161,7 +149,7 @@ export function makeOperands(model: CoreModel, c: LayerCase, seed: number): Oper
  * inside its buffer or store when placed at the tensor's base.
  */
 export function checkFits(model: CoreModel, c: LayerCase): void {
-  const problems = layerFitProblems(model, c.dims, ['W', 'X', 'dY'], ALL_STEPS.map((step) => gemmShape(step, c.dims)));
+  const problems = layerFitProblems(model, c.dims, ['W', 'X', 'dY'], STEPS.map((step) => gemmShape(step, c.dims)));
   const bases = c.bases ?? { w: 0, x: 0, dy: 0 };
   for (const [tensor, base] of [['W', bases.w], ['X', bases.x], ['dY', bases.dy]] as const) {
     if (!Number.isSafeInteger(base) || base < 0) problems.push(`${tensor} base ${base} is not an address`);
@@ -183,10 +171,13 @@ export interface CaseRun {
   case: LayerCase;
   seed: number;
   operands: Operands;
-  runs: StepRun[];
+  runs: StepVerdict[];
 }
 
-/** Runs every case of a design, all steps, in ONE simulator invocation. */
+/**
+ * Runs every case of a design, all steps, in ONE simulator invocation, each
+ * step judged against the golden model and the cycle model.
+ */
 export async function runCases(model: CoreModel, simulator: SimulatorName, cases: LayerCase[]): Promise<CaseRun[]> {
   const prepared = cases.map((c, i) => {
     checkFits(model, c);
@@ -194,32 +185,70 @@ export async function runCases(model: CoreModel, simulator: SimulatorName, cases
     return { case: c, seed, operands: makeOperands(model, c, seed) };
   });
   const sim = await compileOnce(model, simulator);
-  const results = await runLayers(
+  const verdicts = await verifyLayers(
     model,
     sim,
-    prepared.map((p) => ({ dims: p.case.dims, operands: p.operands, steps: ALL_STEPS, bases: p.case.bases })),
+    prepared.map((p) => ({ dims: p.case.dims, operands: p.operands, steps: STEPS, bases: p.case.bases })),
+    (j) => `spec ${model.name}, ${simulator}, ${caseLabel(prepared[j].case)}, seed ${prepared[j].seed} (TRAINFORGE_SEED=${BASE_SEED})`,
   );
-  return prepared.map((p, i) => ({ ...p, runs: results[i] }));
+  return prepared.map((p, i) => ({ ...p, runs: verdicts[i] }));
 }
 
-/** Checks every step of a case: bit-exact against the golden model, cycles equal to the cycle model. */
-export function checkCase(model: CoreModel, simulator: SimulatorName, run: CaseRun): void {
-  const { dims } = run.case;
-  const context = `spec ${model.name}, ${simulator}, ${caseLabel(run.case)}, seed ${run.seed} (TRAINFORGE_SEED=${BASE_SEED})`;
-  const problems: string[] = [];
-  if (run.runs.map((r) => r.step).join() !== ALL_STEPS.join()) {
-    throw new Error(`expected steps ${ALL_STEPS.join()}, got ${run.runs.map((r) => r.step).join()} (${context})`);
-  }
-  for (const r of run.runs) {
-    const expected = runStep(r.step, run.operands, model.accBits);
-    problems.push(...describeMismatches(r.step, findMismatches(expected, r.result), context));
-    const predicted = predictComputeCycles(coreShape(model), r.step, dims, run.operands);
-    if (r.cycles !== predicted) {
-      problems.push(
-        `${r.step.toUpperCase()} cycles at batch ${dims.batch} din ${dims.din} dout ${dims.dout}: ` +
-          `measured ${r.cycles}, model ${predicted} (${context})`,
-      );
-    }
-  }
+/** Fails with every problem of a case: mismatched elements and cycle differences. */
+export function checkCase(run: CaseRun): void {
+  const problems = run.runs.flatMap((r) => r.problems);
   if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/** A design and the layer cases it runs; `verilatorCases` are large layers Icarus would take minutes on. */
+export interface SimDesign {
+  model: CoreModel;
+  /** what the design is, for the suite's titles */
+  title: string;
+  cases: LayerCase[];
+  verilatorCases?: LayerCase[];
+}
+
+export const casesFor = (d: SimDesign, simulator: SimulatorName): LayerCase[] =>
+  simulator === 'verilator' ? [...d.cases, ...(d.verilatorCases ?? [])] : d.cases;
+
+/**
+ * The backstop of a simulation test: every simulator process has its own,
+ * tighter wall-clock limit (generator/sim/limits.ts), so a hung or dead
+ * simulator fails its cases long before this; the time here also covers the
+ * wait for a free simulator slot.
+ */
+export const SIM_TEST_TIMEOUT = 420_000;
+
+/**
+ * Declares one test per case, per simulator. Every design's simulation (one
+ * compile and one run for all its cases) is queued when the file starts; the
+ * machine's simulator slots bound how many run at once. A design whose build or
+ * run fails fails all its cases at once, with the simulator's message.
+ */
+export function describeDesigns(title: string, designs: SimDesign[]): void {
+  const runs = new Map<string, Promise<CaseRun[]>>();
+  const key = (simulator: SimulatorName, d: SimDesign) => `${simulator}/${d.model.name}`;
+  for (const d of designs) for (const c of [...d.cases, ...(d.verilatorCases ?? [])]) checkFits(d.model, c);
+  beforeAll(() => {
+    for (const simulator of SIM_NAMES) {
+      for (const d of designs) {
+        const run = runCases(d.model, simulator, casesFor(d, simulator));
+        run.catch(() => {}); // reported by the tests that await it
+        runs.set(key(simulator, d), run);
+      }
+    }
+  });
+  describe.each(SIM_NAMES)(`${title} on %s`, (simulator) => {
+    for (const d of designs) {
+      describe(`${d.model.name} (${d.title})`, () => {
+        casesFor(d, simulator).forEach((c, i) => {
+          it(caseLabel(c), { timeout: SIM_TEST_TIMEOUT }, async () => {
+            const results = await runs.get(key(simulator, d))!;
+            checkCase(results[i]);
+          });
+        });
+      });
+    }
+  });
 }

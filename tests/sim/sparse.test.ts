@@ -3,42 +3,21 @@
  * Icarus and on Verilator: every case runs FP, BP and WG, each result must be
  * bit-exact and each step must take exactly the cycles the sparse cycle model
  * predicts from the operands (predictComputeCycles). All cases of a design
- * share one simulator run per simulator; every design starts at once.
+ * share one simulator run per simulator.
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, it } from 'vitest';
-import type { CoreModel, LayerDims } from '../../generator/elaborate/model.ts';
-import type { SimulatorName } from '../../generator/sim/simulators.ts';
-import {
-  buildModel,
-  caseLabel,
-  checkCase,
-  checkFits,
-  runCases,
-  SIM_NAMES,
-  topBase,
-  type CaseRun,
-  type LayerCase,
-} from './helpers.ts';
-
-const TIMEOUT = 240_000;
-
-interface Design {
-  model: CoreModel;
-  cases: LayerCase[];
-  /** extra cases run on Verilator only (too slow on Icarus) */
-  verilatorCases?: LayerCase[];
-}
+import type { CoreModel } from '../../generator/elaborate/model.ts';
+import { buildModel, describeDesigns, topBase, type LayerCase, type SimDesign } from './helpers.ts';
+import type { LayerDims } from '../../generator/types.ts';
 
 const dims = (batch: number, din: number, dout: number): LayerDims => ({ batch, din, dout });
 
-function design(spec: Record<string, unknown>, cases: (model: CoreModel) => LayerCase[], verilatorCases: LayerCase[] = []): Design {
+function design(spec: Record<string, unknown>, cases: (model: CoreModel) => LayerCase[], verilatorCases: LayerCase[] = []): SimDesign {
   const model = buildModel(spec);
-  if (!model.sparse) throw new Error(`${model.name}: not a zero-skipping design`);
-  const all = cases(model);
-  // a case that does not fit is a mistake in this file: fail at collection, not after a simulator run
-  for (const c of [...all, ...verilatorCases]) checkFits(model, c);
-  return { model, cases: all, verilatorCases };
+  const s = model.sparse;
+  if (!s) throw new Error(`${model.name}: not a zero-skipping design`);
+  const title = `${model.rows}x${model.cols}, ${model.opBits}/${model.accBits} bits, scan ${s.scanWidth}, chunk ${s.chunkDepth}, ${model.transposable ? 'transposable' : 'plain'} W`;
+  return { model, title, cases: cases(model), verilatorCases };
 }
 
 /** A case whose tensors all end at the top of their buffers or stores. */
@@ -46,12 +25,9 @@ function atTop(model: CoreModel, d: LayerDims, density: number): LayerCase {
   return { dims: d, density, bases: { w: topBase(model, 'W', d), x: topBase(model, 'X', d), dy: topBase(model, 'dY', d) } };
 }
 
-const casesFor = (d: Design, simulator: SimulatorName): LayerCase[] =>
-  simulator === 'verilator' ? [...d.cases, ...(d.verilatorCases ?? [])] : d.cases;
-
 const SPARSE_SPEC = JSON.parse(readFileSync(new URL('../../specs/sparse.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
-const DESIGNS: Design[] = [
+const DESIGNS: SimDesign[] = [
   // specs/sparse.json: 8 x 8, scan width 8, chunk depth 64, 4096-word result buffer (64 tiles)
   design(
     SPARSE_SPEC,
@@ -132,36 +108,4 @@ const DESIGNS: Design[] = [
   ),
 ];
 
-// Start every design on both simulators at once: the simulator runs are
-// separate processes, so the slow ones (Icarus on 8 x 8) overlap.
-const runs = new Map<string, Promise<CaseRun[]>>();
-const runKey = (simulator: string, model: CoreModel) => `${simulator}/${model.name}`;
-beforeAll(() => {
-  for (const simulator of SIM_NAMES) {
-    for (const d of DESIGNS) {
-      const run = runCases(d.model, simulator, casesFor(d, simulator));
-      run.catch(() => {}); // reported by the tests that await it
-      runs.set(runKey(simulator, d.model), run);
-    }
-  }
-});
-
-describe.each(SIM_NAMES)('zero-skipping RTL vs golden model on %s', (simulator) => {
-  for (const d of DESIGNS) {
-    const { model } = d;
-    const s = model.sparse!;
-    const what = `${model.rows}x${model.cols}, ${model.opBits}/${model.accBits} bits, scan ${s.scanWidth}, chunk ${s.chunkDepth}, ${model.transposable ? 'transposable' : 'plain'} W`;
-    describe(`${model.name} (${what})`, () => {
-      casesFor(d, simulator).forEach((c, i) => {
-        it(
-          caseLabel(c),
-          async () => {
-            const results = await runs.get(runKey(simulator, model))!;
-            checkCase(model, simulator, results[i]);
-          },
-          TIMEOUT,
-        );
-      });
-    });
-  }
-});
+describeDesigns('zero-skipping RTL vs golden model', DESIGNS);

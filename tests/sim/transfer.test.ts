@@ -3,10 +3,11 @@
  * the loads of its two operands plus the read of its result.
  */
 import { describe, expect, it } from 'vitest';
-import { tensorShape, type TensorName } from '../../generator/elaborate/model.ts';
+import { tensorShape } from '../../generator/elaborate/model.ts';
 import { loadCycles, readCycles } from '../../generator/golden/cycles.ts';
-import { gemmShape, type Step } from '../../generator/golden/gemm.ts';
+import { gemmShape } from '../../generator/golden/gemm.ts';
 import { buildModel, caseLabel, runCases, type LayerCase } from './helpers.ts';
+import type { Step, TensorName } from '../../generator/types.ts';
 
 const STEP_OPERANDS: Record<Step, TensorName[]> = { fp: ['X', 'W'], bp: ['dY', 'W'], wg: ['dY', 'X'] };
 

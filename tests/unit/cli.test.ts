@@ -10,9 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCycles, readCycles } from '../../generator/golden/cycles.ts';
-import { gemmShape, runStep, type Operands } from '../../generator/golden/gemm.ts';
+import { gemmShape, runStep } from '../../generator/golden/gemm.ts';
 import { designFromFile, type Manifest } from '../../generator/pipeline.ts';
 import { loadSpecFile } from '../../generator/spec/load.ts';
+import type { Operands } from '../../generator/types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SIM_TIMEOUT = 60_000;

@@ -13,8 +13,8 @@ import {
   sparseOperand,
   type SparseShape,
 } from '../../generator/golden/cycles.ts';
-import type { LayerDims, Step } from '../../generator/golden/gemm.ts';
 import { validateSpecObject } from '../../generator/spec/load.ts';
+import type { LayerDims, Step } from '../../generator/types.ts';
 
 const dims = (batch: number, din: number, dout: number): LayerDims => ({ batch, din, dout });
 const STEPS: Step[] = ['fp', 'bp', 'wg'];

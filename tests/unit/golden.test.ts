@@ -1,23 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { makeRng } from '../../generator/golden/rng.ts';
 import { randomMatrix, extremeMatrix } from '../../generator/golden/operands.ts';
-import {
-  wrapSigned,
-  forward,
-  backward,
-  weightGradient,
-  runStep,
-  gemmShape,
-  countMacs,
-  countEffectualMacs,
-  type Step,
-} from '../../generator/golden/gemm.ts';
+import { wrapSigned, forward, backward, weightGradient, runStep, gemmShape, countMacs, countEffectualMacs } from '../../generator/golden/gemm.ts';
 import {
   scaleSimOs,
   scaleSimWs,
   scaleSimOsFormula,
   scaleSimWsFormula,
 } from '../../generator/golden/scalesim.ts';
+import type { Step } from '../../generator/types.ts';
 
 // ---------------------------------------------------------------------------
 // Independent naive reference: explicit transposes built element by element,

@@ -5,22 +5,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  coreShape,
-  elaborate,
-  layerFitProblems,
-  OPCODES,
-  tensorAddresses,
-  tensorFootprints,
-  tensorShape,
-  type BufferModel,
-  type CoreModel,
-  type LayerDims,
-} from '../../generator/elaborate/model.ts';
+import { coreShape, elaborate, layerFitProblems, OPCODES, tensorAddresses, tensorFootprints, tensorShape, type BufferModel, type CoreModel } from '../../generator/elaborate/model.ts';
 import { computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
-import { gemmShape, type Step } from '../../generator/golden/gemm.ts';
-import { encodeCommands, parseResults, type HostCommand } from '../../generator/sim/protocol.ts';
+import { gemmShape } from '../../generator/golden/gemm.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
+import type { LayerDims, Step } from '../../generator/types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -496,77 +485,5 @@ describe('cycle model', () => {
   it('rejects non-positive dimensions', () => {
     expect(() => computeCycles(square, 'fp', dims(0, 1, 1))).toThrow(RangeError);
     expect(() => idealCycles(square, 'wg', dims(1, 1, -2))).toThrow(/dout/);
-  });
-});
-
-describe('testbench protocol', () => {
-  const header = { batch: 2, din: 3, dout: 1, wBase: 0, xBase: 5, dyBase: 7 };
-
-  it('encodes the command header and the operand words as two\'s complement hex, 16 per line', () => {
-    const data = [0, 1, -1, 127, -128, 5, -2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -3];
-    const text = encodeCommands(
-      [
-        { ...header, op: 'loadX', data },
-        { ...header, op: 'fp' },
-        { ...header, op: 'readResult', readCount: 2 },
-      ],
-      8,
-    );
-    const lines = text.split('\n');
-    expect(text.endsWith('\n')).toBe(true);
-    expect(lines[0]).toBe(`${OPCODES.loadX} 2 3 1 0 5 7 0 0 0 17`);
-    expect(lines[1]).toBe('0 1 ff 7f 80 5 fe 3 4 5 6 7 8 9 a b');
-    expect(lines[2]).toBe('fd');
-    expect(lines[3]).toBe(`${OPCODES.fp} 2 3 1 0 5 7 0 0 0 0`);
-    expect(lines[4]).toBe(`${OPCODES.readResult} 2 3 1 0 5 7 0 0 0 2`);
-    expect(lines).toHaveLength(6);
-  });
-
-  it('operand words round-trip: decoding the hex as signed opBits gives the data back', () => {
-    for (const bits of [2, 4, 8, 16]) {
-      const lo = -(2 ** (bits - 1));
-      const hi = 2 ** (bits - 1) - 1;
-      const data = [lo, lo + 1, -1, 0, 1, hi - 1, hi];
-      const command: HostCommand = { ...header, op: 'loadW', data };
-      const [head, ...body] = encodeCommands([command], bits).trim().split('\n');
-      expect(Number(head.split(' ')[10])).toBe(data.length);
-      const words = body.join(' ').split(' ');
-      for (const w of words) expect(w).toMatch(/^[0-9a-f]+$/);
-      expect(words.map((w) => Number(BigInt.asIntN(bits, BigInt(`0x${w}`))))).toEqual(data);
-    }
-  });
-
-  it('parses cycles and signed accumulator words, sign bit set included', () => {
-    const accBits = 16;
-    const values = [0n, 1n, -1n, 32767n, -32768n, -12345n];
-    // the testbench prints each word with %h: fixed width, lowercase
-    const hex = values.map((v) => BigInt.asUintN(accBits, v).toString(16).padStart(accBits / 4, '0'));
-    expect(hex).toEqual(['0000', '0001', 'ffff', '7fff', '8000', 'cfc7']);
-    const text = [`cycles ${OPCODES.loadW} 17 0`, `cycles ${OPCODES.wg} 38 11`, ...hex, `cycles ${OPCODES.readResult} 8 11`, ''].join('\n');
-    const results = parseResults(text, accBits);
-    expect(results).toEqual([
-      { op: 'loadW', cycles: 17, resultBits: 0, words: [] },
-      { op: 'wg', cycles: 38, resultBits: 11, words: [] },
-      { op: 'readResult', cycles: 8, resultBits: 11, words: values },
-    ]);
-  });
-
-  it('encodes the requantization fields of a move: shift, flags (1 stochastic, 2 ReLU), unsigned seed', () => {
-    const [line] = encodeCommands([{ ...header, op: 'moveToX', shift: 7, stochastic: true, relu: true, seed: -1 }], 8).split('\n');
-    expect(line).toBe(`${OPCODES.moveToX} 2 3 1 0 5 7 7 3 4294967295 0`);
-  });
-
-  it('round-trips full-width accumulators (64 bits) and uppercase hex', () => {
-    const values = [-(2n ** 63n), 2n ** 63n - 1n, -2n, 0x123456789abcdefn];
-    const hex = values.map((v) => BigInt.asUintN(64, v).toString(16).padStart(16, '0'));
-    hex[1] = hex[1].toUpperCase();
-    const [r] = parseResults(`${hex.join('\n')}\ncycles ${OPCODES.readResult} 6\n`, 64);
-    expect(r.words).toEqual(values);
-  });
-
-  it('rejects an x word (an undefined value from Icarus) and an unknown opcode', () => {
-    expect(() => parseResults(`0001\nxxxx\ncycles ${OPCODES.readResult} 4\n`, 16)).toThrow(/undefined value "xxxx"/);
-    expect(() => parseResults('00x1\n', 16)).toThrow(/undefined value/);
-    expect(() => parseResults('cycles 15 3\n', 16)).toThrow(/unknown command 15/);
   });
 });
