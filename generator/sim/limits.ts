@@ -20,7 +20,10 @@ export function simulatorJobs(): number {
   return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
 }
 
-const SLOT_DIR = join(tmpdir(), `trainforge-slots-${process.getuid?.() ?? 'user'}`);
+/** Where the slot lock files live: one folder per user, shared by every process (TRAINFORGE_SLOT_DIR overrides). */
+function slotDir(): string {
+  return process.env.TRAINFORGE_SLOT_DIR ?? join(tmpdir(), `trainforge-slots-${process.getuid?.() ?? 'user'}`);
+}
 
 function processAlive(pid: number): boolean {
   try {
@@ -47,11 +50,12 @@ function isStale(file: string): boolean {
  * returns the function that gives it back.
  */
 export async function acquireSlot(): Promise<() => void> {
-  mkdirSync(SLOT_DIR, { recursive: true });
+  const dir = slotDir();
+  mkdirSync(dir, { recursive: true });
   const slots = simulatorJobs();
   for (;;) {
     for (let i = 0; i < slots; i++) {
-      const file = join(SLOT_DIR, `slot-${i}`);
+      const file = join(dir, `slot-${i}`);
       try {
         writeFileSync(file, String(process.pid), { flag: 'wx' });
         let held = true;

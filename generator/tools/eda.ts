@@ -1,11 +1,15 @@
 /**
  * Lint (Verilator -Wall) and synthesis (Yosys) of a generated design.
  */
-import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDesignOnDisk, type Design } from '../pipeline.ts';
 import { requireTool } from '../sim/simulators.ts';
+import { runLimited } from '../sim/limits.ts';
+
+/** Lint and synthesis time grows with the array; these limits only catch a tool that hangs. */
+const lintLimitMs = (pes: number) => 120_000 + 2_000 * pes;
+const synthLimitMs = (pes: number) => 600_000 + 30_000 * pes;
 
 export interface LintReport {
   clean: boolean;
@@ -16,8 +20,9 @@ export interface LintReport {
 export async function lintDesign(design: Design): Promise<LintReport> {
   requireTool('verilator');
   return withDesignOnDisk(design, async (_dir, verilog) => {
-    const result = await execa('verilator', ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog], {
-      reject: false,
+    const pes = design.model.rows * design.model.cols;
+    const result = await runLimited(`lint of ${design.model.name}`, 'verilator', ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog], {
+      limitMs: lintLimitMs(pes),
     });
     const messages = result.stderr
       .split('\n')
@@ -67,7 +72,8 @@ export async function synthDesign(design: Design): Promise<SynthReport> {
     ].join('\n');
     const scriptPath = join(dir, 'synth.ys');
     writeFileSync(scriptPath, script + '\n');
-    const result = await execa('yosys', ['-q', '-s', scriptPath], { reject: false, cwd: dir });
+    const pes = design.model.rows * design.model.cols;
+    const result = await runLimited(`synthesis of ${design.model.name}`, 'yosys', ['-q', '-s', scriptPath], { cwd: dir, limitMs: synthLimitMs(pes) });
     if (result.exitCode !== 0) {
       const error = (result.stderr || result.stdout).split('\n').filter((l) => /ERROR|Error|error/.test(l)).join('\n');
       return { pass: false, top, cells: 0, cellTypes: {}, memories: 0, memoryBits: 0, latches: 0, error: error || 'yosys failed' };
