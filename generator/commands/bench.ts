@@ -16,41 +16,10 @@ import { checkLayerFits, makeOperands } from './simulate.ts';
 import { progress, table } from '../util/format.ts';
 import { writeTreeAtomic } from '../write/atomic.ts';
 import { renderPlot } from './plot.ts';
-import { STEPS, type LayerDims, type Step } from '../types.ts';
+import type { BenchReport, BenchRow } from './bench-report.ts';
+import { STEPS, type LayerDims } from '../types.ts';
 
 export const BENCH_DENSITIES = [1.0, 0.8, 0.5, 0.3, 0.2, 0.1];
-
-export interface BenchRow {
-  step: Step;
-  density: number;
-  /** nonzero fraction of the step's sparse operand as generated */
-  denseCycles: number;
-  denseModelCycles: number;
-  cycles: number;
-  modelCycles: number;
-  /** cycles if every PE did one product with a nonzero sparse operand per cycle */
-  idealNnzCycles: number;
-  ratioToDense: number;
-  effectualMacs: number;
-  /** effectual products per PE per cycle */
-  effectualUtilization: number;
-  scaleSimOs: number;
-  scaleSimWs: number;
-  bitExact: boolean;
-}
-
-export interface BenchReport {
-  spec: string;
-  sparseDesign: string;
-  denseDesign: string;
-  array: { rows: number; cols: number };
-  layer: LayerDims;
-  seed: number;
-  simulator: SimulatorName;
-  area?: { denseCells: number; sparseCells: number; ratio: number; denseMemoryBits: number; sparseMemoryBits: number };
-  rows: BenchRow[];
-  problems: string[];
-}
 
 /** The spec with zero skipping switched on or off (the dense one is the baseline). */
 function variant(design: Design, skipZeros: boolean): Design {

@@ -3,7 +3,7 @@
  * zero-skipping core, the dense core's cycles, and the ideal line (dense cycles
  * times density). A plain SVG, no dependencies.
  */
-import type { BenchReport } from './bench.ts';
+import type { BenchReport } from './bench-report.ts';
 
 const WIDTH = 680;
 const HEIGHT = 420;
