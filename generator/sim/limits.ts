@@ -105,9 +105,17 @@ export function trackGroup(pid: number | undefined): () => void {
 }
 
 export interface LimitedRun {
+  /** the exit status; -1 when a signal ended the program */
   exitCode: number;
+  /** the signal that ended it (Verilator's $fatal aborts: SIGABRT) */
+  signal?: string;
   stdout: string;
   stderr: string;
+}
+
+/** "exit 1" or "SIGABRT", for messages. */
+export function howItEnded(run: LimitedRun): string {
+  return run.signal ? run.signal : `exit ${run.exitCode}`;
 }
 
 export class SimLimitError extends Error {}
@@ -140,10 +148,10 @@ export async function runLimited(what: string, file: string, args: string[], opt
           `${what}: killed after its wall-clock limit of ${(opts.limitMs / 1000).toFixed(0)} s (${commandLine(file, args)})`,
         );
       }
-      if (result.failed && result.exitCode === undefined) {
+      if (result.failed && result.exitCode === undefined && !result.signal) {
         throw new Error(`${what}: could not run ${file}: ${result.shortMessage ?? result.message}`);
       }
-      return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+      return { exitCode: result.exitCode ?? -1, signal: result.signal, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
     } finally {
       clearTimeout(timer);
       untrack();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { CoreModel } from '../elaborate/model.ts';
 import { renderCore, renderTestbench } from '../render/render.ts';
 import { UserError } from '../util/errors.ts';
-import { buildLimitMs, commandLine, runLimited, runLimitMs, type SimWork } from './limits.ts';
+import { buildLimitMs, commandLine, howItEnded, runLimited, runLimitMs, type SimWork } from './limits.ts';
 
 export type SimulatorName = 'icarus' | 'verilator';
 export const SIMULATORS: readonly SimulatorName[] = ['verilator', 'icarus'];
@@ -112,7 +112,7 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
     try {
       const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
       if (result.exitCode !== 0) {
-        throw new Error(`build of ${label} failed (exit ${result.exitCode}, ${commandLine(file, args)}):\n${result.stderr || result.stdout}`);
+        throw new Error(`build of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stderr || result.stdout}`);
       }
       // Verilator bakes absolute paths into its makefiles only; the binary moves freely.
       try {
@@ -138,7 +138,7 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
       const simWork: SimWork = { cycles: work.cycles, pes };
       const result = await runLimited(`simulation of ${label}`, file, args, { limitMs: runLimitMs(simulator, simWork) });
       if (result.exitCode !== 0) {
-        throw new Error(`simulation of ${label} failed (exit ${result.exitCode}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim());
+        throw new Error(`simulation of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim());
       }
     },
   };
