@@ -373,6 +373,17 @@ describe('requantization: every rounding edge against the naive reference', () =
     expect(failures.slice(0, 5)).toEqual([]);
   }, 60_000);
 
+  it('a seed is taken modulo 2^32, as cmd_seed_i[31:0] takes it (-1 is 0xffffffff, 2^32 loads 1)', () => {
+    const result = [[1n, 2n, 3n, 5n, 7n, 11n, 13n, 17n, -1n, -9n, -15n, -16n]];
+    for (const seed of [-1, 2 ** 32, 2 ** 32 + 5, -(2 ** 31)]) {
+      const opts = { shift: 4, mode: 'stochastic' as const, seed };
+      expect(requantize(result, 8, opts), `seed ${seed}`).toEqual(refRequantize(result, 8, opts));
+    }
+    expect(refRequantize(result, 8, { shift: 4, mode: 'stochastic', seed: -1 })).toEqual(
+      refRequantize(result, 8, { shift: 4, mode: 'stochastic', seed: 0xffffffff }),
+    );
+  });
+
   it('the weight update does not saturate the rounded step before subtracting', () => {
     // 8 bits: W = -128, dW / 2^0 = -300: -128 + 300 = 172 -> 127 (saturating the step to -128 first would give 0)
     expect(refUpdate([[-128]], [[-300n]], 8, 0, 'nearest-even', 1)).toEqual([[127]]);
