@@ -90,7 +90,9 @@ describe('yosys synthesis', () => {
       // the buffers stay memories: at least one $mem cell per operand bank and the result buffer
       const m = design.model;
       expect(report.memories).toBe(m.weight.banks + m.activation.banks + m.error.banks + 1);
-      expect(report.memoryBits).toBe(memoryBits(design));
+      // Yosys's count of the memory bits (SIZE x WIDTH of its $mem cells) against the elaborated model's
+      expect(report.memoryBits).toBeGreaterThan(0);
+      expect(report.memoryBits, 'memory bits: Yosys (report) against the model (memoryBits)').toBe(memoryBits(design));
     }, SYNTH_TIMEOUT);
   }
 });
