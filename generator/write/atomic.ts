@@ -35,11 +35,20 @@ export async function writeTreeAtomic(outDir: string, files: Map<string, string>
     if (path.dirname(dir) === dir) break;
   }
 
-  await mkdir(parent, { recursive: true });
   // Same parent as outDir: rename() is only atomic within one file system.
   const temp = path.join(parent, `.${base}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   const aside = path.join(parent, `.${base}.old-${process.pid}-${randomBytes(6).toString('hex')}`);
-  await mkdir(temp);
+  try {
+    await mkdir(parent, { recursive: true });
+    await mkdir(temp);
+  } catch (error) {
+    // a folder the user may not write to (permissions, a read-only or special file system)
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT') {
+      throw new UserError(`cannot create ${target}: ${(error as Error).message.replace(/^\w+: /, '')}; choose another output directory`);
+    }
+    throw error;
+  }
   try {
     for (const [relative, content] of files) {
       const file = path.join(temp, relative);
