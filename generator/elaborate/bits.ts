@@ -16,9 +16,3 @@ export function indexBits(count: number): number {
 export function ceilDiv(a: number, b: number): number {
   return Math.floor((a + b - 1) / b);
 }
-
-/** A sized Verilog literal, e.g. literal(8, 3) = "4'd8" when width is 4. */
-export function literal(width: number, value: number): string {
-  if (value < 0 || value >= 2 ** width) throw new RangeError(`literal: ${value} does not fit in ${width} bits`);
-  return `${width}'d${value}`;
-}

@@ -5,7 +5,7 @@
  */
 import type { LoadedSpec, Spec } from '../spec/types.ts';
 import type { LayerDims, TensorName } from '../types.ts';
-import { bitsFor, ceilDiv, indexBits, literal } from './bits.ts';
+import { bitsFor, ceilDiv, indexBits } from './bits.ts';
 import { effectiveChunkDepth, effectiveScanWidth } from './sparse.ts';
 
 /** Host commands. The op field is 4 bits wide to leave room for later commands. */
@@ -83,11 +83,6 @@ export interface CoreModel {
   cols: number;
   opBits: number;
   accBits: number;
-  productBits: number;
-  /** max(rows, cols): the widest operand vector */
-  maxLanes: number;
-  /** width of an index inside a block (li, lj) and of a lane number */
-  idxBits: number;
   /** width of a layer dimension (batch, din, dout) as the host may give it */
   dimBits: number;
   /** width of every count, index and address inside the core and on the command port */
@@ -98,10 +93,6 @@ export interface CoreModel {
   activation: BufferModel;
   error: BufferModel;
   result: { words: number; depth: number; addrBits: number; wordBits: number };
-  /** address widths of the walkers: A operand (X or dY), B operand (W or X), loads (any) */
-  aAddrBits: number;
-  bAddrBits: number;
-  loadAddrBits: number;
   opcodes: typeof OPCODES;
   opBitsField: number;
   transposable: boolean;
@@ -191,9 +182,6 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     cols: C,
     opBits: spec.numeric.operandBits,
     accBits: spec.numeric.accumulatorBits,
-    productBits: 2 * spec.numeric.operandBits,
-    maxLanes,
-    idxBits: indexBits(maxLanes),
     dimBits: bitsFor(maxDim),
     // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
     countBits: Math.max(bitsFor(maxDim), ...addressBits, 13),
@@ -207,9 +195,6 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
       addrBits: indexBits(resultDepth),
       wordBits: C * spec.numeric.accumulatorBits,
     },
-    aAddrBits: Math.max(activation.addrBits, error.addrBits),
-    bAddrBits: Math.max(weight.addrBits, activation.addrBits),
-    loadAddrBits: Math.max(weight.addrBits, activation.addrBits, error.addrBits),
     opcodes: OPCODES,
     opBitsField: OP_BITS,
     transposable: b.transposable,
@@ -218,8 +203,6 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     top: `${name}_core`,
   };
 }
-
-export { literal };
 
 function rowStore(words: number, rows: number, scanWidth: number): RowStoreModel {
   const depth = Math.floor(words / (rows * scanWidth));

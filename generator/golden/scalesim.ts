@@ -34,8 +34,3 @@ export function scaleSimWs(R: number, C: number, M: number, N: number, K: number
   check(R, C, M, N, K);
   return Math.ceil(K / R) * Math.ceil(N / C) * (2 * R + C + M - 2);
 }
-
-/** Same as scaleSimOs; the name says it is the formula value, not SCALE-Sim's printed one. */
-export const scaleSimOsFormula = scaleSimOs;
-/** Same as scaleSimWs; the name says it is the formula value, not SCALE-Sim's printed one. */
-export const scaleSimWsFormula = scaleSimWs;

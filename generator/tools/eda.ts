@@ -40,7 +40,7 @@ export interface SynthReport {
   cellTypes: Record<string, number>;
   /** memories kept as $mem cells (SRAM macros or block RAM in a real flow) */
   memories: number;
-  /** bits in those memories, from the elaborated model */
+  /** bits in those memories, counted by Yosys: the sum of SIZE x WIDTH over its $mem cells */
   memoryBits: number;
   latches: number;
   /** Yosys's own error text when pass is false */
@@ -69,6 +69,8 @@ export async function synthDesign(design: Design): Promise<SynthReport> {
       'opt_clean',
       'check -assert',
       `tee -o ${join(dir, 'stat.json')} stat -json`,
+      // the memory cells with their parameters, for the bit count
+      `tee -q -o ${join(dir, 'memories.il')} dump t:$mem*`,
     ].join('\n');
     const scriptPath = join(dir, 'synth.ys');
     writeFileSync(scriptPath, script + '\n');
@@ -95,14 +97,30 @@ export async function synthDesign(design: Design): Promise<SynthReport> {
       cells: module.num_cells,
       cellTypes,
       memories,
-      memoryBits: memoryBits(design),
+      memoryBits: yosysMemoryBits(readFileSync(join(dir, 'memories.il'), 'utf8')),
       latches,
       error: latches ? `${latches} latch cells inferred` : undefined,
     };
   });
 }
 
-/** Storage bits of the operand, local and result memories. */
+/**
+ * Bits of the $mem cells in a Yosys RTLIL dump: SIZE x WIDTH summed over the
+ * cells (the parameters follow each `cell $mem...` line).
+ */
+export function yosysMemoryBits(rtlil: string): number {
+  let bits = 0;
+  for (const cell of rtlil.split(/^\s*cell\s+/m).slice(1)) {
+    if (!cell.startsWith('$mem')) continue;
+    const size = /^\s*parameter\s+(?:signed\s+)?\\SIZE\s+(\d+)\s*$/m.exec(cell);
+    const width = /^\s*parameter\s+(?:signed\s+)?\\WIDTH\s+(\d+)\s*$/m.exec(cell);
+    if (!size || !width) throw new Error(`yosys memory cell without a SIZE or WIDTH parameter: ${cell.split('\n')[0]}`);
+    bits += Number(size[1]) * Number(width[1]);
+  }
+  return bits;
+}
+
+/** Storage bits of the operand, local and result memories, from the elaborated model. */
 export function memoryBits(design: Design): number {
   const m = design.model;
   const weight = m.weight.banks * m.weight.depth * m.opBits;

@@ -1,8 +1,9 @@
 // Writes a generated tree so that readers see either the old output directory
 // or the complete new one, never a half-written mix.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { UserError } from '../util/errors.ts';
 
 /**
  * Writes `files` (relative path -> content) into a fresh temporary directory
@@ -18,14 +19,36 @@ export async function writeTreeAtomic(outDir: string, files: Map<string, string>
   const base = path.basename(target);
   const existing = await lstat(target).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
-    throw new Error(`${outDir} exists and is not a directory; refusing to replace it`);
+    throw new UserError(`${target} exists and is not a directory; remove it or choose another output directory`);
+  }
+  // A file where a parent folder should be: say which one, before creating anything.
+  for (let dir = parent; ; dir = path.dirname(dir)) {
+    const stats = await lstat(dir).catch(() => undefined);
+    if (stats) {
+      // a symbolic link to a folder is a folder here
+      const isDir = stats.isDirectory() || (stats.isSymbolicLink() && (await stat(dir).catch(() => undefined))?.isDirectory());
+      if (!isDir) {
+        throw new UserError(`cannot create ${target}: ${dir} is a file, not a directory; remove it or choose another output directory`);
+      }
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
   }
 
-  await mkdir(parent, { recursive: true });
   // Same parent as outDir: rename() is only atomic within one file system.
   const temp = path.join(parent, `.${base}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   const aside = path.join(parent, `.${base}.old-${process.pid}-${randomBytes(6).toString('hex')}`);
-  await mkdir(temp);
+  try {
+    await mkdir(parent, { recursive: true });
+    await mkdir(temp);
+  } catch (error) {
+    // a folder the user may not write to (permissions, a read-only or special file system)
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT') {
+      throw new UserError(`cannot create ${target}: ${(error as Error).message.replace(/^\w+: /, '')}; choose another output directory`);
+    }
+    throw error;
+  }
   try {
     for (const [relative, content] of files) {
       const file = path.join(temp, relative);

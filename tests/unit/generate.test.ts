@@ -1,6 +1,7 @@
 /**
  * The generated files: deterministic, one well-formed module per file, a
- * manifest that matches, golden copies of a small design, and the committed
+ * manifest that matches, golden copies of three small designs (dense,
+ * zero-skipping, plain weight buffer; tests/golden/designs.ts), and the committed
  * rtl-out/ tree in step with the generator.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { designFromFile, designFromSpec, type Design, type Manifest } from '../../generator/pipeline.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
-import { writeTreeAtomic } from '../../generator/write/atomic.ts';
+import { GOLDEN_DESIGNS, GOLDEN_ROOT, goldenDir, goldenSpecPath, UPDATE_GOLDEN_COMMAND } from '../golden/designs.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const specPath = (file: string) => path.join(repoRoot, 'specs', file);
@@ -154,29 +155,58 @@ describe.each(DESIGNS)('generated files of %s', (_label, design) => {
   });
 });
 
-describe('golden copies of specs/small.json (tests/golden/tiny_trainer)', () => {
-  const goldenDir = path.join(repoRoot, 'tests', 'golden', 'tiny_trainer');
-  const update = 'UPDATE_GOLDEN=1 npx vitest run tests/unit/generate.test.ts';
+describe.each(GOLDEN_DESIGNS)('golden files of $name ($family, $spec)', (entry) => {
+  const dir = goldenDir(entry);
+  const rel = `tests/golden/${entry.name}`;
 
-  it('the generated text equals the committed golden files', async () => {
-    const design = designFromFile(specPath('small.json'));
-    expect(design.model.name).toBe('tiny_trainer');
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenDir)) {
-      await writeTreeAtomic(goldenDir, design.files);
-    }
-    const onDisk = readdirSync(goldenDir).sort();
+  it('the generated text equals the committed golden files', () => {
+    // never written here: a test that writes its own expectation compares the output with itself
+    expect(
+      existsSync(dir),
+      `the golden folder ${rel} is missing; run \`${UPDATE_GOLDEN_COMMAND}\`, review the new files and commit them`,
+    ).toBe(true);
+    const design = designFromFile(goldenSpecPath(entry));
+    expect(design.model.name).toBe(entry.name);
+    const onDisk = readdirSync(dir).sort();
     const generated = [...design.files.keys()].sort();
     expect(
       onDisk,
-      `the golden folder ${goldenDir} holds other files than the generator makes; review, then run ${update}`,
+      `the golden folder ${rel} holds other files than the generator makes; if the change is intended, run \`${UPDATE_GOLDEN_COMMAND}\` and review the diff`,
     ).toEqual(generated);
     for (const [file, text] of design.files) {
-      const golden = readFileSync(path.join(goldenDir, file), 'utf8');
+      const golden = readFileSync(path.join(dir, file), 'utf8');
       expect(
         text,
-        `${file} differs from tests/golden/tiny_trainer/${file}: if the change is intended, review the diff, then run ${update}`,
+        `${file} differs from ${rel}/${file}: if the change is intended, run \`${UPDATE_GOLDEN_COMMAND}\` and review the diff`,
       ).toBe(golden);
     }
+  });
+});
+
+describe('the golden designs', () => {
+  it('cover the three template families: dense, zero-skipping, plain weight buffer', () => {
+    const models = GOLDEN_DESIGNS.map((d) => designFromFile(goldenSpecPath(d)).model);
+    const templates = models.map((m) => new Set(m.modules.map((x) => x.template)));
+    // dense with a transposable weight buffer
+    expect(templates.some((t) => t.has('controller') && !t.has('row_buffer'))).toBe(true);
+    // zero-skipping
+    expect(templates.some((t) => t.has('sparse_controller') && t.has('row_engine'))).toBe(true);
+    // plain weight buffer
+    expect(templates.some((t) => t.has('row_buffer'))).toBe(true);
+    // every template of templates/ is in at least one golden design
+    const covered = new Set(templates.flatMap((t) => [...t]));
+    const all = readdirSync(path.join(repoRoot, 'templates'))
+      .filter((f) => f.endsWith('.v.hbs'))
+      .map((f) => f.replace(/\.v\.hbs$/, ''));
+    expect(all.filter((t) => !covered.has(t))).toEqual([]);
+  });
+
+  it('no stray folder under tests/golden/ (a renamed design leaves its old golden files behind)', () => {
+    const folders = readdirSync(GOLDEN_ROOT, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'specs')
+      .map((e) => e.name)
+      .sort();
+    expect(folders, `tests/golden/ must hold exactly the folders tests/golden/designs.ts names: remove stray ones; write missing ones with \`${UPDATE_GOLDEN_COMMAND}\``).toEqual(GOLDEN_DESIGNS.map((d) => d.name).sort());
   });
 });
 

@@ -5,14 +5,13 @@ import { wrapSigned, forward, backward, weightGradient, runStep, gemmShape, coun
 import {
   scaleSimOs,
   scaleSimWs,
-  scaleSimOsFormula,
-  scaleSimWsFormula,
 } from '../../generator/golden/scalesim.ts';
 import type { Step } from '../../generator/types.ts';
 
 // ---------------------------------------------------------------------------
 // Independent naive reference: explicit transposes built element by element,
-// then a textbook triple loop in BigInt that wraps after every addition.
+// then a textbook triple loop in BigInt that wraps after every addition
+// (BigInt.asIntN, not the golden model's own wrapSigned).
 // ---------------------------------------------------------------------------
 
 function naiveTranspose(m: number[][]): number[][] {
@@ -35,7 +34,7 @@ function naiveMatmul(A: number[][], B: number[][], accBits: number): bigint[][] 
     for (let j = 0; j < N; j++) {
       let acc = 0n;
       for (let k = 0; k < K; k++) {
-        acc = wrapSigned(acc + BigInt(A[i]![k]!) * BigInt(B[k]![j]!), accBits);
+        acc = BigInt.asIntN(accBits, acc + BigInt(A[i]![k]!) * BigInt(B[k]![j]!));
       }
       C[i]!.push(acc);
     }
@@ -410,8 +409,6 @@ describe('SCALE-Sim v2 formulas', () => {
     expect(scaleSimWs(8, 8, 64, 64, 64)).toBe(5504);
     expect(scaleSimOs(8, 8, 5, 7, 13)).toBe(27);
     expect(scaleSimWs(8, 8, 5, 7, 13)).toBe(54);
-    expect(scaleSimOsFormula).toBe(scaleSimOs);
-    expect(scaleSimWsFormula).toBe(scaleSimWs);
   });
   it('rejects non-positive sizes', () => {
     expect(() => scaleSimOs(8, 8, 0, 1, 1)).toThrow(RangeError);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { coreShape, elaborate, layerFitProblems, OPCODES, tensorAddresses, tensorFootprints, tensorShape, type BufferModel, type CoreModel } from '../../generator/elaborate/model.ts';
+import { coreShape, elaborate, layerFitProblems, tensorAddresses, tensorFootprints, tensorShape, type BufferModel, type CoreModel } from '../../generator/elaborate/model.ts';
 import { computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
 import { gemmShape } from '../../generator/golden/gemm.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
@@ -45,7 +45,7 @@ describe('elaborate: buffers, widths and modules', () => {
   it('default spec (8x8, 8192-word buffers, 4096-word result)', () => {
     const m = DEFAULT;
     expect(m.name).toBe('edge_trainer');
-    expect([m.rows, m.cols, m.opBits, m.accBits, m.productBits, m.maxLanes]).toEqual([8, 8, 8, 32, 16, 8]);
+    expect([m.rows, m.cols, m.opBits, m.accBits]).toEqual([8, 8, 8, 32]);
     const square = { banks: 8, depth: 1024, addrBits: 10, skewed: true, blockRows: 8, blockCols: 8 };
     expect(bufferFacts(m.weight)).toEqual(square);
     expect(bufferFacts(m.activation)).toEqual(square);
@@ -53,10 +53,8 @@ describe('elaborate: buffers, widths and modules', () => {
     expect([m.weight.instance, m.activation.instance, m.error.instance]).toEqual(['weight_buffer', 'activation_buffer', 'error_buffer']);
     expect(m.weight.module).toBe('edge_trainer_transposable_buffer');
     expect(m.result).toEqual({ words: 4096, depth: 512, addrBits: 9, wordBits: 8 * 32 });
-    expect(m.idxBits).toBe(3);
     expect(m.dimBits).toBe(14); // 8192 needs 14 bits
     expect(m.countBits).toBe(14);
-    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([10, 10, 10]);
     expect(m.plainGather).toBe(false);
     expect(m.transposable).toBe(true);
     expect(m.modules.map((x) => x.name)).toEqual([
@@ -70,21 +68,31 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_core',
     ]);
     expect(m.top).toBe('edge_trainer_core');
-    expect(m.opcodes).toBe(OPCODES);
+    // the command table of docs/architecture.md (host interface and training commands)
+    expect(m.opcodes).toEqual({
+      loadW: 1,
+      loadX: 2,
+      loadDy: 3,
+      fp: 4,
+      bp: 5,
+      wg: 6,
+      readResult: 7,
+      moveToX: 8,
+      moveToDy: 9,
+      updateW: 10,
+      readW: 11,
+    });
   });
 
   it('3x5 non-square: W over cols banks, X over max(rows, cols), dY over rows; depth = floor(words / banks)', () => {
     const m = NONSQUARE;
-    expect(m.maxLanes).toBe(5);
     expect(bufferFacts(m.weight)).toEqual({ banks: 5, depth: 204, addrBits: 8, skewed: true, blockRows: 5, blockCols: 5 });
     expect(bufferFacts(m.activation)).toEqual({ banks: 5, depth: 204, addrBits: 8, skewed: true, blockRows: 3, blockCols: 5 });
     expect(bufferFacts(m.error)).toEqual({ banks: 3, depth: 341, addrBits: 9, skewed: true, blockRows: 3, blockCols: 3 });
     // 1024 / 5 rounds down: only whole result words of 5 accumulators are usable
     expect(m.result).toEqual({ words: 1020, depth: 204, addrBits: 8, wordBits: 5 * 24 });
-    expect(m.idxBits).toBe(3); // lanes 0..4
     expect(m.dimBits).toBe(11);
     expect(m.countBits).toBe(13); // the 13-bit floor of the tile padding compare
-    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([9, 8, 9]);
     expect(m.plainGather).toBe(false);
     expect(m.modules.map((x) => x.template)).toEqual(['sram', 'transposable_buffer', 'pe', 'pe_array', 'requant', 'block_walker', 'controller', 'core']);
   });
@@ -95,7 +103,6 @@ describe('elaborate: buffers, widths and modules', () => {
       expect(bufferFacts(b)).toEqual({ banks: 1, depth: 256, addrBits: 8, skewed: true, blockRows: 1, blockCols: 1 });
     }
     expect(m.result).toEqual({ words: 256, depth: 256, addrBits: 8, wordBits: 32 });
-    expect(m.idxBits).toBe(1);
     expect(m.dimBits).toBe(9);
     expect(m.countBits).toBe(13);
     expect(m.plainGather).toBe(false);
@@ -115,9 +122,7 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(bufferFacts(m.activation)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 2 });
     expect(bufferFacts(m.error)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 4 });
     expect(m.result).toEqual({ words: 4096, depth: 2048, addrBits: 11, wordBits: 64 });
-    expect(m.idxBits).toBe(2);
     expect(m.countBits).toBe(14);
-    expect([m.aAddrBits, m.bAddrBits, m.loadAddrBits]).toEqual([11, 12, 12]);
   });
 
   it('plain weight buffer: a row buffer for W, the row_buffer module before the PE, FP gathers', () => {
@@ -151,7 +156,7 @@ describe('elaborate: buffers, widths and modules', () => {
       expect(names.includes(`${m.name}_row_buffer`)).toBe(!m.transposable);
       // every buffer's module is generated before the core
       for (const b of [m.weight, m.activation, m.error]) expect(names.indexOf(b.module)).toBeGreaterThanOrEqual(0);
-      expect(m.countBits).toBeGreaterThanOrEqual(Math.max(m.dimBits, m.loadAddrBits, m.result.addrBits, 13));
+      expect(m.countBits).toBeGreaterThanOrEqual(Math.max(m.dimBits, m.weight.addrBits, m.activation.addrBits, m.error.addrBits, m.result.addrBits, 13));
     }
   });
 

@@ -3,7 +3,6 @@
  * words go in, cycles and result words come out.
  */
 import { describe, expect, it } from 'vitest';
-import { OPCODES } from '../../generator/elaborate/model.ts';
 import { commandCycleBudget } from '../../generator/sim/limits.ts';
 import { encodeCommands, parseResults, type BudgetedCommand } from '../../generator/sim/protocol.ts';
 
@@ -22,11 +21,11 @@ describe('testbench protocol', () => {
     );
     const lines = text.split('\n');
     expect(text.endsWith('\n')).toBe(true);
-    expect(lines[0]).toBe(`${OPCODES.loadX} 2 3 1 0 5 7 0 0 0 17 1100`);
+    expect(lines[0]).toBe('2 2 3 1 0 5 7 0 0 0 17 1100'); // op 2: load X
     expect(lines[1]).toBe('0 1 ff 7f 80 5 fe 3 4 5 6 7 8 9 a b');
     expect(lines[2]).toBe('fd');
-    expect(lines[3]).toBe(`${OPCODES.fp} 2 3 1 0 5 7 0 0 0 0 2000`);
-    expect(lines[4]).toBe(`${OPCODES.readResult} 2 3 1 0 5 7 0 0 0 2 1008`);
+    expect(lines[3]).toBe('4 2 3 1 0 5 7 0 0 0 0 2000'); // op 4: FP
+    expect(lines[4]).toBe('7 2 3 1 0 5 7 0 0 0 2 1008'); // op 7: read the result
     expect(lines).toHaveLength(6);
   });
 
@@ -50,7 +49,7 @@ describe('testbench protocol', () => {
     // the testbench prints each word with %h: fixed width, lowercase
     const hex = values.map((v) => BigInt.asUintN(accBits, v).toString(16).padStart(accBits / 4, '0'));
     expect(hex).toEqual(['0000', '0001', 'ffff', '7fff', '8000', 'cfc7']);
-    const text = [`cycles ${OPCODES.loadW} 17 0`, `cycles ${OPCODES.wg} 38 11`, ...hex, `cycles ${OPCODES.readResult} 8 11`, ''].join('\n');
+    const text = ['cycles 1 17 0', 'cycles 6 38 11', ...hex, 'cycles 7 8 11', ''].join('\n'); // ops 1 load W, 6 WG, 7 read
     const results = parseResults(text, accBits);
     expect(results).toEqual([
       { op: 'loadW', cycles: 17, resultBits: 0, words: [] },
@@ -61,19 +60,19 @@ describe('testbench protocol', () => {
 
   it('encodes the requantization fields of a move: shift, flags (1 stochastic, 2 ReLU), unsigned seed', () => {
     const [line] = encodeCommands([{ ...header, op: 'moveToX', shift: 7, stochastic: true, relu: true, seed: -1, cycleBudget: 1050 }], 8).split('\n');
-    expect(line).toBe(`${OPCODES.moveToX} 2 3 1 0 5 7 7 3 4294967295 0 1050`);
+    expect(line).toBe('8 2 3 1 0 5 7 7 3 4294967295 0 1050'); // op 8: move to X
   });
 
   it('round-trips full-width accumulators (64 bits) and uppercase hex', () => {
     const values = [-(2n ** 63n), 2n ** 63n - 1n, -2n, 0x123456789abcdefn];
     const hex = values.map((v) => BigInt.asUintN(64, v).toString(16).padStart(16, '0'));
     hex[1] = hex[1].toUpperCase();
-    const [r] = parseResults(`${hex.join('\n')}\ncycles ${OPCODES.readResult} 6\n`, 64);
+    const [r] = parseResults(`${hex.join('\n')}\ncycles 7 6\n`, 64);
     expect(r.words).toEqual(values);
   });
 
   it('rejects an x word (an undefined value from Icarus) and an unknown opcode', () => {
-    expect(() => parseResults(`0001\nxxxx\ncycles ${OPCODES.readResult} 4\n`, 16)).toThrow(/undefined value "xxxx"/);
+    expect(() => parseResults('0001\nxxxx\ncycles 7 4\n', 16)).toThrow(/undefined value "xxxx"/);
     expect(() => parseResults('00x1\n', 16)).toThrow(/undefined value/);
     expect(() => parseResults('cycles 15 3\n', 16)).toThrow(/unknown command 15/);
   });

@@ -1,0 +1,107 @@
+/**
+ * The CLI's simulation commands as a user runs them: `node bin/trainforge.mjs
+ * sim ...` in a child process from the repository root. They need Icarus
+ * Verilog, so they live here and not in tests/unit (which needs no simulator).
+ */
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCycles, readCycles } from '../../generator/golden/cycles.ts';
+import { gemmShape, runStep } from '../../generator/golden/gemm.ts';
+import type { Operands } from '../../generator/types.ts';
+import { loadSpecFile } from '../../generator/spec/load.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SIM_TIMEOUT = 60_000;
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function trainforge(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await execa(process.execPath, ['bin/trainforge.mjs', ...args], {
+    cwd: repoRoot,
+    reject: false,
+    env: { TRAINFORGE_DEBUG: '', ...env },
+    timeout: 50_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'trainforge-cli-sim-test-'));
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('trainforge sim (Icarus)', () => {
+  it(
+    '--json on specs/small.json (WG, batch 3, din 5, dout 2, Icarus) reports a pass and the cycle figures',
+    async () => {
+      const r = await trainforge([
+        'sim', 'specs/small.json', '--step', 'wg', '--batch', '3', '--din', '5', '--dout', '2', '--simulator', 'icarus', '--json',
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(report).toMatchObject({
+        pass: true,
+        design: 'tiny_trainer',
+        step: 'wg',
+        batch: 3,
+        din: 5,
+        dout: 2,
+        simulator: 'icarus',
+        mismatches: [],
+      });
+      // 2x2 array, M = 2, N = 5, K = 3: 3 tiles of max(3, 2) cycles -> 2 * 3 + 3 + 2 + 3
+      expect(report.modelCycles).toBe(14);
+      expect(report.cycles).toBe(report.modelCycles);
+      expect(report.macs).toBe(2 * 5 * 3);
+      expect(report.idealCycles).toBe(Math.ceil(30 / 4));
+      expect(report.utilization).toBeCloseTo((report.idealCycles as number) / (report.cycles as number), 12);
+      // load dY (3 x 2), load X (3 x 5), read dW (2 x 5)
+      expect(report.transferCycles).toBe(loadCycles(3, 2) + loadCycles(3, 5) + readCycles(2, 5));
+    },
+    SIM_TIMEOUT,
+  );
+
+  it(
+    '--dump writes X, W, dY and a result equal to the golden model',
+    async () => {
+      const dump = path.join(scratch, 'dump');
+      const dims = { batch: 3, din: 5, dout: 4 };
+      const r = await trainforge([
+        'sim', 'specs/small.json', '--step', 'bp', '--batch', '3', '--din', '5', '--dout', '4',
+        '--seed', '7', '--simulator', 'icarus', '--dump', dump,
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(readdirSync(dump).sort()).toEqual(['W.json', 'X.json', 'dY.json', 'result.json']);
+      const read = (file: string): unknown => JSON.parse(readFileSync(path.join(dump, file), 'utf8'));
+      const operands: Operands = { X: read('X.json') as number[][], W: read('W.json') as number[][], dY: read('dY.json') as number[][] };
+      const shape = (m: unknown[][]) => [m.length, ...new Set(m.map((row) => row.length))];
+      expect(shape(operands.X)).toEqual([dims.batch, dims.din]);
+      expect(shape(operands.W)).toEqual([dims.dout, dims.din]);
+      expect(shape(operands.dY)).toEqual([dims.batch, dims.dout]);
+      const opBits = 4;
+      for (const v of [operands.X, operands.W, operands.dY].flat(2)) {
+        expect(Number.isInteger(v) && v >= -(2 ** (opBits - 1)) && v < 2 ** (opBits - 1), String(v)).toBe(true);
+      }
+      const result = read('result.json') as unknown[][];
+      const { M, N } = gemmShape('bp', dims);
+      expect(shape(result)).toEqual([M, N]);
+      // every result element is a plain JSON integer
+      for (const v of result.flat()) expect(typeof v, `result.json element ${JSON.stringify(v)}`).toBe('number');
+      const accBits = loadSpecFile(path.join(repoRoot, 'specs/small.json')).spec.numeric.accumulatorBits;
+      const expected = runStep('bp', operands, accBits).map((row) => row.map(Number));
+      expect(result).toEqual(expected);
+    },
+    SIM_TIMEOUT,
+  );
+});
