@@ -13,9 +13,12 @@ import { loadCycles, readCycles } from '../../generator/golden/cycles.ts';
 import { gemmShape, runStep } from '../../generator/golden/gemm.ts';
 import type { Operands } from '../../generator/types.ts';
 import { loadSpecFile } from '../../generator/spec/load.ts';
+import { SIM_TEST_TIMEOUT } from './helpers.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SIM_TIMEOUT = 60_000;
+// the CLI waits for a free simulator slot like every other simulation; its own
+// simulator processes have wall-clock limits well inside this backstop
+const SIM_TIMEOUT = SIM_TEST_TIMEOUT;
 
 interface Run {
   exitCode: number;
@@ -28,7 +31,7 @@ async function trainforge(args: string[], env: Record<string, string> = {}): Pro
     cwd: repoRoot,
     reject: false,
     env: { TRAINFORGE_DEBUG: '', ...env },
-    timeout: 50_000,
+    timeout: SIM_TEST_TIMEOUT - 20_000,
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
