@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roundShift, Lfsr, saturate } from '../generator/golden/quant.ts';
+import { commandShift, roundShift, Lfsr, saturate } from '../generator/golden/quant.ts';
 import { designFromFile } from '../generator/pipeline.ts';
 
 const specPath = process.argv[2] ?? 'specs/small.json';
@@ -86,7 +86,7 @@ endmodule
   let bad = 0;
   const byKind = new Map<string, number>();
   cases.forEach((c, i) => {
-    const rounded = roundShift(c.acc, c.shift, c.stochastic ? 'stochastic' : 'nearest-even', new Lfsr(c.lfsr));
+    const rounded = roundShift(c.acc, commandShift(c.shift, A), c.stochastic ? 'stochastic' : 'nearest-even', new Lfsr(c.lfsr));
     const want = saturate(c.update ? BigInt(c.aux) - rounded : rounded, B);
     if (got[i] !== want) {
       bad++;

@@ -16,6 +16,11 @@
  * Weight update: W <- sat(W - round(dW / 2^s)), rounded as above (the rounded
  * value is not saturated before the subtraction).
  *
+ * A command's shift saturates at the accumulator width A (commandShift): an
+ * A-bit value shifted by A is at most 1/2 in magnitude already, so a larger
+ * shift adds nothing but datapath width. The functions below take the shift
+ * as the hardware applies it.
+ *
  * Elements are processed row-major; the LFSR (32-bit Galois, taps
  * x^32 + x^22 + x^2 + x + 1) is loaded with the command's seed (0 loads 1, since
  * the all-zero state never moves) and steps once per element in stochastic mode.
@@ -44,6 +49,11 @@ export function saturate(value: bigint, bits: number): bigint {
   const max = (1n << BigInt(bits - 1)) - 1n;
   const min = -(1n << BigInt(bits - 1));
   return value > max ? max : value < min ? min : value;
+}
+
+/** The shift the hardware applies for a command's shift field: min(shift, accBits). */
+export function commandShift(shift: number, accBits: number): number {
+  return Math.min(shift, accBits);
 }
 
 /** The stochastic rounding offset for a shift s from the LFSR state. */

@@ -7,7 +7,7 @@ import type { CoreModel } from '../elaborate/model.ts';
 import { coreShape } from '../elaborate/model.ts';
 import { runStep, countEffectualMacs } from '../golden/gemm.ts';
 import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
-import { magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
+import { commandShift, magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
 import type { LayerDims, Step, TensorBases } from '../types.ts';
 
 export interface RequantCommand {
@@ -93,19 +93,19 @@ export class GoldenDevice implements TrainingDevice {
   }
 
   async moveToX(base: number, q: RequantCommand & { relu: boolean }) {
-    this.X.set(base, requantize(this.result, this.model.opBits, { ...q }));
+    this.X.set(base, requantize(this.result, this.model.opBits, { ...q, shift: commandShift(q.shift, this.model.accBits) }));
     return moveCycles(this.result);
   }
 
   async moveToDy(base: number, maskBase: number, q: RequantCommand) {
     const mask = this.get(this.X, maskBase, 'X (mask)');
-    this.dY.set(base, requantize(this.result, this.model.opBits, { ...q, mask }));
+    this.dY.set(base, requantize(this.result, this.model.opBits, { ...q, shift: commandShift(q.shift, this.model.accBits), mask }));
     return moveCycles(this.result);
   }
 
   async updateW(base: number, q: RequantCommand) {
     const W = this.get(this.W, base, 'W');
-    this.W.set(base, updateWeights(W, this.result, this.model.opBits, q.shift, q.mode, q.seed));
+    this.W.set(base, updateWeights(W, this.result, this.model.opBits, commandShift(q.shift, this.model.accBits), q.mode, q.seed));
     return updateCycles(this.result, this.model.cols);
   }
 

@@ -6,6 +6,8 @@
 
 // Post-processing of one accumulator value on its way back to operand width
 // (see generator/golden/quant.ts for the same semantics in TypeScript):
+//   shift   = min(shift_i, AccBits): a larger shift cannot mean anything more
+//             (|acc| / 2^AccBits <= 1/2 already) and would overflow the datapath
 //   rounded = acc / 2^shift, rounded to nearest even, or stochastically by
 //             adding u = the LFSR's low min(shift, 32) bits, moved to the top of
 //             the discarded bits, before the floor
@@ -28,14 +30,18 @@ module tiny_sparse_requant #(
 );
   localparam integer Wide = AccBits + 2;
   localparam [Wide-1:0] OneW = {{(Wide-1){1'b0}}, 1'b1};
+  localparam [6:0] MaxShift = AccBits[6:0];
+
+  wire [6:0] shift_wide = {1'b0, shift_i};
+  wire [5:0] shift = (shift_wide > MaxShift) ? MaxShift[5:0] : shift_i;
 
   wire signed [Wide-1:0] acc = {{2{acc_i[AccBits-1]}}, acc_i};
   wire        [Wide-1:0] one = OneW;
-  wire        [Wide-1:0] low_mask = (one << shift_i) - one;
+  wire        [Wide-1:0] low_mask = (one << shift) - one;
 
   // stochastic offset: the LFSR's low bits, aligned to the top of the discarded bits
-  wire [5:0]      lfsr_width = (shift_i > 6'd32) ? 6'd32 : shift_i;
-  wire [5:0]      lfsr_pad = shift_i - lfsr_width;
+  wire [5:0]      lfsr_width = (shift > 6'd32) ? 6'd32 : shift;
+  wire [5:0]      lfsr_pad = shift - lfsr_width;
   wire [31:0]     lfsr_low_mask = (lfsr_width == 6'd32) ? 32'hffffffff : ((32'd1 << lfsr_width) - 32'd1);
   wire [Wide+31:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
   wire [Wide+31:0] offset_wide = lfsr_bits << lfsr_pad;
@@ -43,14 +49,14 @@ module tiny_sparse_requant #(
   wire             unused_offset_hi = ^offset_wide[Wide+31:Wide];
 
   // round to nearest even
-  wire signed [Wide-1:0] floor_q = acc >>> shift_i;
+  wire signed [Wide-1:0] floor_q = acc >>> shift;
   wire        [Wide-1:0] remainder = acc & low_mask;
-  wire        [Wide-1:0] half = (shift_i == 6'd0) ? {Wide{1'b0}} : (one << (shift_i - 6'd1));
-  wire                   round_up = (shift_i != 6'd0)
+  wire        [Wide-1:0] half = (shift == 6'd0) ? {Wide{1'b0}} : (one << (shift - 6'd1));
+  wire                   round_up = (shift != 6'd0)
                                  && ((remainder > half) || ((remainder == half) && floor_q[0]));
   wire signed [Wide-1:0] nearest = floor_q + (round_up ? one : {Wide{1'b0}});
   wire signed [Wide-1:0] with_offset = acc + offset;
-  wire signed [Wide-1:0] stochastic = with_offset >>> shift_i;
+  wire signed [Wide-1:0] stochastic = with_offset >>> shift;
   wire signed [Wide-1:0] rounded = stochastic_i ? stochastic : nearest;
 
   wire signed [Wide-1:0] aux = {{(Wide-OpBits){aux_i[OpBits-1]}}, aux_i};
