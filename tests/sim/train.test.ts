@@ -39,7 +39,12 @@ const identity = (n: number) => Array.from({ length: n }, (_, r) => Array.from({
 function census(result: bigint[][]): { saturated: number; zero: number; total: number } {
   let saturated = 0;
   let zero = 0;
-  for (const row of result) for (const v of row) (v === 127n || v === -128n ? saturated++ : v === 0n ? zero++ : 0);
+  for (const row of result) {
+    for (const v of row) {
+      if (v === 127n || v === -128n) saturated++;
+      else if (v === 0n) zero++;
+    }
+  }
   return { saturated, zero, total: result.length * result[0].length };
 }
 
