@@ -11,7 +11,7 @@ import { canonicalJson, loadSpecFile } from './spec/load.ts';
 import type { LoadedSpec } from './spec/types.ts';
 import { writeTreeAtomic } from './write/atomic.ts';
 
-export const GENERATOR_VERSION = '0.1.0';
+const GENERATOR_VERSION = '0.1.0';
 
 export interface Design {
   loaded: LoadedSpec;
@@ -36,7 +36,7 @@ export interface Manifest {
   };
 }
 
-export function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
+function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
   return {
     generator: `trainforge ${GENERATOR_VERSION}`,
     name: model.name,

@@ -133,7 +133,7 @@ const CSV_COLUMNS: (keyof BenchRow)[] = [
   'bitExact',
 ];
 
-export function benchCsv(report: BenchReport): string {
+function benchCsv(report: BenchReport): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const row of report.rows) lines.push(CSV_COLUMNS.map((c) => String(row[c])).join(','));
   return lines.join('\n') + '\n';

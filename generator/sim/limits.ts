@@ -72,7 +72,7 @@ export async function acquireSlot(): Promise<() => void> {
 }
 
 /** Runs `use` while holding a slot. */
-export async function withSlot<T>(use: () => Promise<T>): Promise<T> {
+async function withSlot<T>(use: () => Promise<T>): Promise<T> {
   const release = await acquireSlot();
   try {
     return await use();

