@@ -8,24 +8,26 @@
  *      the golden model's result bit for bit and the cycle model's cycle count.
  *
  *   npx tsx scripts/fuzz.ts --count N --seed S [--simulator verilator|icarus]
- *                           [--only I] [--keep-going] [--timeout SECONDS]
+ *                           [--only I] [--keep-going] [--keep-builds] [--timeout SECONDS]
  *
  * Case I of seed S draws everything from caseSeed(S, I), so a failing case
  * re-runs alone with --seed S --only I. Exit status: 0 when every case passes,
  * 1 on a failed case (at the first one unless --keep-going) or a bad flag.
  */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { designFromSpec, type Design } from '../generator/pipeline.ts';
 import { lintDesign } from '../generator/tools/eda.ts';
 import { simulateStep } from '../generator/commands/simulate.ts';
-import { SIMULATORS, type SimulatorName } from '../generator/sim/simulators.ts';
+import { SIM_CACHE_DIR, SIMULATORS, type SimulatorName } from '../generator/sim/simulators.ts';
 import { validateSpecObject } from '../generator/spec/load.ts';
 import { makeRng } from '../generator/golden/rng.ts';
 import { drawCase, shuffleKeys, type FuzzCase } from '../generator/fuzz/draw.ts';
 import { UserError } from '../generator/util/errors.ts';
 
 const USAGE = `usage: npx tsx scripts/fuzz.ts --count N --seed S [--simulator verilator|icarus]
-                          [--only I] [--keep-going] [--timeout SECONDS]
+                          [--only I] [--keep-going] [--keep-builds] [--timeout SECONDS]
 
 Draws N random valid specs (rows and cols 1-8, operands 2-16 bits, accumulators
 2 x operand bits to 64, plain and transposable weight buffers, dense and
@@ -40,6 +42,9 @@ model on the simulator.
   --simulator SIM   verilator (default) or icarus
   --keep-going      do not stop at the first failure; exit 1 at the end
   --timeout SECONDS wall-clock limit per case (default 900)
+  --keep-builds     keep the simulator builds of passed cases in the build cache
+                    (by default they are removed: no other run reuses them;
+                    a failed case's build is always kept)
   --help            this text
 `;
 
@@ -49,6 +54,7 @@ interface Flags {
   only?: number;
   simulator: SimulatorName;
   keepGoing: boolean;
+  keepBuilds: boolean;
   timeoutMs: number;
 }
 
@@ -72,6 +78,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
         only: { type: 'string' },
         simulator: { type: 'string' },
         'keep-going': { type: 'boolean' },
+        'keep-builds': { type: 'boolean' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,6 +97,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
     only: values.only === undefined ? undefined : intFlag(values.only as string, 'only', 0, 0),
     simulator: simulator as SimulatorName,
     keepGoing: values['keep-going'] === true,
+    keepBuilds: values['keep-builds'] === true,
     timeoutMs: 1000 * intFlag(values.timeout as string | undefined, 'timeout', 900, 1),
   };
 }
@@ -122,7 +130,13 @@ function firstDifference(a: Design, b: Design): string | undefined {
   return undefined;
 }
 
-async function runCase(c: FuzzCase, simulator: SimulatorName): Promise<void> {
+/** Seconds each check took. */
+interface Timings {
+  lint: number;
+  sim: number;
+}
+
+async function runCase(c: FuzzCase, simulator: SimulatorName, timings: Timings): Promise<void> {
   // 1. generate twice; the second spec has its keys in another order and must give the same bytes
   let first: Design;
   let second: Design;
@@ -140,6 +154,7 @@ async function runCase(c: FuzzCase, simulator: SimulatorName): Promise<void> {
   if (difference) throw new CaseFailure('generate twice', difference);
 
   // 2. lint
+  let t0 = Date.now();
   const lint = await lintDesign(first).catch((error: Error) => {
     throw new CaseFailure('lint', error.message);
   });
@@ -147,13 +162,26 @@ async function runCase(c: FuzzCase, simulator: SimulatorName): Promise<void> {
     throw new CaseFailure('lint', lint.messages.length ? lint.messages.join('\n') : 'verilator exited with an error and no message');
   }
 
-  // 3. simulate against the golden model and the cycle model
+  timings.lint = (Date.now() - t0) / 1000;
+
+  // 3. simulate against the golden model and the cycle model (the build included)
+  t0 = Date.now();
   const { report } = await simulateStep(first, { step: c.step, dims: c.dims, density: c.density, seed: c.simSeed, simulator }).catch(
     (error: Error) => {
       throw new CaseFailure(`simulate (${simulator})`, error.message);
     },
   );
+  timings.sim = (Date.now() - t0) / 1000;
   if (!report.pass) throw new CaseFailure(`simulate (${simulator})`, report.mismatches.join('\n'));
+}
+
+/** Removes the simulator builds of a passed case (they are never reused: each case is its own design). */
+function removeBuilds(c: FuzzCase, simulator: SimulatorName): void {
+  if (!existsSync(SIM_CACHE_DIR)) return;
+  const prefix = `${simulator}-${c.model.name}-`;
+  for (const entry of readdirSync(SIM_CACHE_DIR)) {
+    if (entry.startsWith(prefix) && !entry.includes('.tmp-')) rmSync(join(SIM_CACHE_DIR, entry), { recursive: true, force: true });
+  }
 }
 
 /** Rejects after `ms` with a CaseFailure; the case's simulator processes are left to their own limits. */
@@ -207,9 +235,10 @@ async function main(argv: string[]): Promise<number> {
     const t0 = Date.now();
     let c: FuzzCase | undefined;
     let failure: CaseFailure | undefined;
+    const timings: Timings = { lint: 0, sim: 0 };
     try {
       c = drawCase(seed, index);
-      await withTimeout(runCase(c, simulator), timeoutMs);
+      await withTimeout(runCase(c, simulator, timings), timeoutMs);
     } catch (error) {
       failure = error instanceof CaseFailure ? error : new CaseFailure('fuzzer', (error as Error).stack ?? String(error));
     }
@@ -217,7 +246,8 @@ async function main(argv: string[]): Promise<number> {
     const head = c ? describeCase(c) : `#${String(index).padStart(3)}  (no case drawn)`;
     if (!failure) {
       passed++;
-      console.log(`${head}  pass  ${seconds} s`);
+      console.log(`${head}  pass  ${seconds} s (lint ${timings.lint.toFixed(1)}, sim ${timings.sim.toFixed(1)})`);
+      if (!flags.keepBuilds) removeBuilds(c!, simulator);
       continue;
     }
     failed++;
