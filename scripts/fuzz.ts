@@ -161,7 +161,6 @@ async function runCase(c: FuzzCase, simulator: SimulatorName, timings: Timings):
   if (!lint.clean) {
     throw new CaseFailure('lint', lint.messages.length ? lint.messages.join('\n') : 'verilator exited with an error and no message');
   }
-
   timings.lint = (Date.now() - t0) / 1000;
 
   // 3. simulate against the golden model and the cycle model (the build included)
