@@ -8,7 +8,7 @@ import { elaborate, layerFitProblems, type CoreModel, type LayerDims } from '../
 import { effectiveScanWidth } from '../elaborate/sparse.ts';
 import { gemmShape, type Step } from '../golden/gemm.ts';
 import { makeRng, shuffle, type Rng } from '../golden/rng.ts';
-import { STEP_OPERANDS } from '../sim/layer.ts';
+import { STEP_OPERANDS } from '../types.ts';
 import { validateSpecObject } from '../spec/load.ts';
 import type { LoadedSpec } from '../spec/types.ts';
 import { UserError } from '../util/errors.ts';

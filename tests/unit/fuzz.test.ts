@@ -5,7 +5,7 @@ import { caseSeed, drawCase, FUZZ_RANGES, FUZZ_STEPS, shuffleKeys, type FuzzCase
 import { layerFitProblems } from '../../generator/elaborate/model.ts';
 import { gemmShape } from '../../generator/golden/gemm.ts';
 import { makeRng } from '../../generator/golden/rng.ts';
-import { STEP_OPERANDS } from '../../generator/sim/layer.ts';
+import { STEP_OPERANDS } from '../../generator/types.ts';
 import { canonicalJson, validateSpecObject } from '../../generator/spec/load.ts';
 
 const SEEDS = [1, 2, 3];
