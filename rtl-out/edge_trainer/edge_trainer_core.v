@@ -33,23 +33,26 @@ module edge_trainer_core #(
   parameter integer ErrDepth = 1024,
   parameter integer ErrAddrBits = 10,
   parameter integer ResultDepth = 512,
-  parameter integer ResultAddrBits = 9
+  parameter integer ResultAddrBits = 9,
+  parameter integer CmdOpBits = 4,
+  parameter integer ShiftBits = 6,
+  parameter integer SeedBits = 32
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
   input  wire                 cmd_valid_i,
   output wire                 cmd_ready_o,
-  input  wire [3:0]           cmd_op_i,
+  input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
   input  wire [CountBits-1:0] cmd_dout_i,
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
-  input  wire [5:0]           cmd_shift_i,
+  input  wire [ShiftBits-1:0] cmd_shift_i,
   input  wire                 cmd_round_i,
   input  wire                 cmd_relu_i,
-  input  wire [31:0]          cmd_seed_i,
+  input  wire [SeedBits-1:0]  cmd_seed_i,
   output wire                 done_o,
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
@@ -73,11 +76,12 @@ module edge_trainer_core #(
   wire                 compute_start, rd_weight, move, aux_from_x;
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
-  wire [5:0]           rq_shift;
-  wire [Cols*32-1:0]   rq_lfsr;
+  wire [ShiftBits-1:0] rq_shift;
+  wire [Cols*SeedBits-1:0] rq_lfsr;
   wire                 w_row_wr_en;
   wire [Cols-1:0]      w_row_lanes;
   wire [OpBits-1:0]    move_data;
+  wire [Cols*OpBits-1:0] requant_out;   // requantized row segment (weight update)
   // operand words written into the buffers: from the host, or requantized results
   wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
 
@@ -85,7 +89,10 @@ module edge_trainer_core #(
     .Rows         (Rows),
     .Cols         (Cols),
     .CountBits    (CountBits),
-    .PlainWeights (0)
+    .PlainWeights (0),
+    .CmdOpBits    (CmdOpBits),
+    .ShiftBits    (ShiftBits),
+    .SeedBits     (SeedBits)
   ) u_controller (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -161,6 +168,7 @@ module edge_trainer_core #(
   wire [ActBanks*OpBits-1:0]    x_rd_data;
   wire [ErrBanks*OpBits-1:0]    dy_rd_data;
 
+  // the weight buffer: transposable (a row or a column per access) or plain (rows only)
   edge_trainer_transposable_buffer #(
     .Banks     (WeightBanks),
     .Depth     (WeightDepth),
@@ -295,9 +303,6 @@ module edge_trainer_core #(
   // One word per (row of out, tile column): Cols accumulators side by side.
   wire [Cols*AccBits-1:0] res_rd_data;
   wire [Cols*AccBits-1:0] result_word_read = res_rd_data;
-  localparam integer ResultLanes = Cols;
-  wire                    result_write = res_wr_en;
-  wire [Cols*AccBits-1:0] result_word = drain_row;
 
   edge_trainer_sram #(
     .Depth    (ResultDepth),
@@ -339,71 +344,36 @@ module edge_trainer_core #(
     end
   end
 
-  // Requantization, one unit per lane of a row: a weight update does a row
-  // segment of Cols weights per cycle, moves use lane 0.
-  reg [Cols*AccBits-1:0] requant_acc;
-  reg [Cols*OpBits-1:0]  requant_aux;
-  integer rq;
-  always @* begin
-    for (rq = 0; rq < Cols; rq = rq + 1) begin
-      requant_acc[rq*AccBits +: AccBits] = (rq_update || (rq != 0)) ? result_word_read[rq*AccBits +: AccBits] : result_element;
-      requant_aux[rq*OpBits +: OpBits] = (rq_update || (rq != 0)) ? w_rd_data[rq*OpBits +: OpBits] : aux_element;
-    end
-  end
-
-  wire [Cols*OpBits-1:0] requant_out;
-  genvar rqg;
-  generate
-    for (rqg = 0; rqg < Cols; rqg = rqg + 1) begin : g_requant
-      edge_trainer_requant #(
-        .OpBits  (OpBits),
-        .AccBits (AccBits)
-      ) u_requant (
-        .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
-        .aux_i        (requant_aux[rqg*OpBits +: OpBits]),
-        .shift_i      (rq_shift),
-        .stochastic_i (rq_stochastic),
-        .lfsr_i       (rq_lfsr[rqg*32 +: 32]),
-        .relu_i       (rq_relu),
-        .mask_i       (rq_mask),
-        .update_i     (rq_update),
-        .value_o      (requant_out[rqg*OpBits +: OpBits])
-      );
-    end
-  endgenerate
-  assign move_data = requant_out[OpBits-1:0];
-
-  assign rd_data_o = rd_weight ? {{(AccBits-OpBits){aux_element[OpBits-1]}}, aux_element} : result_element;
-
-  // Bits of the largest magnitude written into the result buffer since the
-  // compute began: the OR of every element's magnitude (one's complement for
-  // negative values), then its bit length.
-  reg  [AccBits-1:0] magnitude_q;
-  reg  [AccBits-1:0] magnitude_d;
-  reg  [7:0]         result_bits;
-  integer mag;
-  always @* begin
-    magnitude_d = compute_start ? {AccBits{1'b0}} : magnitude_q;
-    if (result_write) begin
-      for (mag = 0; mag < ResultLanes; mag = mag + 1) begin
-        magnitude_d = magnitude_d | (result_word[mag*AccBits +: AccBits] ^ {AccBits{result_word[mag*AccBits+AccBits-1]}});
-      end
-    end
-    result_bits = 8'd0;
-    for (mag = 0; mag < AccBits; mag = mag + 1) begin
-      if (magnitude_q[mag]) result_bits = mag[7:0] + 8'd1;
-    end
-  end
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      magnitude_q <= {AccBits{1'b0}};
-    end else begin
-      magnitude_q <= magnitude_d;
-    end
-  end
-
-  assign result_bits_o = result_bits;
+  // requantization, the read port's data and the magnitude of the result
+  edge_trainer_result_port #(
+    .Cols        (Cols),
+    .OpBits      (OpBits),
+    .AccBits     (AccBits),
+    .ResultLanes (Cols),
+    .ShiftBits   (ShiftBits),
+    .LfsrBits    (SeedBits)
+  ) u_result_port (
+    .clk_i               (clk_i),
+    .rst_ni              (rst_ni),
+    .result_element_i    (result_element),
+    .result_word_i       (result_word_read),
+    .aux_element_i       (aux_element),
+    .w_row_i             (w_rd_data),
+    .rq_shift_i          (rq_shift),
+    .rq_stochastic_i     (rq_stochastic),
+    .rq_lfsr_i           (rq_lfsr),
+    .rq_relu_i           (rq_relu),
+    .rq_mask_i           (rq_mask),
+    .rq_update_i         (rq_update),
+    .requant_o           (requant_out),
+    .move_data_o         (move_data),
+    .rd_weight_i         (rd_weight),
+    .rd_data_o           (rd_data_o),
+    .compute_start_i     (compute_start),
+    .result_write_i      (res_wr_en),
+    .result_write_data_i (drain_row),
+    .result_bits_o       (result_bits_o)
+  );
 
 endmodule
 
