@@ -64,8 +64,10 @@ module edge_trainer_result_port #(
   generate
     for (rqg = 0; rqg < Cols; rqg = rqg + 1) begin : g_requant
       edge_trainer_requant #(
-        .OpBits  (OpBits),
-        .AccBits (AccBits)
+        .OpBits    (OpBits),
+        .AccBits   (AccBits),
+        .ShiftBits (ShiftBits),
+        .LfsrBits  (LfsrBits)
       ) u_requant (
         .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
         .aux_i        (requant_aux[rqg*OpBits +: OpBits]),

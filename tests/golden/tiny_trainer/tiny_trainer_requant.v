@@ -14,13 +14,15 @@
 //             mask_i and aux_i <= 0                  (ReLU and the ReLU' mask)
 module tiny_trainer_requant #(
   parameter integer OpBits = 8,
-  parameter integer AccBits = 32
+  parameter integer AccBits = 32,
+  parameter integer ShiftBits = 6,
+  parameter integer LfsrBits = 32
 ) (
   input  wire [AccBits-1:0] acc_i,
   input  wire [OpBits-1:0]  aux_i,
-  input  wire [5:0]         shift_i,
+  input  wire [ShiftBits-1:0] shift_i,
   input  wire               stochastic_i,
-  input  wire [31:0]        lfsr_i,
+  input  wire [LfsrBits-1:0] lfsr_i,
   input  wire               relu_i,
   input  wire               mask_i,
   input  wire               update_i,
@@ -28,25 +30,29 @@ module tiny_trainer_requant #(
 );
   localparam integer Wide = AccBits + 2;
   localparam [Wide-1:0] OneW = {{(Wide-1){1'b0}}, 1'b1};
+  localparam [ShiftBits-1:0] ShiftZero = {ShiftBits{1'b0}};
+  localparam [ShiftBits-1:0] ShiftOne = {{(ShiftBits-1){1'b0}}, 1'b1};
+  localparam [ShiftBits-1:0] LfsrWidth = LfsrBits[ShiftBits-1:0];   // the stochastic offset has at most LfsrBits bits
+  localparam [LfsrBits-1:0]  LfsrOne = {{(LfsrBits-1){1'b0}}, 1'b1};
 
   wire signed [Wide-1:0] acc = {{2{acc_i[AccBits-1]}}, acc_i};
   wire        [Wide-1:0] one = OneW;
   wire        [Wide-1:0] low_mask = (one << shift_i) - one;
 
   // stochastic offset: the LFSR's low bits, aligned to the top of the discarded bits
-  wire [5:0]      lfsr_width = (shift_i > 6'd32) ? 6'd32 : shift_i;
-  wire [5:0]      lfsr_pad = shift_i - lfsr_width;
-  wire [31:0]     lfsr_low_mask = (lfsr_width == 6'd32) ? 32'hffffffff : ((32'd1 << lfsr_width) - 32'd1);
-  wire [Wide+31:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
-  wire [Wide+31:0] offset_wide = lfsr_bits << lfsr_pad;
-  wire [Wide-1:0]  offset = offset_wide[Wide-1:0];
-  wire             unused_offset_hi = ^offset_wide[Wide+31:Wide];
+  wire [ShiftBits-1:0]     lfsr_width = (shift_i > LfsrWidth) ? LfsrWidth : shift_i;
+  wire [ShiftBits-1:0]     lfsr_pad = shift_i - lfsr_width;
+  wire [LfsrBits-1:0]      lfsr_low_mask = (lfsr_width == LfsrWidth) ? {LfsrBits{1'b1}} : ((LfsrOne << lfsr_width) - LfsrOne);
+  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
+  wire [Wide+LfsrBits-1:0] offset_wide = lfsr_bits << lfsr_pad;
+  wire [Wide-1:0]          offset = offset_wide[Wide-1:0];
+  wire                     unused_offset_hi = ^offset_wide[Wide+LfsrBits-1:Wide];
 
   // round to nearest even
   wire signed [Wide-1:0] floor_q = acc >>> shift_i;
   wire        [Wide-1:0] remainder = acc & low_mask;
-  wire        [Wide-1:0] half = (shift_i == 6'd0) ? {Wide{1'b0}} : (one << (shift_i - 6'd1));
-  wire                   round_up = (shift_i != 6'd0)
+  wire        [Wide-1:0] half = (shift_i == ShiftZero) ? {Wide{1'b0}} : (one << (shift_i - ShiftOne));
+  wire                   round_up = (shift_i != ShiftZero)
                                  && ((remainder > half) || ((remainder == half) && floor_q[0]));
   wire signed [Wide-1:0] nearest = floor_q + (round_up ? one : {Wide{1'b0}});
   wire signed [Wide-1:0] with_offset = acc + offset;
