@@ -31,15 +31,11 @@ module tiny_trainer_controller #(
   parameter integer Cols = 8,
   parameter integer CountBits = 16,
   parameter integer PlainWeights = 0,
-  parameter integer CmdOpBits = 4,
-  parameter integer ShiftBits = 6,
-  parameter integer SeedBits = 32
+  parameter integer CmdOpBits = 4
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
-  // command port
-  input  wire                 cmd_valid_i,
-  output wire                 cmd_ready_o,
+  // the command on the command port: its fields give the geometry when it is accepted
   input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
@@ -47,27 +43,34 @@ module tiny_trainer_controller #(
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
-  input  wire [ShiftBits-1:0] cmd_shift_i,
-  input  wire                 cmd_round_i,
-  input  wire                 cmd_relu_i,
-  input  wire [SeedBits-1:0]  cmd_seed_i,
-  output wire                 done_o,
-  output wire                 compute_start_o,
-  // operand write stream handshake (data goes straight to the buffers)
-  input  wire                 wr_valid_i,
-  output wire                 wr_ready_o,
-  // result read stream handshake (data comes from the core's lane select)
-  output wire                 rd_valid_o,
-  input  wire                 rd_ready_i,
-  output wire [CountBits-1:0] rd_lane_o,
-  output wire                 rd_weight_o,      // the read port streams W (read W) rather than the result
-  // operand buffer writes
-  output wire                 w_wr_en_o,
-  output wire                 x_wr_en_o,
-  output wire                 dy_wr_en_o,
-  output wire [CountBits-1:0] ld_base_o,
-  output wire [CountBits-1:0] ld_row_o,
-  output wire [CountBits-1:0] ld_col_o,
+  // command front end: the handoff of a compute
+  input  wire                 accept_i,         // a command is accepted this cycle
+  input  wire                 compute_start_i,  // ... and it is FP, BP or WG
+  input  wire                 computing_i,
+  output wire                 compute_done_o,   // the compute ends this cycle
+  input  wire [CmdOpBits-1:0] op_i,             // opcode of the running command
+  input  wire [CountBits-1:0] din_blocks_i,     // ceil(cmd_din_i / Cols)
+  output wire [CountBits-1:0] res_rows_o,       // M x N of the last result, for the read-out walk
+  output wire [CountBits-1:0] res_cols_o,
+  // command front end: the element walk (over the geometry given here) and the element in flight
+  output wire [CountBits-1:0] walk_base_o,
+  output wire [CountBits-1:0] walk_block_rows_o,
+  output wire [CountBits-1:0] walk_block_cols_o,
+  output wire [CountBits-1:0] walk_stride_o,
+  input  wire                 walk_start_i,
+  input  wire                 walk_step_i,
+  input  wire [CountBits-1:0] walk_block_i,
+  input  wire [CountBits-1:0] walk_row_i,
+  input  wire [CountBits-1:0] mv_col_i,
+  input  wire                 mv_issue_i,
+  input  wire                 w_issue_i,
+  // command front end: the row-major walk of the result read out or moved
+  input  wire                 result_req_i,
+  input  wire                 rd_consume_i,
+  input  wire                 rd_word_end_i,
+  input  wire                 rd_last_i,
+  // moves (the aux lane is the W value or the ReLU' mask value of the element)
+  output wire [CountBits-1:0] aux_lane_o,
   // operand buffer reads
   output wire                 w_rd_en_o,
   output wire                 w_rd_col_o,
@@ -81,20 +84,6 @@ module tiny_trainer_controller #(
   output wire                 dy_rd_col_o,
   output wire [CountBits-1:0] dy_rd_base_o,
   output wire [CountBits-1:0] dy_rd_idx_o,
-  // moves (result -> X or dY), weight update and W read-out: the element written
-  // this cycle gets the requantized result, the aux lane is the W value or mask
-  output wire                 move_o,
-  output wire                 aux_from_x_o,
-  output wire [CountBits-1:0] aux_lane_o,
-  output wire [ShiftBits-1:0] rq_shift_o,
-  output wire                 rq_stochastic_o,
-  output wire                 rq_relu_o,
-  output wire                 rq_mask_o,
-  output wire                 rq_update_o,
-  output wire [Cols*SeedBits-1:0] rq_lfsr_o,        // LFSR state for each of Cols elements in a row
-  // weight update: a row segment of Cols weights per cycle
-  output wire                 w_row_wr_en_o,
-  output wire [Cols-1:0]      w_row_lanes_o,
   // stage 1: steering of the buffer data into the operand registers
   output wire                 s1_load_o,
   output wire                 s1_collect_o,
@@ -158,95 +147,13 @@ module tiny_trainer_controller #(
   reg [CountBits-1:0] rd_addr_q, rd_addr_d;
 
   // ---------------------------------------------------------------- command front end
-  wire                 cmd_accept, compute_start, computing, compute_done;
-  wire [CmdOpBits-1:0] op;
-  wire [CountBits-1:0] din_blocks;
   reg  [CountBits-1:0] walk_base, walk_p, walk_q, walk_stride;
-  wire                 walk_start, walk_step, walk_row_end, walk_last;
-  wire [CountBits-1:0] walk_block, walk_row, walk_col, mv_col;
-  wire                 loading, mv_issue, mv_write, w_issue, seg_last;
-  wire [CountBits-1:0] seg;
-  wire                 read_req, result_req, rd_fire, rd_consume, rd_row_end, rd_word_end, rd_last;
-
-  tiny_trainer_command_frontend #(
-    .Cols      (Cols),
-    .CountBits (CountBits),
-    .CmdOpBits (CmdOpBits),
-    .ShiftBits (ShiftBits),
-    .SeedBits  (SeedBits)
-  ) u_frontend (
-    .clk_i                (clk_i),
-    .rst_ni               (rst_ni),
-    .cmd_valid_i          (cmd_valid_i),
-    .cmd_ready_o          (cmd_ready_o),
-    .cmd_op_i             (cmd_op_i),
-    .cmd_batch_i          (cmd_batch_i),
-    .cmd_din_i            (cmd_din_i),
-    .cmd_dout_i           (cmd_dout_i),
-    .cmd_shift_i          (cmd_shift_i),
-    .cmd_round_i          (cmd_round_i),
-    .cmd_relu_i           (cmd_relu_i),
-    .cmd_seed_i           (cmd_seed_i),
-    .done_o               (done_o),
-    .cmd_accept_o         (cmd_accept),
-    .compute_start_o      (compute_start),
-    .computing_o          (computing),
-    .compute_done_i       (compute_done),
-    .op_o                 (op),
-    .din_blocks_o         (din_blocks),
-    .wr_valid_i           (wr_valid_i),
-    .wr_ready_o           (wr_ready_o),
-    .rd_valid_o           (rd_valid_o),
-    .rd_ready_i           (rd_ready_i),
-    .rd_weight_o          (rd_weight_o),
-    .walk_base_i          (walk_base),
-    .walk_block_rows_i    (walk_p),
-    .walk_block_cols_i    (walk_q),
-    .walk_stride_i        (walk_stride),
-    .walk_start_o         (walk_start),
-    .walk_step_o          (walk_step),
-    .walk_block_o         (walk_block),
-    .walk_row_o           (walk_row),
-    .walk_col_o           (walk_col),
-    .walk_row_end_o       (walk_row_end),
-    .walk_last_o          (walk_last),
-    .loading_o            (loading),
-    .w_wr_en_o            (w_wr_en_o),
-    .x_wr_en_o            (x_wr_en_o),
-    .dy_wr_en_o           (dy_wr_en_o),
-    .ld_base_o            (ld_base_o),
-    .ld_row_o             (ld_row_o),
-    .ld_col_o             (ld_col_o),
-    .mv_col_o             (mv_col),
-    .move_o               (move_o),
-    .mv_issue_o           (mv_issue),
-    .mv_write_o           (mv_write),
-    .w_issue_o            (w_issue),
-    .w_row_wr_en_o        (w_row_wr_en_o),
-    .w_row_lanes_o        (w_row_lanes_o),
-    .seg_o                (seg),
-    .seg_last_o           (seg_last),
-    .aux_from_x_o         (aux_from_x_o),
-    .rq_shift_o           (rq_shift_o),
-    .rq_stochastic_o      (rq_stochastic_o),
-    .rq_relu_o            (rq_relu_o),
-    .rq_mask_o            (rq_mask_o),
-    .rq_update_o          (rq_update_o),
-    .rq_lfsr_o            (rq_lfsr_o),
-    .read_req_o           (read_req),
-    .result_req_o         (result_req),
-    .rd_fire_o            (rd_fire),
-    .res_rows_i           (m_q),
-    .res_cols_i           (n_q),
-    .rd_transposed_i      (1'b0),
-    .rd_transposed_last_i (1'b0),
-    .rd_consume_o         (rd_consume),
-    .rd_row_end_o         (rd_row_end),
-    .rd_word_end_o        (rd_word_end),
-    .rd_last_o            (rd_last),
-    .rd_lane_o            (rd_lane_o)
-  );
-  wire unused_frontend = walk_row_end ^ walk_last ^ mv_write ^ rd_row_end ^ (^walk_col) ^ loading ^ seg_last ^ (^seg) ^ read_req ^ rd_fire;
+  assign res_rows_o = m_q;
+  assign res_cols_o = n_q;
+  assign walk_base_o = walk_base;
+  assign walk_block_rows_o = walk_p;
+  assign walk_block_cols_o = walk_q;
+  assign walk_stride_o = walk_stride;
 
   // the accepted command and the running one, decoded
   wire cmd_load_w, cmd_load_x, cmd_load_dy, cmd_fp, cmd_bp, cmd_wg, cmd_read;
@@ -276,7 +183,7 @@ module tiny_trainer_controller #(
   tiny_trainer_command_decode #(
     .CmdOpBits (CmdOpBits)
   ) u_op_decode (
-    .op_i       (op),
+    .op_i       (op_i),
     .load_w_o (op_load_w),
     .load_x_o (op_load_x),
     .load_dy_o (op_load_dy),
@@ -299,8 +206,8 @@ module tiny_trainer_controller #(
   // Block columns of each tensor (blocks: W Cols x Cols, X Rows x Cols, dY Rows x Rows)
   // and the address distance between two rows of blocks.
   wire [CountBits-1:0] dout_blocks = (cmd_dout_i - One) / RowsC + One;
-  wire [CountBits-1:0] w_row_stride = din_blocks * ColsC;
-  wire [CountBits-1:0] x_row_stride = din_blocks * RowsC;
+  wire [CountBits-1:0] w_row_stride = din_blocks_i * ColsC;
+  wire [CountBits-1:0] x_row_stride = din_blocks_i * RowsC;
   wire [CountBits-1:0] dy_row_stride = dout_blocks * RowsC;
   // X of a layer whose dY is being written (batch x dout), for the ReLU' mask
   wire [CountBits-1:0] mask_row_stride = ((cmd_dout_i - One) / ColsC + One) * RowsC;
@@ -326,14 +233,14 @@ module tiny_trainer_controller #(
   ) u_mask_walker (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .start_i      (walk_start),
+    .start_i      (walk_start_i),
     .base_i       (cmd_x_base_i),
     .rows_i       (cmd_batch_i),
     .cols_i       (cmd_dout_i),
     .block_rows_i (RowsC),
     .block_cols_i (ColsC),
     .stride_i     (mask_row_stride),
-    .step_i       (walk_step),
+    .step_i       (walk_step_i),
     .block_o      (mask_block),
     .row_o        (mask_row),
     .col_o        (mask_col),
@@ -371,7 +278,7 @@ module tiny_trainer_controller #(
     a_tile_d = a_tile_q; a_period_d = a_period_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
     b_region_d = b_region_q; b_period_d = b_period_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
     tile_pad_d = tile_pad_q; n_tiles_d = n_tiles_q;
-    if (compute_start) begin
+    if (compute_start_i) begin
       m_d = new_m; n_d = new_n; k_d = new_k;
       a_period_d = new_a_period; a_inner_d = new_a_inner; a_tile_stride_d = new_a_tile_stride;
       b_region_d = new_b_region; b_period_d = new_b_period; b_inner_d = new_b_inner; b_tile_stride_d = new_b_tile_stride;
@@ -379,7 +286,7 @@ module tiny_trainer_controller #(
       n_tiles_d = (new_n - One) / ColsC + One;
     end
     // the A tile walks on as tiles are issued (see the issue stage)
-    if (compute_start) a_tile_d = new_a_tile;
+    if (compute_start_i) a_tile_d = new_a_tile;
     else if (tile_next) a_tile_d = a_tile_next;
   end
 
@@ -388,7 +295,7 @@ module tiny_trainer_controller #(
   wire gather_w = (PlainWeights != 0) && is_fp;   // plain buffer: FP gathers W columns
 
   // ---------------------------------------------------------------- issue stage
-  wire issue_phase = computing && !flush_q;
+  wire issue_phase = computing_i && !flush_q;
   wire issuing = issue_phase && (pad_q == Zero);
   wire sub_done = !gather_w || (sub_q == ColsC - One);
   wire tile_done = sub_done && (kk_q == k_q - One);
@@ -416,8 +323,8 @@ module tiny_trainer_controller #(
     rem_m_d = rem_m_q; rem_n_d = rem_n_q;
     a_base_d = a_base_q; a_idx_d = a_idx_q;
     b_base_d = b_base_q; b_idx_d = b_idx_q; b_tile_d = b_tile_q;
-    flush_d = flush_q && !compute_done;
-    if (compute_start) begin
+    flush_d = flush_q && !compute_done_o;
+    if (compute_start_i) begin
       kk_d = Zero; sub_d = Zero; pad_d = Zero;
       rem_m_d = new_m; rem_n_d = new_n;
       a_base_d = new_a_tile; a_idx_d = Zero;
@@ -482,14 +389,14 @@ module tiny_trainer_controller #(
   // array one row per cycle, in the order the tiles were issued.
   wire capture = s2_valid_q && s2_last_q;
   wire drain_end = dr_busy_q && (dr_cnt_q == RowsC - One);
-  assign compute_done = flush_q && drain_end && dr_final_q;
+  assign compute_done_o = flush_q && drain_end && dr_final_q;
 
   always @* begin
     dr_busy_d = dr_busy_q; dr_final_d = dr_final_q;
     dr_cnt_d = dr_cnt_q; dr_row_d = dr_row_q; dr_addr_d = dr_addr_q;
     dr_m0_d = dr_m0_q; dr_rowaddr_d = dr_rowaddr_q; dr_nt_d = dr_nt_q;
     dr_rem_m_d = dr_rem_m_q; dr_rem_n_d = dr_rem_n_q;
-    if (compute_start) begin
+    if (compute_start_i) begin
       dr_busy_d = 1'b0; dr_m0_d = Zero; dr_rowaddr_d = Zero; dr_nt_d = Zero;
       dr_rem_m_d = new_m; dr_rem_n_d = new_n;
     end
@@ -521,17 +428,17 @@ module tiny_trainer_controller #(
   // result words leave row-major (read out or moved); a weight update reads one
   // result word per segment, with the segment's W row
   wire updating = op_update_w;
-  wire rd_next_word = rd_consume && !rd_last && rd_word_end;
+  wire rd_next_word = rd_consume_i && !rd_last_i && rd_word_end_i;
   always @* begin
     rd_addr_d = rd_addr_q;
     upd_addr_d = upd_addr_q;
     mv_mcol_d = mv_mcol_q;
-    if (cmd_accept) begin
+    if (accept_i) begin
       rd_addr_d = Zero;
       upd_addr_d = Zero;
     end
-    if (result_req || rd_next_word) rd_addr_d = rd_addr_q + One;
-    if (mv_issue) begin
+    if (result_req_i || rd_next_word) rd_addr_d = rd_addr_q + One;
+    if (mv_issue_i) begin
       upd_addr_d = upd_addr_q + One;
       mv_mcol_d = mask_col;
     end
@@ -582,16 +489,15 @@ module tiny_trainer_controller #(
   end
 
   // ---------------------------------------------------------------- outputs
-  assign compute_start_o = compute_start;
-  assign aux_lane_o = op_move_dy ? mv_mcol_q : mv_col;
+  assign aux_lane_o = op_move_dy ? mv_mcol_q : mv_col_i;
 
   // weight update and W read-out read W by rows of blocks, one element at a time
   wire w_walk = op_update_w || op_read_w;
-  assign w_rd_en_o = (issuing && !is_wg) || (w_walk && (mv_issue || w_issue));
+  assign w_rd_en_o = (issuing && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = w_walk ? walk_block : b_base_q;
-  assign w_rd_idx_o = w_walk ? walk_row : (gather_w ? sub_q : b_idx_q);
-  assign x_rd_en_o = (issuing && (is_fp || is_wg)) || (op_move_dy && mv_issue);
+  assign w_rd_base_o = w_walk ? walk_block_i : b_base_q;
+  assign w_rd_idx_o = w_walk ? walk_row_i : (gather_w ? sub_q : b_idx_q);
+  assign x_rd_en_o = (issuing && (is_fp || is_wg)) || (op_move_dy && mv_issue_i);
   assign x_rd_col_o = is_fp;
   assign x_rd_base_o = is_fp ? a_base_q : (op_move_dy ? mask_block : b_base_q);
   assign x_rd_idx_o = is_fp ? a_idx_q : (op_move_dy ? mask_row : b_idx_q);
@@ -615,7 +521,7 @@ module tiny_trainer_controller #(
 
   assign res_wr_en_o = dr_busy_q && (dr_row_q < m_q);
   assign res_wr_addr_o = dr_addr_q;
-  assign res_rd_en_o = updating ? mv_issue : (result_req || rd_next_word);
+  assign res_rd_en_o = updating ? mv_issue_i : (result_req_i || rd_next_word);
   assign res_rd_addr_o = updating ? upd_addr_q : rd_addr_q;
 endmodule
 
