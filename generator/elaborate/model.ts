@@ -55,8 +55,11 @@ export interface CommandModel {
   seedBits: number;
   /** LFSR taps as Verilog hex digits (seedBits / 4 of them) */
   lfsrTapsHex: string;
-  /** in opcode order, for the command decode module: port stem, localparam name, sized literal */
-  ops: { port: string; param: string; literal: string }[];
+  /**
+   * in opcode order, for the command decode module: port stem, localparam name,
+   * sized literal, and the spaces that align `.port_o` in a named connection
+   */
+  ops: { port: string; param: string; literal: string; pad: string }[];
 }
 
 const OP_PORT: Record<OpName, string> = {
@@ -73,6 +76,9 @@ const OP_PORT: Record<OpName, string> = {
   readW: 'read_w',
 };
 
+/** `.op_i       (`: the width of a named connection's pin in a decode instance */
+const DECODE_PIN_WIDTH = 12;
+
 export function commandModel(): CommandModel {
   const { opBits, shiftBits, seedBits } = COMMAND_FIELDS;
   return {
@@ -84,6 +90,7 @@ export function commandModel(): CommandModel {
       port: OP_PORT[name],
       param: `Op${name[0].toUpperCase()}${name.slice(1)}`,
       literal: `${opBits}'d${OPCODES[name]}`,
+      pad: ' '.repeat(Math.max(1, DECODE_PIN_WIDTH - `.${OP_PORT[name]}_o`.length)),
     })),
   };
 }
