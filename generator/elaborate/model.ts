@@ -25,6 +25,77 @@ export const OPCODES = {
 export type OpName = keyof typeof OPCODES;
 export const OP_BITS = 4;
 
+/**
+ * The command port's field widths and the stochastic-rounding LFSR. The RTL
+ * gets them from here only: the core top prints them as parameters and passes
+ * them down; the opcodes are printed once, in the command decode module.
+ */
+export const COMMAND_FIELDS = {
+  /** cmd_op_i */
+  opBits: OP_BITS,
+  /** cmd_shift_i: a right shift of up to 63 bits */
+  shiftBits: 6,
+  /** cmd_seed_i and the LFSR state */
+  seedBits: 32,
+} as const;
+
+/** Galois LFSR x^32 + x^22 + x^2 + x + 1 (the golden model's generator/golden/quant.ts steps the same one). */
+export const LFSR_POLYNOMIAL = [32, 22, 2, 1, 0] as const;
+
+/** The Galois taps word of a polynomial (shifting right): bit e-1 for every exponent e > 0. */
+export function galoisTaps(exponents: readonly number[]): number {
+  let taps = 0;
+  for (const e of exponents) if (e > 0) taps = (taps | (1 << (e - 1))) >>> 0;
+  return taps;
+}
+
+/** A command's decoded form: one strobe per opcode, named after the opcode. */
+export interface CommandModel {
+  opBits: number;
+  shiftBits: number;
+  seedBits: number;
+  /** LFSR taps as Verilog hex digits (seedBits / 4 of them) */
+  lfsrTapsHex: string;
+  /**
+   * in opcode order, for the command decode module: port stem, localparam name,
+   * sized literal, and the spaces that align `.port_o` in a named connection
+   */
+  ops: { port: string; param: string; literal: string; pad: string }[];
+}
+
+const OP_PORT: Record<OpName, string> = {
+  loadW: 'load_w',
+  loadX: 'load_x',
+  loadDy: 'load_dy',
+  fp: 'fp',
+  bp: 'bp',
+  wg: 'wg',
+  readResult: 'read',
+  moveToX: 'move_x',
+  moveToDy: 'move_dy',
+  updateW: 'update_w',
+  readW: 'read_w',
+};
+
+/** `.op_i       (`: the width of a named connection's pin in a decode instance */
+const DECODE_PIN_WIDTH = 12;
+
+export function commandModel(): CommandModel {
+  const { opBits, shiftBits, seedBits } = COMMAND_FIELDS;
+  return {
+    opBits,
+    shiftBits,
+    seedBits,
+    lfsrTapsHex: galoisTaps(LFSR_POLYNOMIAL).toString(16).padStart(seedBits / 4, '0'),
+    ops: (Object.keys(OPCODES) as OpName[]).map((name) => ({
+      port: OP_PORT[name],
+      param: `Op${name[0].toUpperCase()}${name.slice(1)}`,
+      literal: `${opBits}'d${OPCODES[name]}`,
+      pad: ' '.repeat(Math.max(1, DECODE_PIN_WIDTH - `.${OP_PORT[name]}_o`.length)),
+    })),
+  };
+}
+
 /** Which operand buffer holds a tensor. */
 
 /**
@@ -95,6 +166,8 @@ export interface CoreModel {
   result: { words: number; depth: number; addrBits: number; wordBits: number };
   opcodes: typeof OPCODES;
   opBitsField: number;
+  /** command field widths, decoded strobes and the LFSR taps (one source for the RTL) */
+  command: CommandModel;
   transposable: boolean;
   /** the zero-skipping core's geometry; undefined for the dense core */
   sparse?: SparseModel;
@@ -144,6 +217,14 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const maxDim = Math.max(b.weightWords, b.activationWords, b.errorWords);
   const name = spec.name;
   const sparse = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
+  // the command front end both cores share, and the column gather of a plain weight buffer
+  const frontEnd = [
+    { name: `${name}_command_decode`, template: 'command_decode' },
+    { name: `${name}_lfsr`, template: 'lfsr' },
+    ...(!b.transposable && C > 1 ? [{ name: `${name}_column_gather`, template: 'column_gather' }] : []),
+    { name: `${name}_result_port`, template: 'result_port' },
+    { name: `${name}_command_frontend`, template: 'command_frontend' },
+  ];
   const modules = sparse
     ? [
         { name: `${name}_sram`, template: 'sram' },
@@ -156,6 +237,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_row_engine`, template: 'row_engine' },
         { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_block_walker`, template: 'block_walker' },
+        ...frontEnd,
         { name: `${name}_sparse_controller`, template: 'sparse_controller' },
         { name: `${name}_core`, template: 'sparse_core' },
       ]
@@ -167,6 +249,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_pe_array`, template: 'pe_array' },
         { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_block_walker`, template: 'block_walker' },
+        ...frontEnd,
         { name: `${name}_controller`, template: 'controller' },
         { name: `${name}_core`, template: 'core' },
       ];
@@ -197,6 +280,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     },
     opcodes: OPCODES,
     opBitsField: OP_BITS,
+    command: commandModel(),
     transposable: b.transposable,
     sparse,
     modules,
@@ -305,7 +389,7 @@ export function tensorFootprints(model: CoreModel, tensor: TensorName, dims: Lay
 export function layerFitProblems(
   model: CoreModel,
   dims: LayerDims,
-  tensors: TensorName[],
+  tensors: readonly TensorName[],
   resultShapes: { M: number; N: number }[],
 ): string[] {
   const problems: string[] = [];

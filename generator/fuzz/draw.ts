@@ -4,11 +4,11 @@
  * generator seeded by caseSeed(S, I), so any case can be re-drawn alone.
  */
 import { createHash } from 'node:crypto';
-import { elaborate, layerFitProblems, type CoreModel, type LayerDims } from '../elaborate/model.ts';
+import { elaborate, layerFitProblems, type CoreModel } from '../elaborate/model.ts';
 import { effectiveScanWidth } from '../elaborate/sparse.ts';
-import { gemmShape, type Step } from '../golden/gemm.ts';
+import { gemmShape } from '../golden/gemm.ts';
 import { makeRng, shuffle, type Rng } from '../golden/rng.ts';
-import { STEP_OPERANDS } from '../types.ts';
+import { STEP_OPERANDS, STEPS, type LayerDims, type Step } from '../types.ts';
 import { validateSpecObject } from '../spec/load.ts';
 import type { LoadedSpec } from '../spec/types.ts';
 import { UserError } from '../util/errors.ts';
@@ -30,7 +30,7 @@ export const FUZZ_RANGES = {
   layerDim: 40,
 } as const;
 
-export const FUZZ_STEPS: readonly Step[] = ['fp', 'bp', 'wg'];
+export const FUZZ_STEPS = STEPS;
 
 /** One drawn case: a spec (as a user would write it), a layer, a step and a density. */
 export interface FuzzCase {
@@ -155,7 +155,7 @@ export function drawCase(runSeed: number, index: number): FuzzCase {
     loaded = validateSpecObject(spec, `fuzz case ${index}`);
   } catch (error) {
     const problems = error instanceof UserError ? error.problems.join('; ') : String(error);
-    throw new Error(`fuzz: drew an invalid spec (a fuzzer bug): ${problems}\n${JSON.stringify(spec)}`);
+    throw new Error(`fuzz: drew an invalid spec (a fuzzer bug): ${problems}\n${JSON.stringify(spec)}`, { cause: error });
   }
   const model = elaborate(loaded);
   const step = FUZZ_STEPS[rng.nextInt(0, FUZZ_STEPS.length - 1)]!;

@@ -4,8 +4,11 @@
 // ----------------------------------------------------------------------------
 `default_nettype none
 
-// Controller: accepts host commands, walks tensors into the operand buffers,
-// tiles a layer over the PE array and sequences the three training steps.
+// Controller of the dense core: tiles a layer over the PE array and sequences
+// the three training steps. The command front end (shared with the
+// zero-skipping core) accepts the commands and runs loads, read-out, moves,
+// weight update and W read-out; this module gives it the geometry of the
+// operand buffers and turns its walks into buffer and result addresses.
 //
 // Every step is the GEMM out (M x N) = A (M x K) * B (K x N), computed as a sum
 // of outer products: per cycle the array receives one column of an A tile
@@ -27,41 +30,47 @@ module edge_trainer_controller #(
   parameter integer Rows = 8,
   parameter integer Cols = 8,
   parameter integer CountBits = 16,
-  parameter integer PlainWeights = 0
+  parameter integer PlainWeights = 0,
+  parameter integer CmdOpBits = 4
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
-  // command port
-  input  wire                 cmd_valid_i,
-  output wire                 cmd_ready_o,
-  input  wire [3:0]           cmd_op_i,
+  // the command on the command port: its fields give the geometry when it is accepted
+  input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
   input  wire [CountBits-1:0] cmd_dout_i,
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
-  input  wire [5:0]           cmd_shift_i,
-  input  wire                 cmd_round_i,
-  input  wire                 cmd_relu_i,
-  input  wire [31:0]          cmd_seed_i,
-  output wire                 done_o,
-  output wire                 compute_start_o,
-  // operand write stream handshake (data goes straight to the buffers)
-  input  wire                 wr_valid_i,
-  output wire                 wr_ready_o,
-  // result read stream handshake (data comes from the core's lane select)
-  output wire                 rd_valid_o,
-  input  wire                 rd_ready_i,
-  output wire [CountBits-1:0] rd_lane_o,
-  output wire                 rd_weight_o,      // the read port streams W (read W) rather than the result
-  // operand buffer writes
-  output wire                 w_wr_en_o,
-  output wire                 x_wr_en_o,
-  output wire                 dy_wr_en_o,
-  output wire [CountBits-1:0] ld_base_o,
-  output wire [CountBits-1:0] ld_row_o,
-  output wire [CountBits-1:0] ld_col_o,
+  // command front end: the handoff of a compute
+  input  wire                 accept_i,         // a command is accepted this cycle
+  input  wire                 compute_start_i,  // ... and it is FP, BP or WG
+  input  wire                 computing_i,
+  output wire                 compute_done_o,   // the compute ends this cycle
+  input  wire [CmdOpBits-1:0] op_i,             // opcode of the running command
+  input  wire [CountBits-1:0] din_blocks_i,     // ceil(cmd_din_i / Cols)
+  output wire [CountBits-1:0] res_rows_o,       // M x N of the last result, for the read-out walk
+  output wire [CountBits-1:0] res_cols_o,
+  // command front end: the element walk (over the geometry given here) and the element in flight
+  output wire [CountBits-1:0] walk_base_o,
+  output wire [CountBits-1:0] walk_block_rows_o,
+  output wire [CountBits-1:0] walk_block_cols_o,
+  output wire [CountBits-1:0] walk_stride_o,
+  input  wire                 walk_start_i,
+  input  wire                 walk_step_i,
+  input  wire [CountBits-1:0] walk_block_i,
+  input  wire [CountBits-1:0] walk_row_i,
+  input  wire [CountBits-1:0] mv_col_i,
+  input  wire                 mv_issue_i,
+  input  wire                 w_issue_i,
+  // command front end: the row-major walk of the result read out or moved
+  input  wire                 result_req_i,
+  input  wire                 rd_consume_i,
+  input  wire                 rd_word_end_i,
+  input  wire                 rd_last_i,
+  // moves (the aux lane is the W value or the ReLU' mask value of the element)
+  output wire [CountBits-1:0] aux_lane_o,
   // operand buffer reads
   output wire                 w_rd_en_o,
   output wire                 w_rd_col_o,
@@ -75,20 +84,6 @@ module edge_trainer_controller #(
   output wire                 dy_rd_col_o,
   output wire [CountBits-1:0] dy_rd_base_o,
   output wire [CountBits-1:0] dy_rd_idx_o,
-  // moves (result -> X or dY), weight update and W read-out: the element written
-  // this cycle gets the requantized result, the aux lane is the W value or mask
-  output wire                 move_o,
-  output wire                 aux_from_x_o,
-  output wire [CountBits-1:0] aux_lane_o,
-  output wire [5:0]           rq_shift_o,
-  output wire                 rq_stochastic_o,
-  output wire                 rq_relu_o,
-  output wire                 rq_mask_o,
-  output wire                 rq_update_o,
-  output wire [Cols*32-1:0]   rq_lfsr_o,        // LFSR state for each of Cols elements in a row
-  // weight update: a row segment of Cols weights per cycle
-  output wire                 w_row_wr_en_o,
-  output wire [Cols-1:0]      w_row_lanes_o,
   // stage 1: steering of the buffer data into the operand registers
   output wire                 s1_load_o,
   output wire                 s1_collect_o,
@@ -108,29 +103,6 @@ module edge_trainer_controller #(
   output wire                 res_rd_en_o,
   output wire [CountBits-1:0] res_rd_addr_o
 );
-  localparam [3:0] OpLoadW = 4'd1;
-  localparam [3:0] OpLoadX = 4'd2;
-  localparam [3:0] OpLoadDy = 4'd3;
-  localparam [3:0] OpFp = 4'd4;
-  localparam [3:0] OpBp = 4'd5;
-  localparam [3:0] OpWg = 4'd6;
-  localparam [3:0] OpRead = 4'd7;
-  localparam [3:0] OpMoveX = 4'd8;
-  localparam [3:0] OpMoveDy = 4'd9;
-  localparam [3:0] OpUpdateW = 4'd10;
-  localparam [3:0] OpReadW = 4'd11;
-
-  localparam [3:0] StIdle = 4'd0;
-  localparam [3:0] StLoad = 4'd1;
-  localparam [3:0] StIssue = 4'd2;
-  localparam [3:0] StFlush = 4'd3;
-  localparam [3:0] StReadReq = 4'd4;
-  localparam [3:0] StReadOut = 4'd5;
-  localparam [3:0] StMoveReq = 4'd6;
-  localparam [3:0] StMove = 4'd7;
-  localparam [3:0] StWReq = 4'd8;
-  localparam [3:0] StWOut = 4'd9;
-  localparam [31:0] LfsrTaps = 32'h80200003;
 
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
@@ -138,9 +110,7 @@ module edge_trainer_controller #(
   localparam [CountBits-1:0] ColsC = Cols[CountBits-1:0];
 
   // ---------------------------------------------------------------- state
-  reg [3:0]           state_q, state_d;
-  reg [3:0]           op_q, op_d;
-  reg                 done_q, done_d;
+  reg                 flush_q, flush_d;   // every tile issued: the last drain runs
   // GEMM shape of the running compute command, kept for the read-out
   reg [CountBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
   // issue counters
@@ -156,15 +126,10 @@ module edge_trainer_controller #(
   reg [CountBits-1:0] a_period_q, a_period_d, a_inner_q, a_inner_d, a_tile_stride_q, a_tile_stride_d;
   reg [CountBits-1:0] b_period_q, b_period_d, b_inner_q, b_inner_d, b_tile_stride_q, b_tile_stride_d;
   reg [CountBits-1:0] b_region_q, b_region_d;
-  // moves, update, W read-out: the element in flight (one cycle behind the walk)
-  reg [CountBits-1:0] mv_block_q, mv_block_d, mv_row_q, mv_row_d, mv_col_q, mv_col_d, mv_mcol_q, mv_mcol_d;
-  reg                 mv_valid_q, mv_valid_d, mv_last_q, mv_last_d, mv_issued_q, mv_issued_d;
-  reg [5:0]           shift_q, shift_d;
-  reg                 stochastic_q, stochastic_d, relu_q, relu_d;
-  reg [31:0]          lfsr_q, lfsr_d;
-  // weight update: segments of Cols weights; lanes of the segment being written
-  reg [CountBits-1:0] seg_q, seg_d, seg_last_lanes_q, seg_last_lanes_d, upd_addr_q, upd_addr_d, mv_lanes_q, mv_lanes_d;
-  reg [CountBits-1:0] segs_q, segs_d;
+  // moving dX to dY: the column of the ReLU' mask element in flight
+  reg [CountBits-1:0] mv_mcol_q, mv_mcol_d;
+  // weight update: the result word of the segment issued next
+  reg [CountBits-1:0] upd_addr_q, upd_addr_d;
   // stage 1 and stage 2 flags
   reg                 s1_load_q, s1_load_d, s1_first_q, s1_first_d, s1_last_q, s1_last_d;
   reg                 s1_collect_q, s1_collect_d;
@@ -178,123 +143,163 @@ module edge_trainer_controller #(
   reg [CountBits-1:0] dr_m0_q, dr_m0_d, dr_rowaddr_q, dr_rowaddr_d, dr_nt_q, dr_nt_d;
   reg [CountBits-1:0] dr_rem_m_q, dr_rem_m_d, dr_rem_n_q, dr_rem_n_d;
   reg [CountBits-1:0] n_tiles_q, n_tiles_d;   // ceil(N / Cols): result words per row of out
-  // read-out
-  reg [CountBits-1:0] rd_row_q, rd_row_d, rd_col_q, rd_col_d, rd_lane_q, rd_lane_d, rd_addr_q, rd_addr_d;
+  // read-out: the result word read next
+  reg [CountBits-1:0] rd_addr_q, rd_addr_d;
 
-  // ---------------------------------------------------------------- command decode
+  // ---------------------------------------------------------------- command front end
+  reg  [CountBits-1:0] walk_base, walk_p, walk_q, walk_stride;
+  assign res_rows_o = m_q;
+  assign res_cols_o = n_q;
+  assign walk_base_o = walk_base;
+  assign walk_block_rows_o = walk_p;
+  assign walk_block_cols_o = walk_q;
+  assign walk_stride_o = walk_stride;
+
+  // the accepted command and the running one, decoded
+  wire cmd_load_w, cmd_load_x, cmd_load_dy, cmd_fp, cmd_bp, cmd_wg, cmd_read;
+  wire cmd_move_x, cmd_move_dy, cmd_update_w, cmd_read_w, cmd_load, cmd_compute, cmd_walk;
+  edge_trainer_command_decode #(
+    .CmdOpBits (CmdOpBits)
+  ) u_cmd_decode (
+    .op_i       (cmd_op_i),
+    .load_w_o   (cmd_load_w),
+    .load_x_o   (cmd_load_x),
+    .load_dy_o  (cmd_load_dy),
+    .fp_o       (cmd_fp),
+    .bp_o       (cmd_bp),
+    .wg_o       (cmd_wg),
+    .read_o     (cmd_read),
+    .move_x_o   (cmd_move_x),
+    .move_dy_o  (cmd_move_dy),
+    .update_w_o (cmd_update_w),
+    .read_w_o   (cmd_read_w),
+    .load_o     (cmd_load),
+    .compute_o  (cmd_compute),
+    .walk_o     (cmd_walk)
+  );
+
+  wire op_load_w, op_load_x, op_load_dy, op_fp, op_bp, op_wg, op_read;
+  wire op_move_x, op_move_dy, op_update_w, op_read_w, op_load, op_compute, op_walk;
+  edge_trainer_command_decode #(
+    .CmdOpBits (CmdOpBits)
+  ) u_op_decode (
+    .op_i       (op_i),
+    .load_w_o   (op_load_w),
+    .load_x_o   (op_load_x),
+    .load_dy_o  (op_load_dy),
+    .fp_o       (op_fp),
+    .bp_o       (op_bp),
+    .wg_o       (op_wg),
+    .read_o     (op_read),
+    .move_x_o   (op_move_x),
+    .move_dy_o  (op_move_dy),
+    .update_w_o (op_update_w),
+    .read_w_o   (op_read_w),
+    .load_o     (op_load),
+    .compute_o  (op_compute),
+    .walk_o     (op_walk)
+  );
+  wire unused_decode = cmd_wg ^ cmd_load_dy ^ cmd_read ^ cmd_move_dy ^ cmd_load ^ cmd_compute ^ cmd_walk
+                     ^ op_load_w ^ op_load_x ^ op_load_dy ^ op_bp ^ op_read ^ op_move_x ^ op_load ^ op_compute ^ op_walk;
+
+  // ---------------------------------------------------------------- tensor geometry
   // Block columns of each tensor (blocks: W Cols x Cols, X Rows x Cols, dY Rows x Rows)
   // and the address distance between two rows of blocks.
-  wire [CountBits-1:0] din_blocks = (cmd_din_i - One) / ColsC + One;
   wire [CountBits-1:0] dout_blocks = (cmd_dout_i - One) / RowsC + One;
-  wire [CountBits-1:0] w_row_stride = din_blocks * ColsC;
-  wire [CountBits-1:0] x_row_stride = din_blocks * RowsC;
+  wire [CountBits-1:0] w_row_stride = din_blocks_i * ColsC;
+  wire [CountBits-1:0] x_row_stride = din_blocks_i * RowsC;
   wire [CountBits-1:0] dy_row_stride = dout_blocks * RowsC;
   // X of a layer whose dY is being written (batch x dout), for the ReLU' mask
   wire [CountBits-1:0] mask_row_stride = ((cmd_dout_i - One) / ColsC + One) * RowsC;
 
-  // ---------------------------------------------------------------- element walkers
-  // The tensor a load, move, update or W read-out walks, row-major, and (moving
-  // dX to dY) the X tensor whose signs are the ReLU' mask.
-  wire cmd_walks = (cmd_op_i == OpLoadW) || (cmd_op_i == OpLoadX) || (cmd_op_i == OpLoadDy)
-                || (cmd_op_i == OpMoveX) || (cmd_op_i == OpMoveDy) || (cmd_op_i == OpUpdateW) || (cmd_op_i == OpReadW);
-  wire walk_start = (state_q == StIdle) && cmd_valid_i && cmd_walks;
-  reg  [CountBits-1:0] walk_base, walk_rows, walk_cols, walk_p, walk_q, walk_stride;
+  // the blocks of the tensor a load, move, update or W read-out walks
   always @* begin
-    case (cmd_op_i)
-      OpLoadW, OpReadW: begin
-        walk_base = cmd_w_base_i; walk_rows = cmd_dout_i; walk_cols = cmd_din_i;
-        walk_p = ColsC; walk_q = ColsC; walk_stride = w_row_stride;
-      end
-      OpUpdateW: begin
-        // one step per row segment of Cols weights: a row of a block
-        walk_base = cmd_w_base_i; walk_rows = cmd_dout_i; walk_cols = din_blocks;
-        walk_p = ColsC; walk_q = One; walk_stride = w_row_stride;
-      end
-      OpLoadX, OpMoveX: begin
-        walk_base = cmd_x_base_i; walk_rows = cmd_batch_i; walk_cols = cmd_din_i;
-        walk_p = RowsC; walk_q = ColsC; walk_stride = x_row_stride;
-      end
-      default: begin
-        walk_base = cmd_dy_base_i; walk_rows = cmd_batch_i; walk_cols = cmd_dout_i;
-        walk_p = RowsC; walk_q = RowsC; walk_stride = dy_row_stride;
-      end
-    endcase
+    if (cmd_load_w || cmd_read_w || cmd_update_w) begin
+      // a weight update steps a row segment of Cols weights: a row of a block
+      walk_base = cmd_w_base_i; walk_p = ColsC; walk_q = cmd_update_w ? One : ColsC; walk_stride = w_row_stride;
+    end else if (cmd_load_x || cmd_move_x) begin
+      walk_base = cmd_x_base_i; walk_p = RowsC; walk_q = ColsC; walk_stride = x_row_stride;
+    end else begin
+      walk_base = cmd_dy_base_i; walk_p = RowsC; walk_q = RowsC; walk_stride = dy_row_stride;
+    end
   end
 
-  wire                 walk_step;
-  wire [CountBits-1:0] walk_block, walk_row, walk_col, mask_block, mask_row, mask_col;
-  wire                 walk_last, mask_last, walk_row_end, mask_row_end;
-
-  edge_trainer_block_walker #(
-    .CountBits (CountBits)
-  ) u_walker (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .start_i      (walk_start),
-    .base_i       (walk_base),
-    .rows_i       (walk_rows),
-    .cols_i       (walk_cols),
-    .block_rows_i (walk_p),
-    .block_cols_i (walk_q),
-    .stride_i     (walk_stride),
-    .step_i       (walk_step),
-    .block_o      (walk_block),
-    .row_o        (walk_row),
-    .col_o        (walk_col),
-    .row_end_o    (walk_row_end),
-    .last_o       (walk_last)
-  );
+  // moving dX to dY: the walk over X (batch x dout) whose signs are the ReLU' mask
+  wire [CountBits-1:0] mask_block, mask_row, mask_col;
+  wire                 mask_last, mask_row_end;
 
   edge_trainer_block_walker #(
     .CountBits (CountBits)
   ) u_mask_walker (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .start_i      (walk_start),
+    .start_i      (walk_start_i),
     .base_i       (cmd_x_base_i),
     .rows_i       (cmd_batch_i),
     .cols_i       (cmd_dout_i),
     .block_rows_i (RowsC),
     .block_cols_i (ColsC),
     .stride_i     (mask_row_stride),
-    .step_i       (walk_step),
+    .step_i       (walk_step_i),
     .block_o      (mask_block),
     .row_o        (mask_row),
     .col_o        (mask_col),
     .row_end_o    (mask_row_end),
     .last_o       (mask_last)
   );
-  wire unused_mask_ends = mask_last ^ mask_row_end ^ walk_row_end;
+  wire unused_mask_ends = mask_last ^ mask_row_end;
 
-  // LFSR states for the elements of a segment: lane j's is the state after j steps
-  reg [(Cols+1)*32-1:0] lfsr_states;
-  reg [31:0]            lfsr_walk;
-  integer ls;
+  // ---------------------------------------------------------------- compute setup
+  // GEMM shape and the two operand walks of the accepted compute (see the table above)
+  reg [CountBits-1:0] new_m, new_n, new_k;
+  reg [CountBits-1:0] new_a_tile, new_a_period, new_a_inner, new_a_tile_stride;
+  reg [CountBits-1:0] new_b_region, new_b_period, new_b_inner, new_b_tile_stride;
   always @* begin
-    lfsr_walk = lfsr_q;
-    lfsr_states[31:0] = lfsr_walk;
-    for (ls = 1; ls <= Cols; ls = ls + 1) begin
-      lfsr_walk = lfsr_walk[0] ? ((lfsr_walk >> 1) ^ LfsrTaps) : (lfsr_walk >> 1);
-      lfsr_states[ls*32 +: 32] = lfsr_walk;
+    if (cmd_fp) begin
+      new_m = cmd_batch_i; new_n = cmd_dout_i; new_k = cmd_din_i;
+      new_a_tile = cmd_x_base_i; new_a_period = ColsC; new_a_inner = RowsC; new_a_tile_stride = x_row_stride;
+      new_b_region = cmd_w_base_i; new_b_period = ColsC; new_b_inner = ColsC; new_b_tile_stride = w_row_stride;
+    end else if (cmd_bp) begin
+      new_m = cmd_batch_i; new_n = cmd_din_i; new_k = cmd_dout_i;
+      new_a_tile = cmd_dy_base_i; new_a_period = RowsC; new_a_inner = RowsC; new_a_tile_stride = dy_row_stride;
+      new_b_region = cmd_w_base_i; new_b_period = ColsC; new_b_inner = w_row_stride; new_b_tile_stride = ColsC;
+    end else begin
+      new_m = cmd_dout_i; new_n = cmd_din_i; new_k = cmd_batch_i;
+      new_a_tile = cmd_dy_base_i; new_a_period = RowsC; new_a_inner = dy_row_stride; new_a_tile_stride = RowsC;
+      new_b_region = cmd_x_base_i; new_b_period = RowsC; new_b_inner = x_row_stride; new_b_tile_stride = RowsC;
     end
   end
-  reg [31:0] lfsr_after;
-  integer la;
+  // a tile must last at least Rows cycles: the drain of the previous one
+  wire [CountBits-1:0] new_ktime = ((PlainWeights != 0) && cmd_fp) ? new_k * ColsC : new_k;
+  wire [CountBits-1:0] new_tile_pad = ((new_k < RowsC) && (new_ktime < RowsC)) ? RowsC - new_ktime : Zero;
+
   always @* begin
-    lfsr_after = lfsr_q;
-    for (la = 1; la <= Cols; la = la + 1) begin
-      if ((updating ? mv_lanes_q : One) == la[CountBits-1:0]) lfsr_after = lfsr_states[la*32 +: 32];
+    m_d = m_q; n_d = n_q; k_d = k_q;
+    a_tile_d = a_tile_q; a_period_d = a_period_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
+    b_region_d = b_region_q; b_period_d = b_period_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
+    tile_pad_d = tile_pad_q; n_tiles_d = n_tiles_q;
+    if (compute_start_i) begin
+      m_d = new_m; n_d = new_n; k_d = new_k;
+      a_period_d = new_a_period; a_inner_d = new_a_inner; a_tile_stride_d = new_a_tile_stride;
+      b_region_d = new_b_region; b_period_d = new_b_period; b_inner_d = new_b_inner; b_tile_stride_d = new_b_tile_stride;
+      tile_pad_d = new_tile_pad;
+      n_tiles_d = (new_n - One) / ColsC + One;
     end
+    // the A tile walks on as tiles are issued (see the issue stage)
+    if (compute_start_i) a_tile_d = new_a_tile;
+    else if (tile_next) a_tile_d = a_tile_next;
   end
 
-  wire is_fp = (op_q == OpFp);
-  wire is_wg = (op_q == OpWg);
+  wire is_fp = op_fp;
+  wire is_wg = op_wg;
   wire gather_w = (PlainWeights != 0) && is_fp;   // plain buffer: FP gathers W columns
 
   // ---------------------------------------------------------------- issue stage
-  wire issuing = (state_q == StIssue) && (pad_q == Zero);
+  wire issue_phase = computing_i && !flush_q;
+  wire issuing = issue_phase && (pad_q == Zero);
   wire sub_done = !gather_w || (sub_q == ColsC - One);
   wire tile_done = sub_done && (kk_q == k_q - One);
+  wire tile_next = issuing && tile_done;
   wire last_n_tile = (rem_n_q <= ColsC);
   wire last_m_tile = (rem_m_q <= RowsC);
 
@@ -312,261 +317,89 @@ module edge_trainer_controller #(
     for (lane = 0; lane < Cols; lane = lane + 1) b_mask[lane] = (rem_n_q > lane[CountBits-1:0]);
   end
 
-  // ---------------------------------------------------------------- drain
-  wire capture = s2_valid_q && s2_last_q;
-  wire drain_end = dr_busy_q && (dr_cnt_q == RowsC - One);
-
-  // ---------------------------------------------------------------- load
-  wire loading = (state_q == StLoad);
-  wire ld_fire = loading && wr_valid_i;
-  wire ld_last = walk_last;
-
-  // ---------------------------------------------------------------- moves
-  wire moving = (state_q == StMoveReq) || (state_q == StMove);
-  // a read for the next element goes out while the walk has elements left
-  wire mv_issue = moving && !mv_issued_q;
-  wire w_issue = (state_q == StWReq);
-  assign walk_step = ld_fire || mv_issue || w_issue;
-  wire mv_write = (state_q == StMove) && mv_valid_q;
-
-  // ---------------------------------------------------------------- read-out
-  wire rd_fire = (state_q == StReadOut) && rd_ready_i;
-  // a result element leaves the result buffer: read out, or moved
-  wire updating = (op_q == OpUpdateW);
-  wire rd_consume = rd_fire || (mv_write && !updating);
-  wire rd_row_end = (rd_col_q == n_q - One);
-  wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
-  wire rd_last = rd_row_end && (rd_row_q == m_q - One);
-
+  // the issue counters and the two operand walks
   always @* begin
-    // defaults: hold
-    state_d = state_q;
-    op_d = op_q;
-    done_d = 1'b0;
-    m_d = m_q; n_d = n_q; k_d = k_q;
-    kk_d = kk_q; sub_d = sub_q; pad_d = pad_q; tile_pad_d = tile_pad_q;
+    kk_d = kk_q; sub_d = sub_q; pad_d = pad_q;
     rem_m_d = rem_m_q; rem_n_d = rem_n_q;
-    a_base_d = a_base_q; a_idx_d = a_idx_q; a_tile_d = a_tile_q;
+    a_base_d = a_base_q; a_idx_d = a_idx_q;
     b_base_d = b_base_q; b_idx_d = b_idx_q; b_tile_d = b_tile_q;
-    a_period_d = a_period_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
-    b_period_d = b_period_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
-    b_region_d = b_region_q;
-    mv_block_d = mv_block_q; mv_row_d = mv_row_q; mv_col_d = mv_col_q; mv_mcol_d = mv_mcol_q;
-    mv_valid_d = 1'b0; mv_last_d = mv_last_q; mv_issued_d = mv_issued_q;
-    shift_d = shift_q; stochastic_d = stochastic_q; relu_d = relu_q; lfsr_d = lfsr_q;
-    seg_d = seg_q; seg_last_lanes_d = seg_last_lanes_q; upd_addr_d = upd_addr_q; mv_lanes_d = mv_lanes_q; segs_d = segs_q;
+    flush_d = flush_q && !compute_done_o;
+    if (compute_start_i) begin
+      kk_d = Zero; sub_d = Zero; pad_d = Zero;
+      rem_m_d = new_m; rem_n_d = new_n;
+      a_base_d = new_a_tile; a_idx_d = Zero;
+      b_tile_d = new_b_region; b_base_d = new_b_region; b_idx_d = Zero;
+      flush_d = 1'b0;
+    end else if (issue_phase && !issuing) begin
+      pad_d = pad_q - One;
+    end else if (issuing && !sub_done) begin
+      sub_d = sub_q + One;
+    end else if (issuing && !tile_done) begin
+      sub_d = Zero;
+      kk_d = kk_q + One;
+      if (a_idx_q == a_period_q - One) begin
+        a_idx_d = Zero;
+        a_base_d = a_base_q + a_inner_q;
+      end else begin
+        a_idx_d = a_idx_q + One;
+      end
+      if (b_idx_q == b_period_q - One) begin
+        b_idx_d = Zero;
+        b_base_d = b_base_q + b_inner_q;
+      end else begin
+        b_idx_d = b_idx_q + One;
+      end
+    end else if (tile_next) begin
+      sub_d = Zero;
+      kk_d = Zero;
+      pad_d = tile_pad_q;
+      b_tile_d = b_tile_next;
+      a_base_d = a_tile_next;
+      b_base_d = b_tile_next;
+      a_idx_d = Zero;
+      b_idx_d = Zero;
+      if (last_n_tile) begin
+        rem_n_d = n_q;
+        rem_m_d = rem_m_q - RowsC;
+        if (last_m_tile) flush_d = 1'b1;
+      end else begin
+        rem_n_d = rem_n_q - ColsC;
+      end
+    end
+  end
+
+  // stage 1 (buffer data into the operand registers) and stage 2 (PE control)
+  always @* begin
     s1_load_d = 1'b0; s1_first_d = 1'b0; s1_last_d = 1'b0; s1_collect_d = 1'b0;
     s1_pick_d = s1_pick_q; s1_a_mask_d = s1_a_mask_q; s1_b_mask_d = s1_b_mask_q;
+    if (issuing) begin
+      s1_load_d = sub_done;
+      s1_first_d = (kk_q == Zero);
+      s1_last_d = (kk_q == k_q - One);
+      s1_collect_d = gather_w;
+      s1_pick_d = b_idx_q;
+      s1_a_mask_d = a_mask;
+      s1_b_mask_d = b_mask;
+    end
     s2_valid_d = s1_load_q; s2_first_d = s1_first_q; s2_last_d = s1_last_q;
+  end
+
+  // ---------------------------------------------------------------- drain
+  // The drain runs beside the issue stage: each finished tile leaves the
+  // array one row per cycle, in the order the tiles were issued.
+  wire capture = s2_valid_q && s2_last_q;
+  wire drain_end = dr_busy_q && (dr_cnt_q == RowsC - One);
+  assign compute_done_o = flush_q && drain_end && dr_final_q;
+
+  always @* begin
     dr_busy_d = dr_busy_q; dr_final_d = dr_final_q;
     dr_cnt_d = dr_cnt_q; dr_row_d = dr_row_q; dr_addr_d = dr_addr_q;
     dr_m0_d = dr_m0_q; dr_rowaddr_d = dr_rowaddr_q; dr_nt_d = dr_nt_q;
     dr_rem_m_d = dr_rem_m_q; dr_rem_n_d = dr_rem_n_q;
-    n_tiles_d = n_tiles_q;
-    rd_row_d = rd_row_q; rd_col_d = rd_col_q; rd_lane_d = rd_lane_q; rd_addr_d = rd_addr_q;
-
-    case (state_q)
-      StIdle: begin
-        if (cmd_valid_i) begin
-          op_d = cmd_op_i;
-          // moves and updates: requantization of the elements, LFSR seeded (0 loads 1)
-          shift_d = cmd_shift_i;
-          stochastic_d = cmd_round_i;
-          relu_d = cmd_relu_i;
-          lfsr_d = (cmd_seed_i == 32'd0) ? 32'd1 : cmd_seed_i;
-          mv_issued_d = 1'b0;
-          seg_d = Zero;
-          segs_d = din_blocks;
-          seg_last_lanes_d = cmd_din_i - (din_blocks - One) * ColsC;
-          upd_addr_d = Zero;
-          // computes: GEMM shape and the two operand walks (see the table above)
-          case (cmd_op_i)
-            OpFp: begin
-              m_d = cmd_batch_i; n_d = cmd_dout_i; k_d = cmd_din_i;
-              a_tile_d = cmd_x_base_i; a_period_d = ColsC; a_inner_d = RowsC; a_tile_stride_d = x_row_stride;
-              b_region_d = cmd_w_base_i; b_period_d = ColsC; b_inner_d = ColsC; b_tile_stride_d = w_row_stride;
-            end
-            OpBp: begin
-              m_d = cmd_batch_i; n_d = cmd_din_i; k_d = cmd_dout_i;
-              a_tile_d = cmd_dy_base_i; a_period_d = RowsC; a_inner_d = RowsC; a_tile_stride_d = dy_row_stride;
-              b_region_d = cmd_w_base_i; b_period_d = ColsC; b_inner_d = w_row_stride; b_tile_stride_d = ColsC;
-            end
-            OpWg: begin
-              m_d = cmd_dout_i; n_d = cmd_din_i; k_d = cmd_batch_i;
-              a_tile_d = cmd_dy_base_i; a_period_d = RowsC; a_inner_d = dy_row_stride; a_tile_stride_d = RowsC;
-              b_region_d = cmd_x_base_i; b_period_d = RowsC; b_inner_d = x_row_stride; b_tile_stride_d = RowsC;
-            end
-            default: ;
-          endcase
-          case (cmd_op_i)
-            OpLoadW, OpLoadX, OpLoadDy: state_d = StLoad;
-            OpFp, OpBp, OpWg: begin
-              state_d = StIssue;
-              kk_d = Zero; sub_d = Zero; pad_d = Zero;
-              rem_m_d = m_d; rem_n_d = n_d;
-              a_base_d = a_tile_d; a_idx_d = Zero;
-              b_tile_d = b_region_d; b_base_d = b_region_d; b_idx_d = Zero;
-              // a tile must last at least Rows cycles: the drain of the previous one
-              if ((k_d < RowsC) && ((PlainWeights != 0) && (cmd_op_i == OpFp) ? k_d * ColsC : k_d) < RowsC) begin
-                tile_pad_d = RowsC - ((PlainWeights != 0) && (cmd_op_i == OpFp) ? k_d * ColsC : k_d);
-              end else begin
-                tile_pad_d = Zero;
-              end
-              n_tiles_d = (n_d - One) / ColsC + One;
-              dr_busy_d = 1'b0; dr_m0_d = Zero; dr_rowaddr_d = Zero; dr_nt_d = Zero;
-              dr_rem_m_d = m_d; dr_rem_n_d = n_d;
-            end
-            OpRead, OpMoveX, OpMoveDy, OpUpdateW: begin
-              state_d = (cmd_op_i == OpRead) ? StReadReq : StMoveReq;
-              rd_row_d = Zero; rd_col_d = Zero; rd_lane_d = Zero; rd_addr_d = Zero;
-            end
-            OpReadW: state_d = StWReq;
-            default: done_d = 1'b1;   // unknown command: nothing to do
-          endcase
-        end
-      end
-
-      StLoad: begin
-        if (ld_fire && ld_last) begin
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StIssue: begin
-        if (!issuing) begin
-          pad_d = pad_q - One;
-        end else begin
-          s1_load_d = sub_done;
-          s1_first_d = (kk_q == Zero);
-          s1_last_d = (kk_q == k_q - One);
-          s1_collect_d = gather_w;
-          s1_pick_d = b_idx_q;
-          s1_a_mask_d = a_mask;
-          s1_b_mask_d = b_mask;
-          if (!sub_done) begin
-            sub_d = sub_q + One;
-          end else if (!tile_done) begin
-            sub_d = Zero;
-            kk_d = kk_q + One;
-            if (a_idx_q == a_period_q - One) begin
-              a_idx_d = Zero;
-              a_base_d = a_base_q + a_inner_q;
-            end else begin
-              a_idx_d = a_idx_q + One;
-            end
-            if (b_idx_q == b_period_q - One) begin
-              b_idx_d = Zero;
-              b_base_d = b_base_q + b_inner_q;
-            end else begin
-              b_idx_d = b_idx_q + One;
-            end
-          end else begin
-            sub_d = Zero;
-            kk_d = Zero;
-            pad_d = tile_pad_q;
-            a_tile_d = a_tile_next;
-            b_tile_d = b_tile_next;
-            a_base_d = a_tile_next;
-            b_base_d = b_tile_next;
-            a_idx_d = Zero;
-            b_idx_d = Zero;
-            if (last_n_tile) begin
-              rem_n_d = n_q;
-              rem_m_d = rem_m_q - RowsC;
-              if (last_m_tile) state_d = StFlush;
-            end else begin
-              rem_n_d = rem_n_q - ColsC;
-            end
-          end
-        end
-      end
-
-      StFlush: begin
-        if (drain_end && dr_final_q) begin
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StReadReq: begin
-        state_d = StReadOut;
-        rd_addr_d = rd_addr_q + One;
-      end
-
-      StReadOut: begin
-        if (rd_fire && rd_last) begin
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StMoveReq, StMove: begin
-        if (state_q == StMoveReq) begin
-          state_d = StMove;
-          rd_addr_d = rd_addr_q + One;
-        end
-        // issue: the next element's aux read goes out now, its write follows next cycle
-        if (mv_issue) begin
-          mv_valid_d = 1'b1;
-          // weight update: this segment's lanes, the next segment and result word
-          mv_lanes_d = (seg_q == segs_q - One) ? seg_last_lanes_q : ColsC;
-          seg_d = (seg_q == segs_q - One) ? Zero : seg_q + One;
-          upd_addr_d = upd_addr_q + One;
-          mv_block_d = walk_block;
-          mv_row_d = walk_row;
-          mv_col_d = walk_col;
-          mv_mcol_d = mask_col;
-          mv_last_d = walk_last;
-          mv_issued_d = walk_last;
-        end
-        if (mv_write) begin
-          if (stochastic_q) lfsr_d = lfsr_after;
-          if (mv_last_q) begin
-            state_d = StIdle;
-            done_d = 1'b1;
-          end
-        end
-      end
-
-      StWReq: begin
-        state_d = StWOut;
-        mv_block_d = walk_block;
-        mv_row_d = walk_row;
-        mv_col_d = walk_col;
-        mv_last_d = walk_last;
-      end
-
-      StWOut: begin
-        if (rd_ready_i) begin
-          state_d = mv_last_q ? StIdle : StWReq;
-          done_d = mv_last_q;
-        end
-      end
-
-      default: state_d = StIdle;
-    endcase
-
-    // result elements leave row-major, one word of Cols per read
-    if (rd_consume && !rd_last) begin
-      if (rd_row_end) begin
-        rd_row_d = rd_row_q + One;
-        rd_col_d = Zero;
-        rd_lane_d = Zero;
-        rd_addr_d = rd_addr_q + One;
-      end else begin
-        rd_col_d = rd_col_q + One;
-        if (rd_word_end) begin
-          rd_lane_d = Zero;
-          rd_addr_d = rd_addr_q + One;
-        end else begin
-          rd_lane_d = rd_lane_q + One;
-        end
-      end
+    if (compute_start_i) begin
+      dr_busy_d = 1'b0; dr_m0_d = Zero; dr_rowaddr_d = Zero; dr_nt_d = Zero;
+      dr_rem_m_d = new_m; dr_rem_n_d = new_n;
     end
-
-    // The drain runs beside the issue stage: each finished tile leaves the
-    // array one row per cycle, in the order the tiles were issued.
     if (capture) begin
       dr_busy_d = 1'b1;
       dr_cnt_d = Zero;
@@ -591,11 +424,29 @@ module edge_trainer_controller #(
     end
   end
 
+  // ---------------------------------------------------------------- result read-out, moves, update
+  // result words leave row-major (read out or moved); a weight update reads one
+  // result word per segment, with the segment's W row
+  wire updating = op_update_w;
+  wire rd_next_word = rd_consume_i && !rd_last_i && rd_word_end_i;
+  always @* begin
+    rd_addr_d = rd_addr_q;
+    upd_addr_d = upd_addr_q;
+    mv_mcol_d = mv_mcol_q;
+    if (accept_i) begin
+      rd_addr_d = Zero;
+      upd_addr_d = Zero;
+    end
+    if (result_req_i || rd_next_word) rd_addr_d = rd_addr_q + One;
+    if (mv_issue_i) begin
+      upd_addr_d = upd_addr_q + One;
+      mv_mcol_d = mask_col;
+    end
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= StIdle;
-      op_q <= 4'd0;
-      done_q <= 1'b0;
+      flush_q <= 1'b0;
       m_q <= Zero; n_q <= Zero; k_q <= Zero;
       kk_q <= Zero; sub_q <= Zero; pad_q <= Zero; tile_pad_q <= Zero;
       rem_m_q <= Zero; rem_n_q <= Zero;
@@ -604,10 +455,7 @@ module edge_trainer_controller #(
       a_period_q <= Zero; a_inner_q <= Zero; a_tile_stride_q <= Zero;
       b_period_q <= Zero; b_inner_q <= Zero; b_tile_stride_q <= Zero;
       b_region_q <= Zero;
-      mv_block_q <= Zero; mv_row_q <= Zero; mv_col_q <= Zero; mv_mcol_q <= Zero;
-      mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
-      shift_q <= 6'd0; stochastic_q <= 1'b0; relu_q <= 1'b0; lfsr_q <= 32'd1;
-      seg_q <= Zero; seg_last_lanes_q <= Zero; upd_addr_q <= Zero; mv_lanes_q <= Zero; segs_q <= Zero;
+      mv_mcol_q <= Zero; upd_addr_q <= Zero;
       s1_load_q <= 1'b0; s1_first_q <= 1'b0; s1_last_q <= 1'b0; s1_collect_q <= 1'b0;
       s1_pick_q <= Zero; s1_a_mask_q <= {Rows{1'b0}}; s1_b_mask_q <= {Cols{1'b0}};
       s2_valid_q <= 1'b0; s2_first_q <= 1'b0; s2_last_q <= 1'b0;
@@ -616,11 +464,9 @@ module edge_trainer_controller #(
       dr_m0_q <= Zero; dr_rowaddr_q <= Zero; dr_nt_q <= Zero;
       dr_rem_m_q <= Zero; dr_rem_n_q <= Zero;
       n_tiles_q <= Zero;
-      rd_row_q <= Zero; rd_col_q <= Zero; rd_lane_q <= Zero; rd_addr_q <= Zero;
+      rd_addr_q <= Zero;
     end else begin
-      state_q <= state_d;
-      op_q <= op_d;
-      done_q <= done_d;
+      flush_q <= flush_d;
       m_q <= m_d; n_q <= n_d; k_q <= k_d;
       kk_q <= kk_d; sub_q <= sub_d; pad_q <= pad_d; tile_pad_q <= tile_pad_d;
       rem_m_q <= rem_m_d; rem_n_q <= rem_n_d;
@@ -629,10 +475,7 @@ module edge_trainer_controller #(
       a_period_q <= a_period_d; a_inner_q <= a_inner_d; a_tile_stride_q <= a_tile_stride_d;
       b_period_q <= b_period_d; b_inner_q <= b_inner_d; b_tile_stride_q <= b_tile_stride_d;
       b_region_q <= b_region_d;
-      mv_block_q <= mv_block_d; mv_row_q <= mv_row_d; mv_col_q <= mv_col_d; mv_mcol_q <= mv_mcol_d;
-      mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
-      shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d; lfsr_q <= lfsr_d;
-      seg_q <= seg_d; seg_last_lanes_q <= seg_last_lanes_d; upd_addr_q <= upd_addr_d; mv_lanes_q <= mv_lanes_d; segs_q <= segs_d;
+      mv_mcol_q <= mv_mcol_d; upd_addr_q <= upd_addr_d;
       s1_load_q <= s1_load_d; s1_first_q <= s1_first_d; s1_last_q <= s1_last_d; s1_collect_q <= s1_collect_d;
       s1_pick_q <= s1_pick_d; s1_a_mask_q <= s1_a_mask_d; s1_b_mask_q <= s1_b_mask_d;
       s2_valid_q <= s2_valid_d; s2_first_q <= s2_first_d; s2_last_q <= s2_last_d;
@@ -641,53 +484,23 @@ module edge_trainer_controller #(
       dr_m0_q <= dr_m0_d; dr_rowaddr_q <= dr_rowaddr_d; dr_nt_q <= dr_nt_d;
       dr_rem_m_q <= dr_rem_m_d; dr_rem_n_q <= dr_rem_n_d;
       n_tiles_q <= n_tiles_d;
-      rd_row_q <= rd_row_d; rd_col_q <= rd_col_d; rd_lane_q <= rd_lane_d; rd_addr_q <= rd_addr_d;
+      rd_addr_q <= rd_addr_d;
     end
   end
 
   // ---------------------------------------------------------------- outputs
-  assign cmd_ready_o = (state_q == StIdle);
-  assign done_o = done_q;
-
-  assign wr_ready_o = loading;
-  assign w_wr_en_o = ld_fire && (op_q == OpLoadW);
-  assign w_row_wr_en_o = mv_write && updating;
-  genvar wl;
-  generate
-    for (wl = 0; wl < Cols; wl = wl + 1) begin : g_row_lanes
-      localparam integer LaneNum = wl;
-      localparam [CountBits-1:0] LaneIdx = LaneNum[CountBits-1:0];
-      assign w_row_lanes_o[wl] = (LaneIdx < mv_lanes_q);
-    end
-  endgenerate
-  assign x_wr_en_o = (ld_fire && (op_q == OpLoadX)) || (mv_write && (op_q == OpMoveX));
-  assign dy_wr_en_o = (ld_fire && (op_q == OpLoadDy)) || (mv_write && (op_q == OpMoveDy));
-  assign ld_base_o = loading ? walk_block : mv_block_q;
-  assign ld_row_o = loading ? walk_row : mv_row_q;
-  assign ld_col_o = loading ? walk_col : mv_col_q;
-
-  assign move_o = moving;
-  assign aux_from_x_o = (op_q == OpMoveDy);
-  assign aux_lane_o = (op_q == OpMoveDy) ? mv_mcol_q : mv_col_q;
-  assign rq_shift_o = shift_q;
-  assign rq_stochastic_o = stochastic_q;
-  assign rq_relu_o = relu_q;
-  assign rq_mask_o = (op_q == OpMoveDy);
-  assign rq_update_o = (op_q == OpUpdateW);
-  assign rq_lfsr_o = lfsr_states[Cols*32-1:0];
-  assign compute_start_o = (state_q == StIdle) && cmd_valid_i && ((cmd_op_i == OpFp) || (cmd_op_i == OpBp) || (cmd_op_i == OpWg));
-  assign rd_weight_o = (state_q == StWOut);
+  assign aux_lane_o = op_move_dy ? mv_mcol_q : mv_col_i;
 
   // weight update and W read-out read W by rows of blocks, one element at a time
-  wire w_walk = (op_q == OpUpdateW) || (op_q == OpReadW);
-  assign w_rd_en_o = (issuing && !is_wg) || (w_walk && (mv_issue || w_issue));
+  wire w_walk = op_update_w || op_read_w;
+  assign w_rd_en_o = (issuing && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = w_walk ? walk_block : b_base_q;
-  assign w_rd_idx_o = w_walk ? walk_row : (gather_w ? sub_q : b_idx_q);
-  assign x_rd_en_o = (issuing && (is_fp || is_wg)) || ((op_q == OpMoveDy) && mv_issue);
+  assign w_rd_base_o = w_walk ? walk_block_i : b_base_q;
+  assign w_rd_idx_o = w_walk ? walk_row_i : (gather_w ? sub_q : b_idx_q);
+  assign x_rd_en_o = (issuing && (is_fp || is_wg)) || (op_move_dy && mv_issue_i);
   assign x_rd_col_o = is_fp;
-  assign x_rd_base_o = is_fp ? a_base_q : ((op_q == OpMoveDy) ? mask_block : b_base_q);
-  assign x_rd_idx_o = is_fp ? a_idx_q : ((op_q == OpMoveDy) ? mask_row : b_idx_q);
+  assign x_rd_base_o = is_fp ? a_base_q : (op_move_dy ? mask_block : b_base_q);
+  assign x_rd_idx_o = is_fp ? a_idx_q : (op_move_dy ? mask_row : b_idx_q);
   assign dy_rd_en_o = issuing && !is_fp;
   assign dy_rd_col_o = !is_wg;
   assign dy_rd_base_o = a_base_q;
@@ -708,12 +521,8 @@ module edge_trainer_controller #(
 
   assign res_wr_en_o = dr_busy_q && (dr_row_q < m_q);
   assign res_wr_addr_o = dr_addr_q;
-  // a weight update reads one result word per segment, with the segment's W row
-  assign res_rd_en_o = updating ? mv_issue
-                     : ((state_q == StReadReq) || (state_q == StMoveReq) || (rd_consume && !rd_last && (rd_row_end || rd_word_end)));
+  assign res_rd_en_o = updating ? mv_issue_i : (result_req_i || rd_next_word);
   assign res_rd_addr_o = updating ? upd_addr_q : rd_addr_q;
-  assign rd_valid_o = (state_q == StReadOut) || (state_q == StWOut);
-  assign rd_lane_o = rd_lane_q;
 endmodule
 
 `default_nettype wire

@@ -16,13 +16,15 @@
 //             mask_i and aux_i <= 0                  (ReLU and the ReLU' mask)
 module edge_trainer_requant #(
   parameter integer OpBits = 8,
-  parameter integer AccBits = 32
+  parameter integer AccBits = 32,
+  parameter integer ShiftBits = 6,
+  parameter integer LfsrBits = 32
 ) (
   input  wire [AccBits-1:0] acc_i,
   input  wire [OpBits-1:0]  aux_i,
-  input  wire [5:0]         shift_i,
+  input  wire [ShiftBits-1:0] shift_i,
   input  wire               stochastic_i,
-  input  wire [31:0]        lfsr_i,
+  input  wire [LfsrBits-1:0] lfsr_i,
   input  wire               relu_i,
   input  wire               mask_i,
   input  wire               update_i,
@@ -30,29 +32,34 @@ module edge_trainer_requant #(
 );
   localparam integer Wide = AccBits + 2;
   localparam [Wide-1:0] OneW = {{(Wide-1){1'b0}}, 1'b1};
-  localparam [6:0] MaxShift = AccBits[6:0];
+  localparam [ShiftBits-1:0] ShiftZero = {ShiftBits{1'b0}};
+  localparam [ShiftBits-1:0] ShiftOne = {{(ShiftBits-1){1'b0}}, 1'b1};
+  localparam [ShiftBits-1:0] LfsrWidth = LfsrBits[ShiftBits-1:0];   // the stochastic offset has at most LfsrBits bits
+  localparam [LfsrBits-1:0]  LfsrOne = {{(LfsrBits-1){1'b0}}, 1'b1};
+  localparam [ShiftBits:0]   MaxShift = AccBits[ShiftBits:0];
 
-  wire [6:0] shift_wide = {1'b0, shift_i};
-  wire [5:0] shift = (shift_wide > MaxShift) ? MaxShift[5:0] : shift_i;
+  // a shift past AccBits saturates: |acc| / 2^AccBits <= 1/2 already
+  wire [ShiftBits:0]   shift_wide = {1'b0, shift_i};
+  wire [ShiftBits-1:0] shift = (shift_wide > MaxShift) ? MaxShift[ShiftBits-1:0] : shift_i;
 
   wire signed [Wide-1:0] acc = {{2{acc_i[AccBits-1]}}, acc_i};
   wire        [Wide-1:0] one = OneW;
   wire        [Wide-1:0] low_mask = (one << shift) - one;
 
   // stochastic offset: the LFSR's low bits, aligned to the top of the discarded bits
-  wire [5:0]      lfsr_width = (shift > 6'd32) ? 6'd32 : shift;
-  wire [5:0]      lfsr_pad = shift - lfsr_width;
-  wire [31:0]     lfsr_low_mask = (lfsr_width == 6'd32) ? 32'hffffffff : ((32'd1 << lfsr_width) - 32'd1);
-  wire [Wide+31:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
-  wire [Wide+31:0] offset_wide = lfsr_bits << lfsr_pad;
-  wire [Wide-1:0]  offset = offset_wide[Wide-1:0];
-  wire             unused_offset_hi = ^offset_wide[Wide+31:Wide];
+  wire [ShiftBits-1:0]     lfsr_width = (shift > LfsrWidth) ? LfsrWidth : shift;
+  wire [ShiftBits-1:0]     lfsr_pad = shift - lfsr_width;
+  wire [LfsrBits-1:0]      lfsr_low_mask = (lfsr_width == LfsrWidth) ? {LfsrBits{1'b1}} : ((LfsrOne << lfsr_width) - LfsrOne);
+  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
+  wire [Wide+LfsrBits-1:0] offset_wide = lfsr_bits << lfsr_pad;
+  wire [Wide-1:0]          offset = offset_wide[Wide-1:0];
+  wire                     unused_offset_hi = ^offset_wide[Wide+LfsrBits-1:Wide];
 
   // round to nearest even
   wire signed [Wide-1:0] floor_q = acc >>> shift;
   wire        [Wide-1:0] remainder = acc & low_mask;
-  wire        [Wide-1:0] half = (shift == 6'd0) ? {Wide{1'b0}} : (one << (shift - 6'd1));
-  wire                   round_up = (shift != 6'd0)
+  wire        [Wide-1:0] half = (shift == ShiftZero) ? {Wide{1'b0}} : (one << (shift - ShiftOne));
+  wire                   round_up = (shift != ShiftZero)
                                  && ((remainder > half) || ((remainder == half) && floor_q[0]));
   wire signed [Wide-1:0] nearest = floor_q + (round_up ? one : {Wide{1'b0}});
   wire signed [Wide-1:0] with_offset = acc + offset;

@@ -5,9 +5,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { coreShape, elaborate, layerFitProblems, tensorAddresses, tensorFootprints, tensorShape, type BufferModel, type CoreModel } from '../../generator/elaborate/model.ts';
+import {
+  coreShape,
+  elaborate,
+  galoisTaps,
+  layerFitProblems,
+  OP_BITS,
+  OPCODES,
+  tensorAddresses,
+  tensorFootprints,
+  tensorShape,
+  type BufferModel,
+  type CoreModel,
+} from '../../generator/elaborate/model.ts';
 import { computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
 import { gemmShape } from '../../generator/golden/gemm.ts';
+import { Lfsr } from '../../generator/golden/quant.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
 import type { LayerDims, Step } from '../../generator/types.ts';
 
@@ -41,6 +54,33 @@ const SINGLE = model({
 const TALL = model({ name: 'tall', array: { rows: 4, cols: 2 } });
 const PLAIN = model({ name: 'plain', buffers: { transposable: false } });
 
+describe('command fields, opcodes and the LFSR: one source for the RTL', () => {
+  it('gives the command decode one strobe per opcode, in opcode order, with sized literals', () => {
+    const c = DEFAULT.command;
+    expect([c.opBits, c.shiftBits, c.seedBits]).toEqual([OP_BITS, 6, 32]);
+    expect(c.ops.map((o) => o.port)).toEqual(['load_w', 'load_x', 'load_dy', 'fp', 'bp', 'wg', 'read', 'move_x', 'move_dy', 'update_w', 'read_w']);
+    expect(c.ops.map((o) => o.param)).toEqual(Object.keys(OPCODES).map((k) => `Op${k[0].toUpperCase()}${k.slice(1)}`));
+    expect(c.ops.map((o) => o.literal)).toEqual(Object.values(OPCODES).map((v) => `4'd${v}`));
+    // every opcode fits the op field and no two commands share one
+    expect(new Set(Object.values(OPCODES)).size).toBe(Object.keys(OPCODES).length);
+    expect(Math.max(...Object.values(OPCODES))).toBeLessThan(2 ** OP_BITS);
+  });
+
+  it('derives the LFSR taps from the polynomial; they step the same sequence as the golden model', () => {
+    expect(galoisTaps([32, 22, 2, 1, 0])).toBe(0x80200003);
+    expect(DEFAULT.command.lfsrTapsHex).toBe('80200003');
+    // the RTL's taps word, applied as the RTL does, against the golden Lfsr
+    const taps = parseInt(DEFAULT.command.lfsrTapsHex, 16);
+    const golden = new Lfsr(0x1234567);
+    let state = 0x1234567;
+    for (let i = 0; i < 1000; i++) {
+      state = state & 1 ? ((state >>> 1) ^ taps) >>> 0 : state >>> 1;
+      golden.step();
+      expect(state).toBe(golden.state);
+    }
+  });
+});
+
 describe('elaborate: buffers, widths and modules', () => {
   it('default spec (8x8, 8192-word buffers, 4096-word result)', () => {
     const m = DEFAULT;
@@ -64,6 +104,10 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_pe_array',
       'edge_trainer_requant',
       'edge_trainer_block_walker',
+      'edge_trainer_command_decode',
+      'edge_trainer_lfsr',
+      'edge_trainer_result_port',
+      'edge_trainer_command_frontend',
       'edge_trainer_controller',
       'edge_trainer_core',
     ]);
@@ -94,7 +138,20 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(m.dimBits).toBe(11);
     expect(m.countBits).toBe(13); // the 13-bit floor of the tile padding compare
     expect(m.plainGather).toBe(false);
-    expect(m.modules.map((x) => x.template)).toEqual(['sram', 'transposable_buffer', 'pe', 'pe_array', 'requant', 'block_walker', 'controller', 'core']);
+    expect(m.modules.map((x) => x.template)).toEqual([
+      'sram',
+      'transposable_buffer',
+      'pe',
+      'pe_array',
+      'requant',
+      'block_walker',
+      'command_decode',
+      'lfsr',
+      'result_port',
+      'command_frontend',
+      'controller',
+      'core',
+    ]);
   });
 
   it('1x1: one bank per buffer and a 1-bit lane index', () => {
@@ -142,6 +199,11 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_pe_array',
       'plain_requant',
       'plain_block_walker',
+      'plain_command_decode',
+      'plain_lfsr',
+      'plain_column_gather',
+      'plain_result_port',
+      'plain_command_frontend',
       'plain_controller',
       'plain_core',
     ]);
@@ -318,6 +380,11 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
     // each module after the ones it instantiates: sram (B store, result bank) and pe in row_engine,
     // lane_sram in row_store, row_store, row_engine and sparse_controller in the core
     const order = ['sram', 'lane_sram', 'pe', 'row_store', 'row_engine', 'sparse_controller', 'sparse_core'];
+    // the shared command front end: its leaves first, then the front end, before the controller
+    const frontEnd = ['requant', 'block_walker', 'command_decode', 'lfsr', 'result_port', 'command_frontend', 'sparse_controller'];
+    expect(inOrder(templates(SPARSE), frontEnd)).toBe(true);
+    expect(templates(SPARSE)).not.toContain('column_gather');
+    expect(inOrder(templates(SPARSE_PLAIN), ['lfsr', 'column_gather', 'result_port', 'sparse_core'])).toBe(true);
     expect(inOrder(templates(SPARSE), ['sram', 'lane_sram', 'transposable_buffer', ...order.slice(2)])).toBe(true);
     expect(inOrder(templates(SPARSE), order)).toBe(true);
     expect(SPARSE.modules.at(-1)).toEqual({ name: 'sparse_trainer_core', template: 'sparse_core' });

@@ -38,23 +38,26 @@ module tiny_sparse_core #(
   parameter integer BStoreDepth = 16,
   parameter integer BStoreAddrBits = 4,
   parameter integer ResultDepth = 64,
-  parameter integer ResultAddrBits = 6
+  parameter integer ResultAddrBits = 6,
+  parameter integer CmdOpBits = 4,
+  parameter integer ShiftBits = 6,
+  parameter integer SeedBits = 32
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
   input  wire                 cmd_valid_i,
   output wire                 cmd_ready_o,
-  input  wire [3:0]           cmd_op_i,
+  input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
   input  wire [CountBits-1:0] cmd_dout_i,
   input  wire [CountBits-1:0] cmd_w_base_i,
   input  wire [CountBits-1:0] cmd_x_base_i,
   input  wire [CountBits-1:0] cmd_dy_base_i,
-  input  wire [5:0]           cmd_shift_i,
+  input  wire [ShiftBits-1:0] cmd_shift_i,
   input  wire                 cmd_round_i,
   input  wire                 cmd_relu_i,
-  input  wire [31:0]          cmd_seed_i,
+  input  wire [SeedBits-1:0]  cmd_seed_i,
   output wire                 done_o,
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
@@ -68,11 +71,12 @@ module tiny_sparse_core #(
   wire                 compute_start, rd_weight, move, aux_from_x;
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
-  wire [5:0]           rq_shift;
-  wire [Cols*32-1:0]   rq_lfsr;
+  wire [ShiftBits-1:0] rq_shift;
+  wire [Cols*SeedBits-1:0] rq_lfsr;
   wire                 w_row_wr_en;
   wire [Cols-1:0]      w_row_lanes;
   wire [OpBits-1:0]    move_data;
+  wire [Cols*OpBits-1:0] requant_out;   // requantized row segment (weight update)
   // operand words written into the stores: from the host, or requantized results
   wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
 
@@ -96,6 +100,100 @@ module tiny_sparse_core #(
   wire [Rows-1:0]           res_rd_en;
   wire [CountBits-1:0]      res_rd_addr;
 
+  // command front end <-> controller
+  wire                 fe_accept, fe_computing, fe_compute_done;
+  wire [CmdOpBits-1:0] fe_op;
+  wire [CountBits-1:0] fe_din_blocks, fe_walk_base, fe_walk_block_rows, fe_walk_block_cols, fe_walk_stride;
+  wire                 fe_walk_start, fe_walk_step, fe_walk_row_end, fe_walk_last, fe_loading;
+  wire [CountBits-1:0] fe_walk_block, fe_walk_row, fe_walk_col, fe_mv_col, fe_seg, fe_rd_lane;
+  wire                 fe_mv_issue, fe_mv_write, fe_w_issue, fe_seg_last;
+  wire                 fe_read_req, fe_result_req, fe_rd_fire, fe_rd_transposed, fe_rd_transposed_last;
+  wire [CountBits-1:0] fe_res_rows, fe_res_cols;
+  wire                 fe_rd_consume, fe_rd_row_end, fe_rd_word_end, fe_rd_last;
+  // ---------------------------------------------------------------- command front end
+  // the command handshake and every command but the computes (shared with the other core)
+  tiny_sparse_command_frontend #(
+    .Cols      (Cols),
+    .CountBits (CountBits),
+    .CmdOpBits (CmdOpBits),
+    .ShiftBits (ShiftBits),
+    .SeedBits  (SeedBits)
+  ) u_frontend (
+    .clk_i                (clk_i),
+    .rst_ni               (rst_ni),
+    .cmd_valid_i          (cmd_valid_i),
+    .cmd_ready_o          (cmd_ready_o),
+    .cmd_op_i             (cmd_op_i),
+    .cmd_batch_i          (cmd_batch_i),
+    .cmd_din_i            (cmd_din_i),
+    .cmd_dout_i           (cmd_dout_i),
+    .cmd_shift_i          (cmd_shift_i),
+    .cmd_round_i          (cmd_round_i),
+    .cmd_relu_i           (cmd_relu_i),
+    .cmd_seed_i           (cmd_seed_i),
+    .done_o               (done_o),
+    .cmd_accept_o         (fe_accept),
+    .compute_start_o      (compute_start),
+    .computing_o          (fe_computing),
+    .compute_done_i       (fe_compute_done),
+    .op_o                 (fe_op),
+    .din_blocks_o         (fe_din_blocks),
+    .wr_valid_i           (wr_valid_i),
+    .wr_ready_o           (wr_ready_o),
+    .rd_valid_o           (rd_valid_o),
+    .rd_ready_i           (rd_ready_i),
+    .rd_weight_o          (rd_weight),
+    .walk_base_i          (fe_walk_base),
+    .walk_block_rows_i    (fe_walk_block_rows),
+    .walk_block_cols_i    (fe_walk_block_cols),
+    .walk_stride_i        (fe_walk_stride),
+    .walk_start_o         (fe_walk_start),
+    .walk_step_o          (fe_walk_step),
+    .walk_block_o         (fe_walk_block),
+    .walk_row_o           (fe_walk_row),
+    .walk_col_o           (fe_walk_col),
+    .walk_row_end_o       (fe_walk_row_end),
+    .walk_last_o          (fe_walk_last),
+    .loading_o            (fe_loading),
+    .w_wr_en_o            (w_wr_en),
+    .x_wr_en_o            (x_wr_en),
+    .dy_wr_en_o           (dy_wr_en),
+    .ld_base_o            (ld_base),
+    .ld_row_o             (ld_row),
+    .ld_col_o             (ld_col),
+    .mv_col_o             (fe_mv_col),
+    .move_o               (move),
+    .mv_issue_o           (fe_mv_issue),
+    .mv_write_o           (fe_mv_write),
+    .w_issue_o            (fe_w_issue),
+    .w_row_wr_en_o        (w_row_wr_en),
+    .w_row_lanes_o        (w_row_lanes),
+    .seg_o                (fe_seg),
+    .seg_last_o           (fe_seg_last),
+    .aux_from_x_o         (aux_from_x),
+    .rq_shift_o           (rq_shift),
+    .rq_stochastic_o      (rq_stochastic),
+    .rq_relu_o            (rq_relu),
+    .rq_mask_o            (rq_mask),
+    .rq_update_o          (rq_update),
+    .rq_lfsr_o            (rq_lfsr),
+    .read_req_o           (fe_read_req),
+    .result_req_o         (fe_result_req),
+    .rd_fire_o            (fe_rd_fire),
+    .res_rows_i           (fe_res_rows),
+    .res_cols_i           (fe_res_cols),
+    .rd_transposed_i      (fe_rd_transposed),
+    .rd_transposed_last_i (fe_rd_transposed_last),
+    .rd_consume_o         (fe_rd_consume),
+    .rd_row_end_o         (fe_rd_row_end),
+    .rd_word_end_o        (fe_rd_word_end),
+    .rd_last_o            (fe_rd_last),
+    .rd_lane_o            (fe_rd_lane)
+  );
+  wire unused_fe = fe_walk_start ^ fe_walk_last ^ fe_mv_write ^ (^fe_walk_col);
+
+  // ---------------------------------------------------------------- controller
+  // passes and fills of the computes; row-store and result-bank addresses of the front end's walks
   tiny_sparse_sparse_controller #(
     .Rows         (Rows),
     .Cols         (Cols),
@@ -103,92 +201,97 @@ module tiny_sparse_core #(
     .Lanes        (Lanes),
     .ChunkDepth   (ChunkDepth),
     .PlainWeights (0),
-    .WgTransposed (1)
+    .WgTransposed (1),
+    .CmdOpBits    (CmdOpBits)
   ) u_controller (
-    .clk_i               (clk_i),
-    .rst_ni              (rst_ni),
-    .cmd_valid_i         (cmd_valid_i),
-    .cmd_ready_o         (cmd_ready_o),
-    .cmd_op_i            (cmd_op_i),
-    .cmd_batch_i         (cmd_batch_i),
-    .cmd_din_i           (cmd_din_i),
-    .cmd_dout_i          (cmd_dout_i),
-    .cmd_w_base_i        (cmd_w_base_i),
-    .cmd_x_base_i        (cmd_x_base_i),
-    .cmd_dy_base_i       (cmd_dy_base_i),
-    .cmd_shift_i         (cmd_shift_i),
-    .cmd_round_i         (cmd_round_i),
-    .cmd_relu_i          (cmd_relu_i),
-    .cmd_seed_i          (cmd_seed_i),
-    .done_o              (done_o),
-    .compute_start_o     (compute_start),
-    .wr_valid_i          (wr_valid_i),
-    .wr_ready_o          (wr_ready_o),
-    .rd_valid_o          (rd_valid_o),
-    .rd_ready_i          (rd_ready_i),
-    .rd_lane_o           (rd_lane),
-    .rd_bank_o           (rd_bank),
-    .rd_weight_o         (rd_weight),
-    .move_o              (move),
-    .aux_from_x_o        (aux_from_x),
-    .aux_lane_o          (aux_lane),
-    .rq_shift_o          (rq_shift),
-    .rq_stochastic_o     (rq_stochastic),
-    .rq_relu_o           (rq_relu),
-    .rq_mask_o           (rq_mask),
-    .rq_update_o         (rq_update),
-    .rq_lfsr_o           (rq_lfsr),
-    .w_row_wr_en_o       (w_row_wr_en),
-    .w_row_lanes_o       (w_row_lanes),
-    .w_wr_en_o           (w_wr_en),
-    .ld_base_o           (ld_base),
-    .ld_row_o            (ld_row),
-    .ld_col_o            (ld_col),
-    .x_wr_en_o           (x_wr_en),
-    .dy_wr_en_o          (dy_wr_en),
-    .st_bank_o           (st_bank),
-    .st_addr_o           (st_addr),
-    .st_lane_o           (st_lane),
-    .st_t_bank_o         (st_t_bank),
-    .st_t_addr_o         (st_t_addr),
-    .st_t_lane_o         (st_t_lane),
-    .w_rd_en_o           (w_rd_en),
-    .w_rd_col_o          (w_rd_col),
-    .w_rd_base_o         (w_rd_base),
-    .w_rd_idx_o          (w_rd_idx),
-    .fx_rd_en_o          (fx_rd_en),
-    .fx_rd_bank_o        (fx_rd_bank),
-    .fx_rd_addr_o        (fx_rd_addr),
-    .fill_en_o           (fill_en),
-    .fill_addr_o         (fill_addr),
-    .fill_from_x_o       (fill_from_x),
-    .fill_group_o        (fill_group),
-    .fill_collect_o      (fill_collect),
-    .fill_pick_o         (fill_pick),
-    .fill_mask_o         (fill_mask),
-    .a_src_o             (a_src),
-    .fill_from_dy_o      (fill_from_dy),
-    .res_rd_all_o        (res_rd_all),
-    .res_lane_o          (res_lane),
-    .eng_start_o         (eng_start),
-    .eng_rows_o          (eng_rows),
-    .eng_a_base_o        (eng_a_base),
-    .eng_a_row_words_o   (eng_a_row_words),
-    .eng_chunk_words_o   (eng_chunk_words),
-    .eng_chunk_is_last_o (eng_chunk_is_last),
-    .eng_last_lanes_o    (eng_last_lanes),
-    .eng_half_o          (eng_half),
-    .eng_res_base_o      (eng_res_base),
-    .eng_res_stride_o    (eng_res_stride),
-    .eng_accumulate_o    (eng_accumulate),
-    .eng_idle_i          (eng_idle),
-    .res_rd_en_o         (res_rd_en),
-    .res_rd_addr_o       (res_rd_addr)
+    .clk_i                (clk_i),
+    .rst_ni               (rst_ni),
+    .cmd_op_i             (cmd_op_i),
+    .cmd_batch_i          (cmd_batch_i),
+    .cmd_din_i            (cmd_din_i),
+    .cmd_dout_i           (cmd_dout_i),
+    .cmd_w_base_i         (cmd_w_base_i),
+    .cmd_x_base_i         (cmd_x_base_i),
+    .cmd_dy_base_i        (cmd_dy_base_i),
+    .accept_i             (fe_accept),
+    .compute_start_i      (compute_start),
+    .computing_i          (fe_computing),
+    .compute_done_o       (fe_compute_done),
+    .op_i                 (fe_op),
+    .din_blocks_i         (fe_din_blocks),
+    .res_rows_o           (fe_res_rows),
+    .res_cols_o           (fe_res_cols),
+    .walk_base_o          (fe_walk_base),
+    .walk_block_rows_o    (fe_walk_block_rows),
+    .walk_block_cols_o    (fe_walk_block_cols),
+    .walk_stride_o        (fe_walk_stride),
+    .walk_step_i          (fe_walk_step),
+    .walk_block_i         (fe_walk_block),
+    .walk_row_i           (fe_walk_row),
+    .walk_row_end_i       (fe_walk_row_end),
+    .loading_i            (fe_loading),
+    .mv_col_i             (fe_mv_col),
+    .mv_issue_i           (fe_mv_issue),
+    .w_issue_i            (fe_w_issue),
+    .seg_i                (fe_seg),
+    .seg_last_i           (fe_seg_last),
+    .read_req_i           (fe_read_req),
+    .result_req_i         (fe_result_req),
+    .rd_fire_i            (fe_rd_fire),
+    .rd_transposed_o      (fe_rd_transposed),
+    .rd_transposed_last_o (fe_rd_transposed_last),
+    .rd_consume_i         (fe_rd_consume),
+    .rd_row_end_i         (fe_rd_row_end),
+    .rd_word_end_i        (fe_rd_word_end),
+    .rd_last_i            (fe_rd_last),
+    .rd_lane_i            (fe_rd_lane),
+    .rd_lane_o            (rd_lane),
+    .rd_bank_o            (rd_bank),
+    .aux_lane_o           (aux_lane),
+    .st_bank_o            (st_bank),
+    .st_addr_o            (st_addr),
+    .st_lane_o            (st_lane),
+    .st_t_bank_o          (st_t_bank),
+    .st_t_addr_o          (st_t_addr),
+    .st_t_lane_o          (st_t_lane),
+    .w_rd_en_o            (w_rd_en),
+    .w_rd_col_o           (w_rd_col),
+    .w_rd_base_o          (w_rd_base),
+    .w_rd_idx_o           (w_rd_idx),
+    .fx_rd_en_o           (fx_rd_en),
+    .fx_rd_bank_o         (fx_rd_bank),
+    .fx_rd_addr_o         (fx_rd_addr),
+    .fill_en_o            (fill_en),
+    .fill_addr_o          (fill_addr),
+    .fill_from_x_o        (fill_from_x),
+    .fill_group_o         (fill_group),
+    .fill_collect_o       (fill_collect),
+    .fill_pick_o          (fill_pick),
+    .fill_mask_o          (fill_mask),
+    .a_src_o              (a_src),
+    .fill_from_dy_o       (fill_from_dy),
+    .res_rd_all_o         (res_rd_all),
+    .res_lane_o           (res_lane),
+    .eng_start_o          (eng_start),
+    .eng_rows_o           (eng_rows),
+    .eng_a_base_o         (eng_a_base),
+    .eng_a_row_words_o    (eng_a_row_words),
+    .eng_chunk_words_o    (eng_chunk_words),
+    .eng_chunk_is_last_o  (eng_chunk_is_last),
+    .eng_last_lanes_o     (eng_last_lanes),
+    .eng_half_o           (eng_half),
+    .eng_res_base_o       (eng_res_base),
+    .eng_res_stride_o     (eng_res_stride),
+    .eng_accumulate_o     (eng_accumulate),
+    .eng_idle_i           (eng_idle),
+    .res_rd_en_o          (res_rd_en),
+    .res_rd_addr_o        (res_rd_addr)
   );
 
   // ---------------------------------------------------------------- weight buffer
   wire [WeightBanks*OpBits-1:0] w_rd_data;
 
+  // the weight buffer: transposable (a row or a column per access) or plain (rows only)
   tiny_sparse_transposable_buffer #(
     .Banks     (WeightBanks),
     .Depth     (WeightDepth),
@@ -467,76 +570,37 @@ module tiny_sparse_core #(
     end
   end
 
-  // the engines report the magnitudes they write; no engine writes: zero
-  localparam integer ResultLanes = Rows;
-  wire                   result_write = 1'b1;
-  wire [Rows*AccBits-1:0] result_word = eng_magnitude;
-
-  // Requantization, one unit per lane of a row: a weight update does a row
-  // segment of Cols weights per cycle, moves use lane 0.
-  reg [Cols*AccBits-1:0] requant_acc;
-  reg [Cols*OpBits-1:0]  requant_aux;
-  integer rq;
-  always @* begin
-    for (rq = 0; rq < Cols; rq = rq + 1) begin
-      requant_acc[rq*AccBits +: AccBits] = (rq_update || (rq != 0)) ? result_word_read[rq*AccBits +: AccBits] : result_element;
-      requant_aux[rq*OpBits +: OpBits] = (rq_update || (rq != 0)) ? w_rd_data[rq*OpBits +: OpBits] : aux_element;
-    end
-  end
-
-  wire [Cols*OpBits-1:0] requant_out;
-  genvar rqg;
-  generate
-    for (rqg = 0; rqg < Cols; rqg = rqg + 1) begin : g_requant
-      tiny_sparse_requant #(
-        .OpBits  (OpBits),
-        .AccBits (AccBits)
-      ) u_requant (
-        .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
-        .aux_i        (requant_aux[rqg*OpBits +: OpBits]),
-        .shift_i      (rq_shift),
-        .stochastic_i (rq_stochastic),
-        .lfsr_i       (rq_lfsr[rqg*32 +: 32]),
-        .relu_i       (rq_relu),
-        .mask_i       (rq_mask),
-        .update_i     (rq_update),
-        .value_o      (requant_out[rqg*OpBits +: OpBits])
-      );
-    end
-  endgenerate
-  assign move_data = requant_out[OpBits-1:0];
-
-  assign rd_data_o = rd_weight ? {{(AccBits-OpBits){aux_element[OpBits-1]}}, aux_element} : result_element;
-
-  // Bits of the largest magnitude written into the result buffer since the
-  // compute began: the OR of every element's magnitude (one's complement for
-  // negative values), then its bit length.
-  reg  [AccBits-1:0] magnitude_q;
-  reg  [AccBits-1:0] magnitude_d;
-  reg  [7:0]         result_bits;
-  integer mag;
-  always @* begin
-    magnitude_d = compute_start ? {AccBits{1'b0}} : magnitude_q;
-    if (result_write) begin
-      for (mag = 0; mag < ResultLanes; mag = mag + 1) begin
-        magnitude_d = magnitude_d | (result_word[mag*AccBits +: AccBits] ^ {AccBits{result_word[mag*AccBits+AccBits-1]}});
-      end
-    end
-    result_bits = 8'd0;
-    for (mag = 0; mag < AccBits; mag = mag + 1) begin
-      if (magnitude_q[mag]) result_bits = mag[7:0] + 8'd1;
-    end
-  end
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      magnitude_q <= {AccBits{1'b0}};
-    end else begin
-      magnitude_q <= magnitude_d;
-    end
-  end
-
-  assign result_bits_o = result_bits;
+  // requantization, the read port's data and the magnitude of the result: the
+  // engines report the magnitudes they write (no engine writes: zero)
+  tiny_sparse_result_port #(
+    .Cols        (Cols),
+    .OpBits      (OpBits),
+    .AccBits     (AccBits),
+    .ResultLanes (Rows),
+    .ShiftBits   (ShiftBits),
+    .LfsrBits    (SeedBits)
+  ) u_result_port (
+    .clk_i               (clk_i),
+    .rst_ni              (rst_ni),
+    .result_element_i    (result_element),
+    .result_word_i       (result_word_read),
+    .aux_element_i       (aux_element),
+    .w_row_i             (w_rd_data),
+    .rq_shift_i          (rq_shift),
+    .rq_stochastic_i     (rq_stochastic),
+    .rq_lfsr_i           (rq_lfsr),
+    .rq_relu_i           (rq_relu),
+    .rq_mask_i           (rq_mask),
+    .rq_update_i         (rq_update),
+    .requant_o           (requant_out),
+    .move_data_o         (move_data),
+    .rd_weight_i         (rd_weight),
+    .rd_data_o           (rd_data_o),
+    .compute_start_i     (compute_start),
+    .result_write_i      (1'b1),
+    .result_write_data_i (eng_magnitude),
+    .result_bits_o       (result_bits_o)
+  );
 endmodule
 
 `default_nettype wire

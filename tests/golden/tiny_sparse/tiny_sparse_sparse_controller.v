@@ -5,7 +5,10 @@
 `default_nettype none
 
 // Controller of the zero-skipping core. Same commands and ports as the dense
-// core's controller; what differs is how a compute runs.
+// core's controller; what differs is how a compute runs. The command front end
+// (shared with the dense core) accepts the commands and runs loads, read-out,
+// moves, weight update and W read-out; this module schedules the passes and
+// turns the front end's walks into row-store and result-bank addresses.
 //
 // Every step is out (M x N) = A (M x K) * B (K x N) with the sparse operand as A
 // (X in FP, dY in BP, dY^T in WG). Loads keep A in row-banked stores (X rows;
@@ -29,53 +32,59 @@ module tiny_sparse_sparse_controller #(
   parameter integer PlainWeights = 0,
   // square arrays: WG computes dW^T = X^T dY, skipping the zeros of X (kept by
   // columns too), and the result is read and used transposed
-  parameter integer WgTransposed = 0
+  parameter integer WgTransposed = 0,
+  parameter integer CmdOpBits = 4
 ) (
   input  wire                      clk_i,
   input  wire                      rst_ni,
-  // command port
-  input  wire                      cmd_valid_i,
-  output wire                      cmd_ready_o,
-  input  wire [3:0]                cmd_op_i,
+  // the command on the command port: its fields give the geometry when it is accepted
+  input  wire [CmdOpBits-1:0]      cmd_op_i,
   input  wire [CountBits-1:0]      cmd_batch_i,
   input  wire [CountBits-1:0]      cmd_din_i,
   input  wire [CountBits-1:0]      cmd_dout_i,
   input  wire [CountBits-1:0]      cmd_w_base_i,
   input  wire [CountBits-1:0]      cmd_x_base_i,
   input  wire [CountBits-1:0]      cmd_dy_base_i,
-  input  wire [5:0]                cmd_shift_i,
-  input  wire                      cmd_round_i,
-  input  wire                      cmd_relu_i,
-  input  wire [31:0]               cmd_seed_i,
-  output wire                      done_o,
-  output wire                      compute_start_o,
-  input  wire                      wr_valid_i,
-  output wire                      wr_ready_o,
-  output wire                      rd_valid_o,
-  input  wire                      rd_ready_i,
+  // command front end: the handoff of a compute
+  input  wire                      accept_i,          // a command is accepted this cycle
+  input  wire                      compute_start_i,   // ... and it is FP, BP or WG
+  input  wire                      computing_i,
+  output wire                      compute_done_o,    // the compute ends this cycle
+  input  wire [CmdOpBits-1:0]      op_i,              // opcode of the running command
+  input  wire [CountBits-1:0]      din_blocks_i,      // ceil(cmd_din_i / Cols)
+  output wire [CountBits-1:0]      res_rows_o,        // M x N of the last result, for the read-out walk
+  output wire [CountBits-1:0]      res_cols_o,
+  // command front end: the element walk (W blocks; X and dY go by the row-store walk here)
+  output wire [CountBits-1:0]      walk_base_o,
+  output wire [CountBits-1:0]      walk_block_rows_o,
+  output wire [CountBits-1:0]      walk_block_cols_o,
+  output wire [CountBits-1:0]      walk_stride_o,
+  input  wire                      walk_step_i,
+  input  wire [CountBits-1:0]      walk_block_i,
+  input  wire [CountBits-1:0]      walk_row_i,
+  input  wire                      walk_row_end_i,
+  input  wire                      loading_i,
+  input  wire [CountBits-1:0]      mv_col_i,
+  input  wire                      mv_issue_i,
+  input  wire                      w_issue_i,
+  input  wire [CountBits-1:0]      seg_i,
+  input  wire                      seg_last_i,
+  // command front end: the walk of the result read out or moved
+  input  wire                      read_req_i,
+  input  wire                      result_req_i,
+  input  wire                      rd_fire_i,
+  output wire                      rd_transposed_o,       // the result is dW^T: this module walks it
+  output wire                      rd_transposed_last_o,
+  input  wire                      rd_consume_i,
+  input  wire                      rd_row_end_i,
+  input  wire                      rd_word_end_i,
+  input  wire                      rd_last_i,
+  input  wire [CountBits-1:0]      rd_lane_i,
+  // read-out and moves: the result lane and bank, the aux lane
   output wire [CountBits-1:0]      rd_lane_o,
   output wire [CountBits-1:0]      rd_bank_o,
-  output wire                      rd_weight_o,
-  // moves, weight update, W read-out (see the dense controller)
-  output wire                      move_o,
-  output wire                      aux_from_x_o,
   output wire [CountBits-1:0]      aux_lane_o,
-  output wire [5:0]                rq_shift_o,
-  output wire                      rq_stochastic_o,
-  output wire                      rq_relu_o,
-  output wire                      rq_mask_o,
-  output wire                      rq_update_o,
-  output wire [Cols*32-1:0]        rq_lfsr_o,
-  output wire                      w_row_wr_en_o,
-  output wire [Cols-1:0]           w_row_lanes_o,
-  // weight buffer writes (blocks of Cols x Cols, as in the dense core)
-  output wire                      w_wr_en_o,
-  output wire [CountBits-1:0]      ld_base_o,
-  output wire [CountBits-1:0]      ld_row_o,
-  output wire [CountBits-1:0]      ld_col_o,
   // row store writes: X or dY by rows, and dY by columns
-  output wire                      x_wr_en_o,
-  output wire                      dy_wr_en_o,
   output wire [CountBits-1:0]      st_bank_o,
   output wire [CountBits-1:0]      st_addr_o,
   output wire [CountBits-1:0]      st_lane_o,
@@ -120,28 +129,6 @@ module tiny_sparse_sparse_controller #(
   output wire [Rows-1:0]           res_rd_en_o,
   output wire [CountBits-1:0]      res_rd_addr_o
 );
-  localparam [3:0] OpLoadW = 4'd1;
-  localparam [3:0] OpLoadX = 4'd2;
-  localparam [3:0] OpLoadDy = 4'd3;
-  localparam [3:0] OpFp = 4'd4;
-  localparam [3:0] OpBp = 4'd5;
-  localparam [3:0] OpWg = 4'd6;
-  localparam [3:0] OpRead = 4'd7;
-  localparam [3:0] OpMoveX = 4'd8;
-  localparam [3:0] OpMoveDy = 4'd9;
-  localparam [3:0] OpUpdateW = 4'd10;
-  localparam [3:0] OpReadW = 4'd11;
-
-  localparam [3:0] StIdle = 4'd0;
-  localparam [3:0] StLoad = 4'd1;
-  localparam [3:0] StPass = 4'd2;
-  localparam [3:0] StReadReq = 4'd4;
-  localparam [3:0] StReadOut = 4'd5;
-  localparam [3:0] StMoveReq = 4'd6;
-  localparam [3:0] StMove = 4'd7;
-  localparam [3:0] StWReq = 4'd8;
-  localparam [3:0] StWOut = 4'd9;
-  localparam [31:0] LfsrTaps = 32'h80200003;
 
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
@@ -152,11 +139,7 @@ module tiny_sparse_sparse_controller #(
   localparam integer ChunkWordsI = ChunkDepth / Lanes;
   localparam [CountBits-1:0] ChunkWords = ChunkWordsI[CountBits-1:0];
 
-
   // ---------------------------------------------------------------- state
-  reg [3:0]           state_q, state_d;
-  reg [3:0]           op_q, op_d;
-  reg                 done_q, done_d;
   reg [CountBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
   reg [CountBits-1:0] n_tiles_q, n_tiles_d, chunks_q, chunks_d;
   reg                 p_all_q, p_all_d, f_all_q, f_all_d;   // every pass started / every fill issued
@@ -175,7 +158,7 @@ module tiny_sparse_sparse_controller #(
   reg [CountBits-1:0] t_o_q, t_o_d, t_i_q, t_i_d, t_bank_q, t_bank_d, t_rowaddr_q, t_rowaddr_d;
   reg [CountBits-1:0] t_oword_q, t_oword_d, t_olane_q, t_olane_d, out_lane_q, out_lane_d;
   reg                 out_last_q, out_last_d;
-  // loads
+  // loads and moves: the row-store walk
   reg [CountBits-1:0] st_ibank_q, st_ibank_d, st_irow_q, st_irow_d, st_jlane_q, st_jlane_d, st_jword_q, st_jword_d;
   reg [CountBits-1:0] st_jbank_q, st_jbank_d, st_jrow_q, st_jrow_d, st_ilane_q, st_ilane_d, st_iword_q, st_iword_d;
   reg [CountBits-1:0] st_row_words_q, st_row_words_d, st_t_row_words_q, st_t_row_words_d;
@@ -199,96 +182,174 @@ module tiny_sparse_sparse_controller #(
   reg [CountBits-1:0] fs_addr_q, fs_addr_d, fs_pick_q, fs_pick_d, fs_group_q, fs_group_d;
   reg [Cols-1:0]      fs_mask_q, fs_mask_d;
   reg                 fs_last_q, fs_last_d;      // this write completes the fill
-  // moves: the element in flight, one cycle behind the walk
-  reg                 mv_valid_q, mv_valid_d, mv_last_q, mv_last_d, mv_issued_q, mv_issued_d;
-  reg [CountBits-1:0] mv_block_q, mv_block_d, mv_li_q, mv_li_d, mv_lj_q, mv_lj_d;
+  // moves: the row-store places of the element in flight, one cycle behind the walk
   reg [CountBits-1:0] mv_bank_q, mv_bank_d, mv_addr_q, mv_addr_d, mv_lane_q, mv_lane_d;
   reg [CountBits-1:0] mv_t_bank_q, mv_t_bank_d, mv_t_addr_q, mv_t_addr_d, mv_t_lane_q, mv_t_lane_d;
-  reg [5:0]           shift_q, shift_d;
-  reg                 stochastic_q, stochastic_d, relu_q, relu_d;
-  reg [31:0]          lfsr_q, lfsr_d;
-  // weight update: segments of Cols weights, the result word of each
-  reg [CountBits-1:0] seg_q, seg_d, segs_q, segs_d, seg_last_lanes_q, seg_last_lanes_d, mv_lanes_q, mv_lanes_d;
+  // weight update: the result word of each segment
   reg [CountBits-1:0] upd_bank_q, upd_bank_d, upd_rowaddr_q, upd_rowaddr_d;
-  // read-out
-  reg [CountBits-1:0] rd_row_q, rd_row_d, rd_col_q, rd_col_d, rd_lane_q, rd_lane_d, rd_nt_q, rd_nt_d;
-  reg [CountBits-1:0] rd_bank_q, rd_bank_d, rd_rowaddr_q, rd_rowaddr_d, out_bank_q, out_bank_d;
+  // read-out: result bank and address of the row-major walk
+  reg [CountBits-1:0] rd_nt_q, rd_nt_d, rd_bank_q, rd_bank_d, rd_rowaddr_q, rd_rowaddr_d, out_bank_q, out_bank_d;
 
-  // ---------------------------------------------------------------- command decode
-  wire [CountBits-1:0] din_blocks = (cmd_din_i - One) / ColsC + One;
+  // ---------------------------------------------------------------- command front end
+  // the walk follows W's blocks (Cols x Cols; a weight update: row segments)
+  assign walk_base_o = cmd_w_base_i;
+  assign walk_block_rows_o = ColsC;
+  assign walk_block_cols_o = cmd_update_w ? One : ColsC;
+  assign walk_stride_o = din_blocks_i * ColsC;
+  assign res_rows_o = m_q;
+  assign res_cols_o = n_q;
+  assign rd_transposed_o = res_t_q;
+  assign rd_transposed_last_o = out_last_q;
+
+  // the accepted command and the running one, decoded
+  wire cmd_load_w, cmd_load_x, cmd_load_dy, cmd_fp, cmd_bp, cmd_wg, cmd_read;
+  wire cmd_move_x, cmd_move_dy, cmd_update_w, cmd_read_w, cmd_load, cmd_compute, cmd_walk;
+  tiny_sparse_command_decode #(
+    .CmdOpBits (CmdOpBits)
+  ) u_cmd_decode (
+    .op_i       (cmd_op_i),
+    .load_w_o   (cmd_load_w),
+    .load_x_o   (cmd_load_x),
+    .load_dy_o  (cmd_load_dy),
+    .fp_o       (cmd_fp),
+    .bp_o       (cmd_bp),
+    .wg_o       (cmd_wg),
+    .read_o     (cmd_read),
+    .move_x_o   (cmd_move_x),
+    .move_dy_o  (cmd_move_dy),
+    .update_w_o (cmd_update_w),
+    .read_w_o   (cmd_read_w),
+    .load_o     (cmd_load),
+    .compute_o  (cmd_compute),
+    .walk_o     (cmd_walk)
+  );
+
+  wire op_load_w, op_load_x, op_load_dy, op_fp, op_bp, op_wg, op_read;
+  wire op_move_x, op_move_dy, op_update_w, op_read_w, op_load, op_compute, op_walk;
+  tiny_sparse_command_decode #(
+    .CmdOpBits (CmdOpBits)
+  ) u_op_decode (
+    .op_i       (op_i),
+    .load_w_o   (op_load_w),
+    .load_x_o   (op_load_x),
+    .load_dy_o  (op_load_dy),
+    .fp_o       (op_fp),
+    .bp_o       (op_bp),
+    .wg_o       (op_wg),
+    .read_o     (op_read),
+    .move_x_o   (op_move_x),
+    .move_dy_o  (op_move_dy),
+    .update_w_o (op_update_w),
+    .read_w_o   (op_read_w),
+    .load_o     (op_load),
+    .compute_o  (op_compute),
+    .walk_o     (op_walk)
+  );
+  wire unused_decode = cmd_load_w ^ cmd_read ^ cmd_read_w ^ cmd_load ^ cmd_compute ^ cmd_walk
+                     ^ op_load_w ^ op_load_x ^ op_load_dy ^ op_bp ^ op_read ^ op_move_x ^ op_load ^ op_compute ^ op_walk;
+
   wire [CountBits-1:0] din_words = (cmd_din_i - One) / LanesC + One;
   wire [CountBits-1:0] dout_words = (cmd_dout_i - One) / LanesC + One;
   wire [CountBits-1:0] batch_words = (cmd_batch_i - One) / LanesC + One;
 
-  wire is_fp = (op_q == OpFp);
-  wire is_wg = (op_q == OpWg);
+  wire is_fp = op_fp;
+  wire is_wg = op_wg;
   wire gather_w = (PlainWeights != 0) && is_fp;
+  wire updating = op_update_w;
+  wire w_walk = op_update_w || op_read_w;
 
-  // ---------------------------------------------------------------- loads
-  wire loading = (state_q == StLoad);
-  wire ld_fire = loading && wr_valid_i;
-  wire moving = (state_q == StMoveReq) || (state_q == StMove);
-  wire mv_issue = moving && !mv_issued_q;
-  wire w_issue = (state_q == StWReq);
-  wire walk_step = ld_fire || mv_issue || w_issue;
-  wire mv_write = (state_q == StMove) && mv_valid_q;
-  wire w_walk = (op_q == OpUpdateW) || (op_q == OpReadW);
-  // the walk's current places in the weight buffer and in the row stores
-  wire [CountBits-1:0] walk_st_addr = st_irow_q + st_jword_q;
-  wire [CountBits-1:0] walk_st_t_addr = st_base_q + st_jrow_q + st_iword_q;
-  // moving dX to dY: the X element at the same place (same store geometry, X's base)
-  wire [CountBits-1:0] mask_addr = walk_st_addr - st_base_q + x_base_q;
-  // The element walk of loads, moves, updates and W read-out: its place in the
-  // weight buffer (blocks of Cols x Cols; row segments for an update), and the
-  // row and last flags the row-store walk below follows.
-  wire cmd_walks = (cmd_op_i == OpLoadW) || (cmd_op_i == OpLoadX) || (cmd_op_i == OpLoadDy)
-                || (cmd_op_i == OpMoveX) || (cmd_op_i == OpMoveDy) || (cmd_op_i == OpUpdateW) || (cmd_op_i == OpReadW);
-  reg  [CountBits-1:0] walk_rows, walk_cols;
+  // ---------------------------------------------------------------- compute setup
+  // GEMM shape and A operand of the accepted compute
+  wire t_wg = (WgTransposed != 0) && cmd_wg;
+  reg [CountBits-1:0] new_m, new_n, new_k, new_a_base, new_a_row_words;
+  reg [1:0]           new_a_src;
   always @* begin
-    case (cmd_op_i)
-      OpLoadW, OpReadW: begin walk_rows = cmd_dout_i; walk_cols = cmd_din_i; end
-      OpUpdateW: begin walk_rows = cmd_dout_i; walk_cols = (cmd_din_i - One) / ColsC + One; end
-      OpLoadX, OpMoveX: begin walk_rows = cmd_batch_i; walk_cols = cmd_din_i; end
-      default: begin walk_rows = cmd_batch_i; walk_cols = cmd_dout_i; end
-    endcase
+    if (cmd_fp) begin
+      new_m = cmd_batch_i; new_n = cmd_dout_i; new_k = cmd_din_i;
+      new_a_src = 2'd0; new_a_base = cmd_x_base_i; new_a_row_words = din_words;
+    end else if (cmd_bp) begin
+      new_m = cmd_batch_i; new_n = cmd_din_i; new_k = cmd_dout_i;
+      new_a_src = 2'd1; new_a_base = cmd_dy_base_i; new_a_row_words = dout_words;
+    end else if (WgTransposed != 0) begin
+      // dW^T = X^T dY: A = X^T (X by columns), B = dY rows from the dY store
+      new_m = cmd_din_i; new_n = cmd_dout_i; new_k = cmd_batch_i;
+      new_a_src = 2'd3; new_a_base = cmd_x_base_i; new_a_row_words = batch_words;
+    end else begin
+      new_m = cmd_dout_i; new_n = cmd_din_i; new_k = cmd_batch_i;
+      new_a_src = 2'd2; new_a_base = cmd_dy_base_i; new_a_row_words = batch_words;
+    end
   end
-  wire [CountBits-1:0] ld_block_q, ld_li_q, ld_lj_q;
-  wire                 ld_row_end, ld_last;
 
-  tiny_sparse_block_walker #(
-    .CountBits (CountBits)
-  ) u_walker (
-    .clk_i        (clk_i),
-    .rst_ni       (rst_ni),
-    .start_i      ((state_q == StIdle) && cmd_valid_i && cmd_walks),
-    .base_i       (cmd_w_base_i),
-    .rows_i       (walk_rows),
-    .cols_i       (walk_cols),
-    .block_rows_i (ColsC),
-    .block_cols_i ((cmd_op_i == OpUpdateW) ? One : ColsC),
-    .stride_i     (din_blocks * ColsC),
-    .step_i       (walk_step),
-    .block_o      (ld_block_q),
-    .row_o        (ld_li_q),
-    .col_o        (ld_lj_q),
-    .row_end_o    (ld_row_end),
-    .last_o       (ld_last)
-  );
+  always @* begin
+    m_d = m_q; n_d = n_q; k_d = k_q;
+    a_src_d = a_src_q; a_base_d = a_base_q; a_row_words_d = a_row_words_q;
+    res_t_d = res_t_q; fill_dy_d = fill_dy_q; fill_base_d = fill_base_q;
+    last_lanes_d = last_lanes_q; rows_div_d = rows_div_q; rows_rem_d = rows_rem_q;
+    n_tiles_d = n_tiles_q; chunks_d = chunks_q;
+    w_base_d = w_base_q; x_base_d = x_base_q; w_row_stride_d = w_row_stride_q; x_row_words_d = x_row_words_q;
+    if (accept_i) begin
+      w_base_d = cmd_w_base_i;
+      x_base_d = cmd_x_base_i;
+      w_row_stride_d = din_blocks_i * ColsC;
+      x_row_words_d = din_words;
+    end
+    if (compute_start_i) begin
+      m_d = new_m; n_d = new_n; k_d = new_k;
+      a_src_d = new_a_src; a_base_d = new_a_base; a_row_words_d = new_a_row_words;
+      res_t_d = t_wg;
+      fill_dy_d = t_wg;
+      fill_base_d = t_wg ? cmd_dy_base_i : cmd_x_base_i;
+      x_row_words_d = t_wg ? dout_words : din_words;
+      last_lanes_d = new_k - (new_a_row_words - One) * LanesC;
+      rows_div_d = new_m / RowsC;
+      rows_rem_d = new_m - (new_m / RowsC) * RowsC;
+      n_tiles_d = (new_n - One) / ColsC + One;
+      chunks_d = (new_k - One) / ChunkC + One;
+    end
+  end
 
   // ---------------------------------------------------------------- engines and passes
   wire all_idle = &eng_idle_i;
   wire passes_left = !p_all_q;
-  wire start_pass = (state_q == StPass) && all_idle && passes_left && (f_q != p_q);
+  wire start_pass = computing_i && all_idle && passes_left && (f_q != p_q);
   wire p_last_nt = (p_nt_q == n_tiles_q - One);
   wire [CountBits-1:0] chunk_k = (p_k_left_q < ChunkC) ? p_k_left_q : ChunkC;
+  // the last result write happens in the cycle every engine is idle after the last pass
+  assign compute_done_o = computing_i && all_idle && !passes_left;
+
+  always @* begin
+    p_d = p_q; p_nt_d = p_nt_q; p_kc_d = p_kc_q; p_chunk_word_d = p_chunk_word_q; p_k_left_d = p_k_left_q;
+    p_half_d = p_half_q; p_all_d = p_all_q;
+    if (compute_start_i) begin
+      p_all_d = 1'b0;
+      p_d = Zero; p_nt_d = Zero; p_kc_d = Zero; p_chunk_word_d = Zero; p_k_left_d = new_k;
+      p_half_d = 1'b0;
+    end else if (start_pass) begin
+      p_d = p_q + One;
+      p_half_d = !p_half_q;
+      p_all_d = p_last_nt && (p_kc_q == chunks_q - One);
+      if (p_last_nt) begin
+        p_nt_d = Zero;
+        p_kc_d = p_kc_q + One;
+        p_chunk_word_d = p_chunk_word_q + ChunkWords;
+        p_k_left_d = p_k_left_q - ChunkC;
+      end else begin
+        p_nt_d = p_nt_q + One;
+      end
+    end
+  end
 
   // ---------------------------------------------------------------- fills
+  // The fill unit runs one pass ahead of the engines: fill f may start once
+  // pass f - 1 has started, since that frees the half of the B stores it writes.
   wire [CountBits-1:0] f_chunk_rows = (f_k_left_q < ChunkC) ? f_k_left_q : ChunkC;
   wire f_issue = f_busy_q;
   wire f_sub_done = !gather_w || (f_sub_q == ColsC - One);
   wire f_row_done = f_sub_done;
   wire f_done_issuing = f_row_done && (f_t_q == f_rows_q - One);
   wire f_last_nt = (f_nt_q == n_tiles_q - One);
+  wire fill_begin = computing_i && !f_busy_q && (f_q == p_q) && !f_all_q && !fs_en_q;
+  wire fill_step = computing_i && f_busy_q;
 
   reg [Cols-1:0] f_mask;
   integer lane;
@@ -297,296 +358,174 @@ module tiny_sparse_sparse_controller #(
     for (lane = 0; lane < Cols; lane = lane + 1) f_mask[lane] = (f_rem_n_q > lane[CountBits-1:0]);
   end
 
-  // ---------------------------------------------------------------- read-out
-  wire rd_fire = (state_q == StReadOut) && rd_ready_i;
-  wire updating = (op_q == OpUpdateW);
-  wire rd_consume = (rd_fire && !res_t_q) || (mv_write && !updating);
-  // transposed read-out: the element the t counters name, and the one after it
-  wire t_row_end = (t_i_q == m_q - One);
-  wire t_last = t_row_end && (t_o_q == n_q - One);
-  wire t_issue = res_t_q && ((state_q == StReadReq) || (rd_fire && !out_last_q));
-
-  reg [(Cols+1)*32-1:0] lfsr_states;
-  reg [31:0]            lfsr_walk;
-  integer ls;
+  // the fill's walk over the B rows of a chunk and the column tiles
   always @* begin
-    lfsr_walk = lfsr_q;
-    lfsr_states[31:0] = lfsr_walk;
-    for (ls = 1; ls <= Cols; ls = ls + 1) begin
-      lfsr_walk = lfsr_walk[0] ? ((lfsr_walk >> 1) ^ LfsrTaps) : (lfsr_walk >> 1);
-      lfsr_states[ls*32 +: 32] = lfsr_walk;
+    f_busy_d = f_busy_q; f_nt_d = f_nt_q; f_kc_d = f_kc_q; f_t_d = f_t_q; f_sub_d = f_sub_q;
+    f_rows_d = f_rows_q; f_half_d = f_half_q; f_base_d = f_base_q; f_idx_d = f_idx_q;
+    f_chunk_base_d = f_chunk_base_q; f_chunk_idx_d = f_chunk_idx_q; f_tile_off_d = f_tile_off_q;
+    f_rem_n_d = f_rem_n_q; f_all_d = f_all_q; f_k_left_d = f_k_left_q;
+    if (compute_start_i) begin
+      f_all_d = 1'b0; f_k_left_d = new_k;
+      f_busy_d = 1'b0; f_nt_d = Zero; f_kc_d = Zero; f_half_d = 1'b0;
+      f_tile_off_d = Zero; f_rem_n_d = new_n;
+      // the B walk of chunk 0 starts at k = 0 (region base and tile offset are added on the way out)
+      f_chunk_base_d = Zero;
+      f_chunk_idx_d = Zero;
+    end else if (fill_begin) begin
+      f_busy_d = 1'b1;
+      f_t_d = Zero;
+      f_sub_d = Zero;
+      f_rows_d = f_chunk_rows;
+      f_base_d = f_chunk_base_q;
+      f_idx_d = f_chunk_idx_q;
+    end else if (fill_step && !f_sub_done) begin
+      f_sub_d = f_sub_q + One;
+    end else if (fill_step) begin
+      f_sub_d = Zero;
+      f_t_d = f_t_q + One;
+      if (is_wg) begin
+        // X store walk: idx = k mod Rows (the bank), base = (k div Rows) * words per row
+        if (f_idx_q == RowsC - One) begin
+          f_idx_d = Zero;
+          f_base_d = f_base_q + x_row_words_q;
+        end else begin
+          f_idx_d = f_idx_q + One;
+        end
+      end else if (f_idx_q == ColsC - One) begin
+        // weight buffer walk: FP by columns (next block of the row), BP by rows
+        f_idx_d = Zero;
+        f_base_d = f_base_q + (is_fp ? ColsC : w_row_stride_q);
+      end else begin
+        f_idx_d = f_idx_q + One;
+      end
+      if (f_done_issuing) begin
+        f_busy_d = 1'b0;
+        f_half_d = !f_half_q;
+        if (f_last_nt) begin
+          // the walk now stands at the next chunk's first B row
+          f_nt_d = Zero;
+          f_kc_d = f_kc_q + One;
+          f_k_left_d = f_k_left_q - ChunkC;
+          f_all_d = (f_kc_q == chunks_q - One);
+          f_tile_off_d = Zero;
+          f_rem_n_d = n_q;
+          f_chunk_base_d = f_base_d;
+          f_chunk_idx_d = f_idx_d;
+        end else begin
+          f_nt_d = f_nt_q + One;
+          f_rem_n_d = f_rem_n_q - ColsC;
+          // FP: next tile of W rows; BP: next block column; WG: next Cols columns of X
+          f_tile_off_d = f_tile_off_q + (is_fp ? w_row_stride_q : ColsC);
+        end
+      end
     end
   end
-  reg [31:0] lfsr_after;
-  integer la;
+
+  // fill stage 1: the data read by the fill is written into the B stores
   always @* begin
-    lfsr_after = lfsr_q;
-    for (la = 1; la <= Cols; la = la + 1) begin
-      if ((updating ? mv_lanes_q : One) == la[CountBits-1:0]) lfsr_after = lfsr_states[la*32 +: 32];
+    fs_en_d = 1'b0; fs_collect_d = 1'b0; fs_last_d = 1'b0;
+    fs_addr_d = fs_addr_q; fs_pick_d = fs_pick_q; fs_group_d = fs_group_q; fs_mask_d = fs_mask_q;
+    f_d = f_q;
+    if (compute_start_i) f_d = Zero;
+    if (fill_step) begin
+      fs_en_d = f_row_done;
+      fs_collect_d = gather_w;
+      fs_pick_d = f_idx_q;
+      fs_addr_d = (f_half_q ? ChunkC : Zero) + f_t_q;
+      fs_mask_d = f_mask;
+      fs_group_d = f_tile_off_q;
+      fs_last_d = f_done_issuing;
     end
+    if (fs_en_q && fs_last_q) f_d = f_q + One;
   end
-  wire rd_row_end = (rd_col_q == n_q - One);
-  wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
-  wire rd_last = rd_row_end && (rd_row_q == m_q - One);
-  reg                 res_rd_en;
-  reg [CountBits-1:0] res_rd_bank, res_rd_addr;
+
+  // ---------------------------------------------------------------- row-store walk
+  // loads and moves of X and dY: by rows (bank i mod Rows) and, for the column
+  // stores, by columns (bank j mod Rows); the element in flight keeps its places
+  wire [CountBits-1:0] walk_st_addr = st_irow_q + st_jword_q;
+  wire [CountBits-1:0] walk_st_t_addr = st_base_q + st_jrow_q + st_iword_q;
+  // moving dX to dY: the X element at the same place (same store geometry, X's base)
+  wire [CountBits-1:0] mask_addr = walk_st_addr - st_base_q + x_base_q;
 
   always @* begin
-    state_d = state_q; op_d = op_q; done_d = 1'b0;
-    m_d = m_q; n_d = n_q; k_d = k_q;
-    n_tiles_d = n_tiles_q; chunks_d = chunks_q; p_all_d = p_all_q; f_all_d = f_all_q; f_k_left_d = f_k_left_q;
-    a_base_d = a_base_q; a_row_words_d = a_row_words_q; last_lanes_d = last_lanes_q; a_src_d = a_src_q;
-    rows_div_d = rows_div_q; rows_rem_d = rows_rem_q;
-    w_row_stride_d = w_row_stride_q; x_row_words_d = x_row_words_q; w_base_d = w_base_q; x_base_d = x_base_q;
-    fill_base_d = fill_base_q; fill_dy_d = fill_dy_q; res_t_d = res_t_q;
-    t_o_d = t_o_q; t_i_d = t_i_q; t_bank_d = t_bank_q; t_rowaddr_d = t_rowaddr_q;
-    t_oword_d = t_oword_q; t_olane_d = t_olane_q; out_lane_d = out_lane_q; out_last_d = out_last_q;
     st_ibank_d = st_ibank_q; st_irow_d = st_irow_q; st_jlane_d = st_jlane_q; st_jword_d = st_jword_q;
     st_jbank_d = st_jbank_q; st_jrow_d = st_jrow_q; st_ilane_d = st_ilane_q; st_iword_d = st_iword_q;
     st_row_words_d = st_row_words_q; st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q;
-    p_d = p_q; p_nt_d = p_nt_q; p_kc_d = p_kc_q; p_chunk_word_d = p_chunk_word_q; p_k_left_d = p_k_left_q;
-    p_half_d = p_half_q;
-    f_d = f_q; f_busy_d = f_busy_q; f_nt_d = f_nt_q; f_kc_d = f_kc_q; f_t_d = f_t_q; f_sub_d = f_sub_q;
-    f_rows_d = f_rows_q; f_half_d = f_half_q; f_base_d = f_base_q; f_idx_d = f_idx_q;
-    f_chunk_base_d = f_chunk_base_q; f_chunk_idx_d = f_chunk_idx_q; f_tile_off_d = f_tile_off_q;
-    f_rem_n_d = f_rem_n_q;
-    fs_en_d = 1'b0; fs_collect_d = 1'b0; fs_last_d = 1'b0;
-    fs_addr_d = fs_addr_q; fs_pick_d = fs_pick_q; fs_group_d = fs_group_q; fs_mask_d = fs_mask_q;
-    mv_valid_d = 1'b0; mv_last_d = mv_last_q; mv_issued_d = mv_issued_q;
-    mv_block_d = mv_block_q; mv_li_d = mv_li_q; mv_lj_d = mv_lj_q;
+    if (accept_i) begin
+      st_ibank_d = Zero; st_jlane_d = Zero; st_jword_d = Zero;
+      st_jbank_d = Zero; st_jrow_d = Zero; st_ilane_d = Zero; st_iword_d = Zero;
+      st_t_row_words_d = batch_words;
+      if (cmd_load_x || cmd_move_x) begin
+        st_base_d = cmd_x_base_i; st_irow_d = cmd_x_base_i; st_row_words_d = din_words;
+      end else if (cmd_load_dy || cmd_move_dy) begin
+        st_base_d = cmd_dy_base_i; st_irow_d = cmd_dy_base_i; st_row_words_d = dout_words;
+      end
+    end else if (walk_step_i && walk_row_end_i) begin
+      st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = Zero;
+      if (st_ibank_q == RowsC - One) begin
+        st_ibank_d = Zero;
+        st_irow_d = st_irow_q + st_row_words_q;
+      end else begin
+        st_ibank_d = st_ibank_q + One;
+      end
+      if (st_ilane_q == LanesC - One) begin
+        st_ilane_d = Zero;
+        st_iword_d = st_iword_q + One;
+      end else begin
+        st_ilane_d = st_ilane_q + One;
+      end
+    end else if (walk_step_i) begin
+      if (st_jlane_q == LanesC - One) begin
+        st_jlane_d = Zero;
+        st_jword_d = st_jword_q + One;
+      end else begin
+        st_jlane_d = st_jlane_q + One;
+      end
+      if (st_jbank_q == RowsC - One) begin
+        st_jbank_d = Zero;
+        st_jrow_d = st_jrow_q + st_t_row_words_q;
+      end else begin
+        st_jbank_d = st_jbank_q + One;
+      end
+    end
+  end
+
+  always @* begin
     mv_bank_d = mv_bank_q; mv_addr_d = mv_addr_q; mv_lane_d = mv_lane_q;
     mv_t_bank_d = mv_t_bank_q; mv_t_addr_d = mv_t_addr_q; mv_t_lane_d = mv_t_lane_q;
-    shift_d = shift_q; stochastic_d = stochastic_q; relu_d = relu_q; lfsr_d = lfsr_q;
-    seg_d = seg_q; segs_d = segs_q; seg_last_lanes_d = seg_last_lanes_q; mv_lanes_d = mv_lanes_q;
-    upd_bank_d = upd_bank_q; upd_rowaddr_d = upd_rowaddr_q;
-    rd_row_d = rd_row_q; rd_col_d = rd_col_q; rd_lane_d = rd_lane_q; rd_nt_d = rd_nt_q;
-    rd_bank_d = rd_bank_q; rd_rowaddr_d = rd_rowaddr_q; out_bank_d = out_bank_q;
-    res_rd_en = 1'b0; res_rd_bank = rd_bank_q; res_rd_addr = rd_rowaddr_q + rd_nt_q;
-
-    case (state_q)
-      StIdle: begin
-        if (cmd_valid_i) begin
-          op_d = cmd_op_i;
-          w_base_d = cmd_w_base_i;
-          x_base_d = cmd_x_base_i;
-          w_row_stride_d = din_blocks * ColsC;
-          x_row_words_d = din_words;
-          st_ibank_d = Zero; st_jlane_d = Zero; st_jword_d = Zero;
-          st_jbank_d = Zero; st_jrow_d = Zero; st_ilane_d = Zero; st_iword_d = Zero;
-          st_t_row_words_d = batch_words;
-          shift_d = cmd_shift_i;
-          stochastic_d = cmd_round_i;
-          relu_d = cmd_relu_i;
-          lfsr_d = (cmd_seed_i == 32'd0) ? 32'd1 : cmd_seed_i;
-          mv_issued_d = 1'b0;
-          seg_d = Zero;
-          segs_d = (cmd_din_i - One) / ColsC + One;
-          seg_last_lanes_d = cmd_din_i - ((cmd_din_i - One) / ColsC) * ColsC;
-          upd_bank_d = Zero;
-          upd_rowaddr_d = Zero;
-          rd_row_d = Zero; rd_col_d = Zero; rd_lane_d = Zero; rd_nt_d = Zero;
-          rd_bank_d = Zero; rd_rowaddr_d = Zero;
-          t_o_d = Zero; t_i_d = Zero; t_bank_d = Zero; t_rowaddr_d = Zero; t_oword_d = Zero; t_olane_d = Zero;
-          case (cmd_op_i)
-            OpLoadW, OpUpdateW, OpReadW: begin
-              // a weight update walks W a row segment (a row of a block) at a time
-              state_d = (cmd_op_i == OpLoadW) ? StLoad : ((cmd_op_i == OpReadW) ? StWReq : StMoveReq);
-            end
-            OpLoadX, OpMoveX: begin
-              st_base_d = cmd_x_base_i; st_irow_d = cmd_x_base_i; st_row_words_d = din_words;
-              state_d = (cmd_op_i == OpLoadX) ? StLoad : StMoveReq;
-            end
-            OpLoadDy, OpMoveDy: begin
-              st_base_d = cmd_dy_base_i; st_irow_d = cmd_dy_base_i; st_row_words_d = dout_words;
-              state_d = (cmd_op_i == OpLoadDy) ? StLoad : StMoveReq;
-            end
-            OpFp, OpBp, OpWg: begin
-              if (cmd_op_i == OpFp) begin
-                m_d = cmd_batch_i; n_d = cmd_dout_i; k_d = cmd_din_i;
-                a_src_d = 2'd0; a_base_d = cmd_x_base_i; a_row_words_d = din_words;
-              end else if (cmd_op_i == OpBp) begin
-                m_d = cmd_batch_i; n_d = cmd_din_i; k_d = cmd_dout_i;
-                a_src_d = 2'd1; a_base_d = cmd_dy_base_i; a_row_words_d = dout_words;
-              end else if (WgTransposed != 0) begin
-                // dW^T = X^T dY: A = X^T (X by columns), B = dY rows from the dY store
-                m_d = cmd_din_i; n_d = cmd_dout_i; k_d = cmd_batch_i;
-                a_src_d = 2'd3; a_base_d = cmd_x_base_i; a_row_words_d = batch_words;
-              end else begin
-                m_d = cmd_dout_i; n_d = cmd_din_i; k_d = cmd_batch_i;
-                a_src_d = 2'd2; a_base_d = cmd_dy_base_i; a_row_words_d = batch_words;
-              end
-              res_t_d = (WgTransposed != 0) && (cmd_op_i == OpWg);
-              fill_dy_d = (WgTransposed != 0) && (cmd_op_i == OpWg);
-              fill_base_d = ((WgTransposed != 0) && (cmd_op_i == OpWg)) ? cmd_dy_base_i : cmd_x_base_i;
-              x_row_words_d = ((WgTransposed != 0) && (cmd_op_i == OpWg)) ? dout_words : din_words;
-              last_lanes_d = k_d - (a_row_words_d - One) * LanesC;
-              rows_div_d = m_d / RowsC;
-              rows_rem_d = m_d - (m_d / RowsC) * RowsC;
-              n_tiles_d = (n_d - One) / ColsC + One;
-              chunks_d = (k_d - One) / ChunkC + One;
-              p_all_d = 1'b0; f_all_d = 1'b0; f_k_left_d = k_d;
-              p_d = Zero; p_nt_d = Zero; p_kc_d = Zero; p_chunk_word_d = Zero; p_k_left_d = k_d;
-              p_half_d = 1'b0;
-              f_d = Zero; f_busy_d = 1'b0; f_nt_d = Zero; f_kc_d = Zero; f_half_d = 1'b0;
-              f_tile_off_d = Zero; f_rem_n_d = n_d;
-              // the B walk of chunk 0 starts at k = 0 (region base and tile offset are added on the way out)
-              f_chunk_base_d = Zero;
-              f_chunk_idx_d = Zero;
-              state_d = StPass;
-            end
-            OpRead: state_d = StReadReq;
-            default: done_d = 1'b1;
-          endcase
-        end
-      end
-
-      StLoad: begin
-        if (ld_fire && ld_last) begin
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StPass: begin
-        if (start_pass) begin
-          p_d = p_q + One;
-          p_half_d = !p_half_q;
-          p_all_d = p_last_nt && (p_kc_q == chunks_q - One);
-          if (p_last_nt) begin
-            p_nt_d = Zero;
-            p_kc_d = p_kc_q + One;
-            p_chunk_word_d = p_chunk_word_q + ChunkWords;
-            p_k_left_d = p_k_left_q - ChunkC;
-          end else begin
-            p_nt_d = p_nt_q + One;
-          end
-        end else if (all_idle && !passes_left) begin
-          // the last result write happens in this cycle
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StReadReq, StMoveReq: begin
-        state_d = (state_q == StReadReq) ? StReadOut : StMove;
-        res_rd_en = 1'b1;
-        out_bank_d = rd_bank_q;
-      end
-
-      StReadOut: begin
-        if (rd_fire && (res_t_q ? out_last_q : rd_last)) begin
-          state_d = StIdle;
-          done_d = 1'b1;
-        end
-      end
-
-      StMove: begin
-        if (mv_write) begin
-          if (stochastic_q) lfsr_d = lfsr_after;
-          if (mv_last_q) begin
-            state_d = StIdle;
-            done_d = 1'b1;
-          end
-        end
-      end
-
-      StWReq: state_d = StWOut;
-
-      StWOut: begin
-        if (rd_ready_i) begin
-          state_d = mv_last_q ? StIdle : StWReq;
-          done_d = mv_last_q;
-        end
-      end
-
-      default: state_d = StIdle;
-    endcase
-
-    // the element walk of loads, moves, updates and W read-out
-    if (walk_step) begin
-      // the element now at the walk's place: written next cycle (moves), or read out
-      mv_valid_d = mv_issue;
-      mv_block_d = ld_block_q; mv_li_d = ld_li_q; mv_lj_d = ld_lj_q;
+    if (walk_step_i) begin
       mv_bank_d = st_ibank_q; mv_addr_d = walk_st_addr; mv_lane_d = st_jlane_q;
       mv_t_bank_d = st_jbank_q; mv_t_addr_d = walk_st_t_addr; mv_t_lane_d = st_ilane_q;
-      mv_last_d = ld_last;
-      if (mv_issue) mv_issued_d = ld_last;
-      if (mv_issue && updating) begin
-        // the segment's lanes; the next segment's result word: bank o mod Rows, (o div Rows) * tiles + segment
-        mv_lanes_d = (seg_q == segs_q - One) ? seg_last_lanes_q : ColsC;
-        out_bank_d = upd_bank_q;
-        if (seg_q == segs_q - One) begin
-          seg_d = Zero;
-          if (upd_bank_q == RowsC - One) begin
-            upd_bank_d = Zero;
-            upd_rowaddr_d = upd_rowaddr_q + n_tiles_q;
-          end else begin
-            upd_bank_d = upd_bank_q + One;
-          end
-        end else begin
-          seg_d = seg_q + One;
-        end
-      end
-          // row stores: by rows (bank i mod Rows) and by columns (bank j mod Rows)
-          if (ld_row_end) begin
-            st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = Zero;
-            if (st_ibank_q == RowsC - One) begin
-              st_ibank_d = Zero;
-              st_irow_d = st_irow_q + st_row_words_q;
-            end else begin
-              st_ibank_d = st_ibank_q + One;
-            end
-            if (st_ilane_q == LanesC - One) begin
-              st_ilane_d = Zero;
-              st_iword_d = st_iword_q + One;
-            end else begin
-              st_ilane_d = st_ilane_q + One;
-            end
-          end else begin
-            if (st_jlane_q == LanesC - One) begin
-              st_jlane_d = Zero;
-              st_jword_d = st_jword_q + One;
-            end else begin
-              st_jlane_d = st_jlane_q + One;
-            end
-            if (st_jbank_q == RowsC - One) begin
-              st_jbank_d = Zero;
-              st_jrow_d = st_jrow_q + st_t_row_words_q;
-            end else begin
-              st_jbank_d = st_jbank_q + One;
-            end
-          end
     end
+  end
 
-    // a weight update reads the result word of each segment with its W row
-    if (mv_issue && updating && !res_t_q) begin
-      res_rd_en = 1'b1;
-      res_rd_bank = upd_bank_q;
-      res_rd_addr = upd_rowaddr_q + seg_q;
+  // ---------------------------------------------------------------- transposed read-out and update
+  // transposed read-out: the element the t counters name, and the one after it
+  wire t_row_end = (t_i_q == m_q - One);
+  wire t_last = t_row_end && (t_o_q == n_q - One);
+  wire t_issue = res_t_q && (read_req_i || (rd_fire_i && !out_last_q));
+  wire update_issue = mv_issue_i && updating;
+
+  always @* begin
+    t_o_d = t_o_q; t_i_d = t_i_q; t_bank_d = t_bank_q; t_rowaddr_d = t_rowaddr_q;
+    t_oword_d = t_oword_q; t_olane_d = t_olane_q; out_lane_d = out_lane_q; out_last_d = out_last_q;
+    if (accept_i) begin
+      t_o_d = Zero; t_i_d = Zero; t_bank_d = Zero; t_rowaddr_d = Zero; t_oword_d = Zero; t_olane_d = Zero;
     end
     // transposed weight update: segment s of row o sits at s * tiles + o div Cols of
     // every bank (Rows = Cols), lane o mod Cols
-    if (mv_issue && updating && res_t_q) begin
-      res_rd_addr = t_rowaddr_q + t_oword_q;
+    if (update_issue && res_t_q) begin
       out_lane_d = t_olane_q;
-      if (seg_q == segs_q - One) begin
+      if (seg_last_i) begin
         t_rowaddr_d = Zero;
-        if (t_olane_q == ColsC - One) begin
-          t_olane_d = Zero;
-          t_oword_d = t_oword_q + One;
-        end else begin
-          t_olane_d = t_olane_q + One;
-        end
+        t_olane_d = (t_olane_q == ColsC - One) ? Zero : t_olane_q + One;
+        if (t_olane_q == ColsC - One) t_oword_d = t_oword_q + One;
       end else begin
         t_rowaddr_d = t_rowaddr_q + n_tiles_q;
       end
     end
     // transposed read-out: one result word per element
     if (t_issue) begin
-      res_rd_en = 1'b1;
-      res_rd_bank = t_bank_q;
-      res_rd_addr = t_rowaddr_q + t_oword_q;
-      out_bank_d = t_bank_q;
       out_lane_d = t_olane_q;
       out_last_d = t_last;
       if (t_row_end) begin
@@ -594,120 +533,70 @@ module tiny_sparse_sparse_controller #(
         t_bank_d = Zero;
         t_rowaddr_d = Zero;
         t_o_d = t_o_q + One;
-        if (t_olane_q == ColsC - One) begin
-          t_olane_d = Zero;
-          t_oword_d = t_oword_q + One;
-        end else begin
-          t_olane_d = t_olane_q + One;
-        end
+        t_olane_d = (t_olane_q == ColsC - One) ? Zero : t_olane_q + One;
+        if (t_olane_q == ColsC - One) t_oword_d = t_oword_q + One;
       end else begin
         t_i_d = t_i_q + One;
-        if (t_bank_q == RowsC - One) begin
-          t_bank_d = Zero;
-          t_rowaddr_d = t_rowaddr_q + n_tiles_q;
-        end else begin
-          t_bank_d = t_bank_q + One;
-        end
+        t_bank_d = (t_bank_q == RowsC - One) ? Zero : t_bank_q + One;
+        if (t_bank_q == RowsC - One) t_rowaddr_d = t_rowaddr_q + n_tiles_q;
       end
     end
+  end
 
-    // result elements leave row-major: read out or moved
-    if (rd_consume && !rd_last) begin
-      if (rd_row_end) begin
-        rd_row_d = rd_row_q + One;
-        rd_col_d = Zero;
-        rd_lane_d = Zero;
-        rd_nt_d = Zero;
-        if (rd_bank_q == RowsC - One) begin
-          rd_bank_d = Zero;
-          rd_rowaddr_d = rd_rowaddr_q + n_tiles_q;
-        end else begin
-          rd_bank_d = rd_bank_q + One;
-        end
+  // ---------------------------------------------------------------- result-bank reads
+  // row-major read-out and moves: bank m mod Rows, address (m div Rows) * tiles + column tile;
+  // weight update: the result word of each segment (bank o mod Rows, (o div Rows) * tiles + segment)
+  reg                 res_rd_en;
+  reg [CountBits-1:0] res_rd_bank, res_rd_addr;
+  always @* begin
+    rd_nt_d = rd_nt_q; rd_bank_d = rd_bank_q; rd_rowaddr_d = rd_rowaddr_q; out_bank_d = out_bank_q;
+    upd_bank_d = upd_bank_q; upd_rowaddr_d = upd_rowaddr_q;
+    res_rd_en = 1'b0; res_rd_bank = rd_bank_q; res_rd_addr = rd_rowaddr_q + rd_nt_q;
+    if (accept_i) begin
+      rd_nt_d = Zero; rd_bank_d = Zero; rd_rowaddr_d = Zero;
+      upd_bank_d = Zero; upd_rowaddr_d = Zero;
+    end
+    if (result_req_i) begin
+      res_rd_en = 1'b1;
+      out_bank_d = rd_bank_q;
+    end
+    if (update_issue) begin
+      out_bank_d = upd_bank_q;
+      if (seg_last_i) begin
+        upd_bank_d = (upd_bank_q == RowsC - One) ? Zero : upd_bank_q + One;
+        if (upd_bank_q == RowsC - One) upd_rowaddr_d = upd_rowaddr_q + n_tiles_q;
+      end
+      if (!res_t_q) begin
         res_rd_en = 1'b1;
-        res_rd_bank = (rd_bank_q == RowsC - One) ? Zero : rd_bank_q + One;
-        res_rd_addr = (rd_bank_q == RowsC - One) ? rd_rowaddr_q + n_tiles_q : rd_rowaddr_q;
-        out_bank_d = res_rd_bank;
+        res_rd_bank = upd_bank_q;
+        res_rd_addr = upd_rowaddr_q + seg_i;
       end else begin
-        rd_col_d = rd_col_q + One;
-        if (rd_word_end) begin
-          rd_lane_d = Zero;
-          rd_nt_d = rd_nt_q + One;
-          res_rd_en = 1'b1;
-          res_rd_addr = rd_rowaddr_q + rd_nt_q + One;
-        end else begin
-          rd_lane_d = rd_lane_q + One;
-        end
+        res_rd_addr = t_rowaddr_q + t_oword_q;
       end
     end
-
-    // The fill unit runs one pass ahead of the engines: fill f may start once
-    // pass f - 1 has started, since that frees the half of the B stores it writes.
-    if (state_q == StPass) begin
-      if (!f_busy_q && (f_q == p_q) && !f_all_q && !fs_en_q) begin
-        f_busy_d = 1'b1;
-        f_t_d = Zero;
-        f_sub_d = Zero;
-        f_rows_d = f_chunk_rows;
-        f_base_d = f_chunk_base_q;
-        f_idx_d = f_chunk_idx_q;
-      end else if (f_busy_q) begin
-        fs_en_d = f_row_done;
-        fs_collect_d = gather_w;
-        fs_pick_d = f_idx_q;
-        fs_addr_d = (f_half_q ? ChunkC : Zero) + f_t_q;
-        fs_mask_d = f_mask;
-        fs_group_d = f_tile_off_q;
-        fs_last_d = f_done_issuing;
-        if (!f_sub_done) begin
-          f_sub_d = f_sub_q + One;
-        end else begin
-          f_sub_d = Zero;
-          f_t_d = f_t_q + One;
-          if (is_wg) begin
-            // X store walk: idx = k mod Rows (the bank), base = (k div Rows) * words per row
-            if (f_idx_q == RowsC - One) begin
-              f_idx_d = Zero;
-              f_base_d = f_base_q + x_row_words_q;
-            end else begin
-              f_idx_d = f_idx_q + One;
-            end
-          end else if (f_idx_q == ColsC - One) begin
-            // weight buffer walk: FP by columns (next block of the row), BP by rows
-            f_idx_d = Zero;
-            f_base_d = f_base_q + (is_fp ? ColsC : w_row_stride_q);
-          end else begin
-            f_idx_d = f_idx_q + One;
-          end
-          if (f_done_issuing) begin
-            f_busy_d = 1'b0;
-            f_half_d = !f_half_q;
-            if (f_last_nt) begin
-              // the walk now stands at the next chunk's first B row
-              f_nt_d = Zero;
-              f_kc_d = f_kc_q + One;
-              f_k_left_d = f_k_left_q - ChunkC;
-              f_all_d = (f_kc_q == chunks_q - One);
-              f_tile_off_d = Zero;
-              f_rem_n_d = n_q;
-              f_chunk_base_d = f_base_d;
-              f_chunk_idx_d = f_idx_d;
-            end else begin
-              f_nt_d = f_nt_q + One;
-              f_rem_n_d = f_rem_n_q - ColsC;
-              // FP: next tile of W rows; BP: next block column; WG: next Cols columns of X
-              f_tile_off_d = f_tile_off_q + (is_fp ? w_row_stride_q : ColsC);
-            end
-          end
-        end
-      end
+    if (t_issue) begin
+      res_rd_en = 1'b1;
+      res_rd_bank = t_bank_q;
+      res_rd_addr = t_rowaddr_q + t_oword_q;
+      out_bank_d = t_bank_q;
     end
-    if (fs_en_q && fs_last_q) f_d = f_q + One;
+    if (rd_consume_i && !rd_last_i && rd_row_end_i) begin
+      rd_nt_d = Zero;
+      rd_bank_d = (rd_bank_q == RowsC - One) ? Zero : rd_bank_q + One;
+      if (rd_bank_q == RowsC - One) rd_rowaddr_d = rd_rowaddr_q + n_tiles_q;
+      res_rd_en = 1'b1;
+      res_rd_bank = (rd_bank_q == RowsC - One) ? Zero : rd_bank_q + One;
+      res_rd_addr = (rd_bank_q == RowsC - One) ? rd_rowaddr_q + n_tiles_q : rd_rowaddr_q;
+      out_bank_d = res_rd_bank;
+    end else if (rd_consume_i && !rd_last_i && rd_word_end_i) begin
+      rd_nt_d = rd_nt_q + One;
+      res_rd_en = 1'b1;
+      res_rd_addr = rd_rowaddr_q + rd_nt_q + One;
+    end
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= StIdle; op_q <= 4'd0; done_q <= 1'b0;
       m_q <= Zero; n_q <= Zero; k_q <= Zero;
       n_tiles_q <= Zero; chunks_q <= Zero; p_all_q <= 1'b0; f_all_q <= 1'b0; f_k_left_q <= Zero;
       a_base_q <= Zero; a_row_words_q <= Zero; last_lanes_q <= Zero; a_src_q <= 2'd0;
@@ -726,17 +615,11 @@ module tiny_sparse_sparse_controller #(
       f_chunk_base_q <= Zero; f_chunk_idx_q <= Zero; f_tile_off_q <= Zero; f_rem_n_q <= Zero;
       fs_en_q <= 1'b0; fs_collect_q <= 1'b0; fs_last_q <= 1'b0;
       fs_addr_q <= Zero; fs_pick_q <= Zero; fs_group_q <= Zero; fs_mask_q <= {Cols{1'b0}};
-      mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
-      mv_block_q <= Zero; mv_li_q <= Zero; mv_lj_q <= Zero;
       mv_bank_q <= Zero; mv_addr_q <= Zero; mv_lane_q <= Zero;
       mv_t_bank_q <= Zero; mv_t_addr_q <= Zero; mv_t_lane_q <= Zero;
-      shift_q <= 6'd0; stochastic_q <= 1'b0; relu_q <= 1'b0; lfsr_q <= 32'd1;
-      seg_q <= Zero; segs_q <= Zero; seg_last_lanes_q <= Zero; mv_lanes_q <= Zero;
       upd_bank_q <= Zero; upd_rowaddr_q <= Zero;
-      rd_row_q <= Zero; rd_col_q <= Zero; rd_lane_q <= Zero; rd_nt_q <= Zero;
-      rd_bank_q <= Zero; rd_rowaddr_q <= Zero; out_bank_q <= Zero;
+      rd_nt_q <= Zero; rd_bank_q <= Zero; rd_rowaddr_q <= Zero; out_bank_q <= Zero;
     end else begin
-      state_q <= state_d; op_q <= op_d; done_q <= done_d;
       m_q <= m_d; n_q <= n_d; k_q <= k_d;
       n_tiles_q <= n_tiles_d; chunks_q <= chunks_d; p_all_q <= p_all_d; f_all_q <= f_all_d; f_k_left_q <= f_k_left_d;
       a_base_q <= a_base_d; a_row_words_q <= a_row_words_d; last_lanes_q <= last_lanes_d; a_src_q <= a_src_d;
@@ -756,70 +639,36 @@ module tiny_sparse_sparse_controller #(
       f_rem_n_q <= f_rem_n_d;
       fs_en_q <= fs_en_d; fs_collect_q <= fs_collect_d; fs_last_q <= fs_last_d;
       fs_addr_q <= fs_addr_d; fs_pick_q <= fs_pick_d; fs_group_q <= fs_group_d; fs_mask_q <= fs_mask_d;
-      mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
-      mv_block_q <= mv_block_d; mv_li_q <= mv_li_d; mv_lj_q <= mv_lj_d;
       mv_bank_q <= mv_bank_d; mv_addr_q <= mv_addr_d; mv_lane_q <= mv_lane_d;
       mv_t_bank_q <= mv_t_bank_d; mv_t_addr_q <= mv_t_addr_d; mv_t_lane_q <= mv_t_lane_d;
-      shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d; lfsr_q <= lfsr_d;
-      seg_q <= seg_d; segs_q <= segs_d; seg_last_lanes_q <= seg_last_lanes_d; mv_lanes_q <= mv_lanes_d;
       upd_bank_q <= upd_bank_d; upd_rowaddr_q <= upd_rowaddr_d;
-      rd_row_q <= rd_row_d; rd_col_q <= rd_col_d; rd_lane_q <= rd_lane_d; rd_nt_q <= rd_nt_d;
-      rd_bank_q <= rd_bank_d; rd_rowaddr_q <= rd_rowaddr_d; out_bank_q <= out_bank_d;
+      rd_nt_q <= rd_nt_d; rd_bank_q <= rd_bank_d; rd_rowaddr_q <= rd_rowaddr_d; out_bank_q <= out_bank_d;
     end
   end
 
   // ---------------------------------------------------------------- outputs
-  assign cmd_ready_o = (state_q == StIdle);
-  assign done_o = done_q;
-  assign wr_ready_o = loading;
-  assign rd_valid_o = (state_q == StReadOut) || (state_q == StWOut);
-  assign rd_weight_o = (state_q == StWOut);
-  assign compute_start_o = (state_q == StIdle) && cmd_valid_i && ((cmd_op_i == OpFp) || (cmd_op_i == OpBp) || (cmd_op_i == OpWg));
-  assign move_o = moving;
-  assign aux_from_x_o = (op_q == OpMoveDy);
-  assign aux_lane_o = (op_q == OpMoveDy) ? mv_lane_q : mv_lj_q;
-  assign rq_shift_o = shift_q;
-  assign rq_stochastic_o = stochastic_q;
-  assign rq_relu_o = relu_q;
-  assign rq_mask_o = (op_q == OpMoveDy);
-  assign rq_update_o = (op_q == OpUpdateW);
-  assign rq_lfsr_o = lfsr_states[Cols*32-1:0];
-  assign rd_lane_o = res_t_q ? out_lane_q : rd_lane_q;
-  assign res_rd_all_o = mv_issue && updating && res_t_q;
+  assign aux_lane_o = op_move_dy ? mv_lane_q : mv_col_i;
+  assign rd_lane_o = res_t_q ? out_lane_q : rd_lane_i;
+  assign res_rd_all_o = update_issue && res_t_q;
   assign res_lane_o = out_lane_q;
   assign fill_from_dy_o = fill_dy_q;
   assign rd_bank_o = out_bank_q;
 
-  assign w_wr_en_o = ld_fire && (op_q == OpLoadW);
-  assign w_row_wr_en_o = mv_write && updating;
-  genvar wl;
-  generate
-    for (wl = 0; wl < Cols; wl = wl + 1) begin : g_row_lanes
-      localparam integer LaneNum = wl;
-      localparam [CountBits-1:0] LaneIdx = LaneNum[CountBits-1:0];
-      assign w_row_lanes_o[wl] = (LaneIdx < mv_lanes_q);
-    end
-  endgenerate
-  assign ld_base_o = loading ? ld_block_q : mv_block_q;
-  assign ld_row_o = loading ? ld_li_q : mv_li_q;
-  assign ld_col_o = loading ? ld_lj_q : mv_lj_q;
-  assign x_wr_en_o = (ld_fire && (op_q == OpLoadX)) || (mv_write && (op_q == OpMoveX));
-  assign dy_wr_en_o = (ld_fire && (op_q == OpLoadDy)) || (mv_write && (op_q == OpMoveDy));
-  assign st_bank_o = loading ? st_ibank_q : mv_bank_q;
-  assign st_addr_o = loading ? walk_st_addr : mv_addr_q;
-  assign st_lane_o = loading ? st_jlane_q : mv_lane_q;
-  assign st_t_bank_o = loading ? st_jbank_q : mv_t_bank_q;
-  assign st_t_addr_o = loading ? walk_st_t_addr : mv_t_addr_q;
-  assign st_t_lane_o = loading ? st_ilane_q : mv_t_lane_q;
+  assign st_bank_o = loading_i ? st_ibank_q : mv_bank_q;
+  assign st_addr_o = loading_i ? walk_st_addr : mv_addr_q;
+  assign st_lane_o = loading_i ? st_jlane_q : mv_lane_q;
+  assign st_t_bank_o = loading_i ? st_jbank_q : mv_t_bank_q;
+  assign st_t_addr_o = loading_i ? walk_st_t_addr : mv_t_addr_q;
+  assign st_t_lane_o = loading_i ? st_ilane_q : mv_t_lane_q;
 
   // FP reads W by columns (tile offset: rows of blocks), BP by rows (tile offset: block columns)
-  assign w_rd_en_o = (f_issue && !is_wg) || (w_walk && (mv_issue || w_issue));
+  assign w_rd_en_o = (f_issue && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = w_walk ? ld_block_q : w_base_q + f_base_q + f_tile_off_q;
-  assign w_rd_idx_o = w_walk ? ld_li_q : (gather_w ? f_sub_q : f_idx_q);
+  assign w_rd_base_o = w_walk ? walk_block_i : w_base_q + f_base_q + f_tile_off_q;
+  assign w_rd_idx_o = w_walk ? walk_row_i : (gather_w ? f_sub_q : f_idx_q);
   // WG reads X rows: bank k mod Rows, word (k div Rows) * words per row + tile columns / Lanes
   // the X store is read by the fill (WG) and for the ReLU' mask (move to dY)
-  wire mask_read = (op_q == OpMoveDy) && mv_issue;
+  wire mask_read = op_move_dy && mv_issue_i;
   assign fx_rd_en_o = (f_issue && is_wg) || mask_read;
   assign fx_rd_bank_o = mask_read ? st_ibank_q : f_idx_q;
   assign fx_rd_addr_o = mask_read ? mask_addr : fill_base_q + f_base_q + f_tile_off_q / LanesC;
