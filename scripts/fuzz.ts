@@ -8,7 +8,7 @@
  *      the golden model's result bit for bit and the cycle model's cycle count.
  *
  *   npx tsx scripts/fuzz.ts --count N --seed S [--simulator verilator|icarus]
- *                           [--only I] [--keep-going] [--keep-builds] [--timeout SECONDS]
+ *                           [--only I] [--keep-going] [--keep-builds]
  *
  * Case I of seed S draws everything from caseSeed(S, I), so a failing case
  * re-runs alone with --seed S --only I. Exit status: 0 when every case passes,
@@ -27,7 +27,7 @@ import { drawCase, shuffleKeys, type FuzzCase } from '../generator/fuzz/draw.ts'
 import { UserError } from '../generator/util/errors.ts';
 
 const USAGE = `usage: npx tsx scripts/fuzz.ts --count N --seed S [--simulator verilator|icarus]
-                          [--only I] [--keep-going] [--keep-builds] [--timeout SECONDS]
+                          [--only I] [--keep-going] [--keep-builds]
 
 Draws N random valid specs (rows and cols 1-8, operands 2-16 bits, accumulators
 2 x operand bits to 64, plain and transposable weight buffers, dense and
@@ -41,7 +41,6 @@ model on the simulator.
   --only I          run only case I (0-based) of this seed, e.g. to replay a failure
   --simulator SIM   verilator (default) or icarus
   --keep-going      do not stop at the first failure; exit 1 at the end
-  --timeout SECONDS wall-clock limit per case (default 900)
   --keep-builds     keep the simulator builds of passed cases in the build cache
                     (by default they are removed: no other run reuses them;
                     a failed case's build is always kept)
@@ -55,7 +54,6 @@ interface Flags {
   simulator: SimulatorName;
   keepGoing: boolean;
   keepBuilds: boolean;
-  timeoutMs: number;
 }
 
 function intFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
@@ -79,7 +77,6 @@ function parseFlags(argv: string[]): Flags | 'help' {
         simulator: { type: 'string' },
         'keep-going': { type: 'boolean' },
         'keep-builds': { type: 'boolean' },
-        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -98,7 +95,6 @@ function parseFlags(argv: string[]): Flags | 'help' {
     simulator: simulator as SimulatorName,
     keepGoing: values['keep-going'] === true,
     keepBuilds: values['keep-builds'] === true,
-    timeoutMs: 1000 * intFlag(values.timeout as string | undefined, 'timeout', 900, 1),
   };
 }
 
@@ -183,15 +179,6 @@ function removeBuilds(c: FuzzCase, simulator: SimulatorName): void {
   }
 }
 
-/** Rejects after `ms` with a CaseFailure; the case's simulator processes are left to their own limits. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CaseFailure('timeout', `no verdict after ${ms / 1000} s (--timeout)`)), ms);
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-}
-
 function describeCase(c: FuzzCase): string {
   const s = c.spec;
   const core = s.sparsity.skipZeros
@@ -221,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { seed, simulator, keepGoing, timeoutMs } = flags;
+  const { seed, simulator, keepGoing } = flags;
   const indices = flags.only !== undefined ? [flags.only] : Array.from({ length: flags.count }, (_, i) => i);
   console.log(
     `fuzz: seed ${seed}, ${indices.length === 1 ? `case ${indices[0]}` : `${indices.length} specs`} on ${simulator}; ` +
@@ -237,7 +224,8 @@ async function main(argv: string[]): Promise<number> {
     const timings: Timings = { lint: 0, sim: 0 };
     try {
       c = drawCase(seed, index);
-      await withTimeout(runCase(c, simulator, timings), timeoutMs);
+      // every build, lint and run has its own wall-clock limit (generator/sim/limits.ts)
+      await runCase(c, simulator, timings);
     } catch (error) {
       failure = error instanceof CaseFailure ? error : new CaseFailure('fuzzer', (error as Error).stack ?? String(error));
     }
