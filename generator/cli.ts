@@ -65,7 +65,8 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
 }
 
 function needSpec(positionals: string[], command: string): string {
-  if (positionals.length !== 1) throw new UserError(`${command}: expected exactly one SPEC file, got ${positionals.length}; see trainforge help`);
+  if (positionals.length !== 1)
+    throw new UserError(`${command}: expected exactly one SPEC file, got ${positionals.length}; see trainforge help`);
   return positionals[0];
 }
 
@@ -131,16 +132,22 @@ async function cmdSynth(args: string[]): Promise<number> {
   else {
     console.log(`${report.top}: yosys synth ${report.pass ? 'passed' : 'FAILED'}`);
     if (report.error) console.log(report.error);
-    console.log(`cells: ${report.cells.toLocaleString('en-US')} (memories kept as ${report.memories} $mem cells, ${report.memoryBits.toLocaleString('en-US')} bits); latches: ${report.latches}`);
+    console.log(
+      `cells: ${report.cells.toLocaleString('en-US')} (memories kept as ${report.memories} $mem cells, ${report.memoryBits.toLocaleString('en-US')} bits); latches: ${report.latches}`,
+    );
   }
   return report.pass ? 0 : 1;
 }
 
 function printSimReport(r: SimReport): void {
-  console.log(`${r.design} ${r.step.toUpperCase()} batch ${r.batch} din ${r.din} dout ${r.dout} density ${r.density} seed ${r.seed} on ${r.simulator}`);
+  console.log(
+    `${r.design} ${r.step.toUpperCase()} batch ${r.batch} din ${r.din} dout ${r.dout} density ${r.density} seed ${r.seed} on ${r.simulator}`,
+  );
   console.log(`  result: ${r.pass ? 'bit-exact match with the golden model' : 'MISMATCH'}`);
   for (const m of r.mismatches) console.log(`  ${m}`);
-  console.log(`  cycles ${r.cycles} (model ${r.modelCycles}), ideal ${r.idealCycles}, utilization ${percent(r.utilization)}; transfers ${r.transferCycles} cycles; ${r.macs} MACs (${r.effectualMacs} effectual)`);
+  console.log(
+    `  cycles ${r.cycles} (model ${r.modelCycles}), ideal ${r.idealCycles}, utilization ${percent(r.utilization)}; transfers ${r.transferCycles} cycles; ${r.macs} MACs (${r.effectualMacs} effectual)`,
+  );
 }
 
 async function cmdSim(args: string[]): Promise<number> {
@@ -157,7 +164,8 @@ async function cmdSim(args: string[]): Promise<number> {
   });
   const specPath = needSpec(positionals, 'sim');
   const step = values.step as string | undefined;
-  if (step !== 'fp' && step !== 'bp' && step !== 'wg') throw new UserError(`--step: ${step === undefined ? 'missing' : `"${step}" is not`} one of fp, bp, wg`);
+  if (step !== 'fp' && step !== 'bp' && step !== 'wg')
+    throw new UserError(`--step: ${step === undefined ? 'missing' : `"${step}" is not`} one of fp, bp, wg`);
   const dims = { batch: intOption(values, 'batch'), din: intOption(values, 'din'), dout: intOption(values, 'dout') };
   const density = values.density === undefined ? 1 : Number(values.density);
   if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
@@ -208,17 +216,22 @@ async function cmdBench(args: string[]): Promise<number> {
   const design = designFromFile(needSpec(positionals, 'bench'));
   const dims = { batch: intOption(values, 'batch', 64), din: intOption(values, 'din', 64), dout: intOption(values, 'dout', 64) };
   const densities = values.densities === undefined ? BENCH_DENSITIES : String(values.densities).split(',').map(Number);
-  if (densities.some((d) => !(d > 0 && d <= 1))) throw new UserError(`--densities: "${values.densities}" must be a comma-separated list of numbers in (0, 1]`);
+  if (densities.some((d) => !(d > 0 && d <= 1)))
+    throw new UserError(`--densities: "${values.densities}" must be a comma-separated list of numbers in (0, 1]`);
   const [simulator] = simulatorOption(values);
   const report = await runBench(design, { dims, seed: intOption(values, 'seed', 1, 0), simulator, densities, area: !values['no-area'] });
   const out = resolve((values.out as string | undefined) ?? `bench-out/${design.model.name}`);
   await writeBenchFiles(report, out);
   if (values.json) console.log(JSON.stringify(report));
   else {
-    console.log(`${report.sparseDesign} (zero-skipping) against ${report.denseDesign} (dense), ${report.array.rows} x ${report.array.cols}, layer batch ${dims.batch} din ${dims.din} dout ${dims.dout}, seed ${report.seed}, ${simulator}`);
+    console.log(
+      `${report.sparseDesign} (zero-skipping) against ${report.denseDesign} (dense), ${report.array.rows} x ${report.array.cols}, layer batch ${dims.batch} din ${dims.din} dout ${dims.dout}, seed ${report.seed}, ${simulator}`,
+    );
     console.log(benchTable(report));
     if (report.area) {
-      console.log(`area (yosys cells): dense ${report.area.denseCells.toLocaleString('en-US')}, zero-skipping ${report.area.sparseCells.toLocaleString('en-US')}, ratio ${report.area.ratio.toFixed(3)}; memory bits ${report.area.denseMemoryBits.toLocaleString('en-US')} and ${report.area.sparseMemoryBits.toLocaleString('en-US')}`);
+      console.log(
+        `area (yosys cells): dense ${report.area.denseCells.toLocaleString('en-US')}, zero-skipping ${report.area.sparseCells.toLocaleString('en-US')}, ratio ${report.area.ratio.toFixed(3)}; memory bits ${report.area.denseMemoryBits.toLocaleString('en-US')} and ${report.area.sparseMemoryBits.toLocaleString('en-US')}`,
+      );
     }
     for (const p of report.problems) console.log(p);
     console.log(`wrote bench.json, bench.csv and bench.svg to ${out}`);
@@ -241,10 +254,12 @@ async function cmdTrain(args: string[]): Promise<number> {
   });
   const design = designFromFile(needSpec(positionals, 'train'));
   const dataset = values.dataset as string | undefined;
-  if (dataset !== 'iris' && dataset !== 'mnist') throw new UserError(`--dataset: ${dataset === undefined ? 'missing' : `"${dataset}" is not`} one of iris, mnist`);
+  if (dataset !== 'iris' && dataset !== 'mnist')
+    throw new UserError(`--dataset: ${dataset === undefined ? 'missing' : `"${dataset}" is not`} one of iris, mnist`);
   const d = TRAIN_DEFAULTS[dataset];
   const simulator = (values.simulator as string | undefined) ?? 'verilator';
-  if (!['verilator', 'icarus', 'golden'].includes(simulator)) throw new UserError(`--simulator: "${simulator}" is not one of verilator, icarus, golden`);
+  if (!['verilator', 'icarus', 'golden'].includes(simulator))
+    throw new UserError(`--simulator: "${simulator}" is not one of verilator, icarus, golden`);
   const report = await runTraining(design, {
     dataset,
     hidden: intOption(values, 'hidden', d.hidden),
@@ -262,13 +277,19 @@ async function cmdTrain(args: string[]): Promise<number> {
     console.log(`${report.design}: ${report.network.join('-')} MLP on ${report.dataset}, ${report.simulator}, ${report.steps} steps`);
     report.epochs.forEach((e, i) => {
       const f = report.floatEpochs[i];
-      console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, train accuracy ${percent(e.trainAccuracy)}   (float32: ${f.loss.toFixed(4)}, ${percent(f.trainAccuracy)})`);
+      console.log(
+        `  epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, train accuracy ${percent(e.trainAccuracy)}   (float32: ${f.loss.toFixed(4)}, ${percent(f.trainAccuracy)})`,
+      );
     });
     console.log(`  test accuracy ${percent(report.testAccuracy)} on the core, ${percent(report.floatTestAccuracy)} in float32`);
     const c = report.cycles;
     const n = (v: number) => v.toLocaleString('en-US');
-    console.log(`  cycles: FP ${n(c.fp)}, BP ${n(c.bp)}, WG ${n(c.wg)}, update ${n(c.update)}, move ${n(c.move)}; total ${n(c.total)} (host transfers apart: ${n(c.transfer)})`);
-    console.log(`  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`);
+    console.log(
+      `  cycles: FP ${n(c.fp)}, BP ${n(c.bp)}, WG ${n(c.wg)}, update ${n(c.update)}, move ${n(c.move)}; total ${n(c.total)} (host transfers apart: ${n(c.transfer)})`,
+    );
+    console.log(
+      `  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`,
+    );
     console.log(report.weightsMatchGolden ? `  weights equal the golden model's after every step` : `  MISMATCH: ${report.mismatch}`);
   }
   return report.weightsMatchGolden ? 0 : 1;

@@ -181,9 +181,7 @@ function removeBuilds(c: FuzzCase, simulator: SimulatorName): void {
 
 function describeCase(c: FuzzCase): string {
   const s = c.spec;
-  const core = s.sparsity.skipZeros
-    ? `sparse L${c.model.sparse!.scanWidth}/D${c.model.sparse!.chunkDepth}`
-    : 'dense';
+  const core = s.sparsity.skipZeros ? `sparse L${c.model.sparse!.scanWidth}/D${c.model.sparse!.chunkDepth}` : 'dense';
   return [
     `#${String(c.index).padStart(3)}`,
     `${s.array.rows}x${s.array.cols}`,
@@ -239,9 +237,13 @@ async function main(argv: string[]): Promise<number> {
     }
     failed++;
     console.log(`${head}  FAIL (${failure.check})  ${seconds} s`);
-    console.log(`--- case ${index} of seed ${seed} failed; re-run it alone: npx tsx scripts/fuzz.ts --seed ${seed} --only ${index}${simulator === 'verilator' ? '' : ` --simulator ${simulator}`}`);
+    console.log(
+      `--- case ${index} of seed ${seed} failed; re-run it alone: npx tsx scripts/fuzz.ts --seed ${seed} --only ${index}${simulator === 'verilator' ? '' : ` --simulator ${simulator}`}`,
+    );
     if (c) {
-      console.log(`case seed ${c.seed}, operand seed ${c.simSeed}; layer batch ${c.dims.batch} din ${c.dims.din} dout ${c.dims.dout}, step ${c.step}, density ${c.density}`);
+      console.log(
+        `case seed ${c.seed}, operand seed ${c.simSeed}; layer batch ${c.dims.batch} din ${c.dims.din} dout ${c.dims.dout}, step ${c.step}, density ${c.density}`,
+      );
       console.log(`spec: ${JSON.stringify(c.spec, null, 2)}`);
     }
     console.log(`failure (${failure.check}):\n${failure.details}\n---`);

@@ -53,7 +53,9 @@ try {
   const hex = (v: bigint, bits: number) => BigInt.asUintN(bits, v).toString(16);
   writeFileSync(
     join(dir, 'in.txt'),
-    cases.map((c) => `${hex(c.acc, A)} ${c.shift} ${c.stochastic ? 1 : 0} ${c.lfsr.toString(16)} ${c.update ? 1 : 0} ${hex(BigInt(c.aux), B)}`).join('\n') + '\n',
+    cases
+      .map((c) => `${hex(c.acc, A)} ${c.shift} ${c.stochastic ? 1 : 0} ${c.lfsr.toString(16)} ${c.update ? 1 : 0} ${hex(BigInt(c.aux), B)}`)
+      .join('\n') + '\n',
   );
   writeFileSync(join(dir, 'requant.v'), design.files.get(`${module}.v`)!);
   writeFileSync(
@@ -81,7 +83,11 @@ endmodule
   );
   await execa('iverilog', ['-g2012', '-o', join(dir, 'sim'), join(dir, 'tb.v'), join(dir, 'requant.v')]);
   const { stdout } = await execa('vvp', ['-n', join(dir, 'sim')]);
-  const got = stdout.trim().split('\n').filter((l) => /^-?\d+$/.test(l)).map(BigInt);
+  const got = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => /^-?\d+$/.test(l))
+    .map(BigInt);
   if (got.length !== cases.length) throw new Error(`expected ${cases.length} results, got ${got.length}`);
   let bad = 0;
   const byKind = new Map<string, number>();
@@ -101,7 +107,10 @@ endmodule
     }
   });
   const shifts = (mode: string) =>
-    [...byKind.keys()].filter((k) => k.includes(mode)).map((k) => Number(k.split(' ').at(-1))).sort((a, b) => a - b);
+    [...byKind.keys()]
+      .filter((k) => k.includes(mode))
+      .map((k) => Number(k.split(' ').at(-1)))
+      .sort((a, b) => a - b);
   console.log(`${m.name} (${B}-bit operands, ${A}-bit accumulators): ${bad} of ${cases.length} cases differ`);
   if (bad) {
     const near = shifts('nearest');

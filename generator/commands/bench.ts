@@ -101,7 +101,13 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
     const s = await synthDesign(sparse);
     bar.tick('synthesised the zero-skipping core');
     if (!d.pass || !s.pass) problems.push(`synthesis failed: ${d.error ?? ''} ${s.error ?? ''}`.trim());
-    area = { denseCells: d.cells, sparseCells: s.cells, ratio: s.cells / d.cells, denseMemoryBits: d.memoryBits, sparseMemoryBits: s.memoryBits };
+    area = {
+      denseCells: d.cells,
+      sparseCells: s.cells,
+      ratio: s.cells / d.cells,
+      denseMemoryBits: d.memoryBits,
+      sparseMemoryBits: s.memoryBits,
+    };
   }
   bar.done();
   return {

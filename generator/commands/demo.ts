@@ -33,7 +33,9 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
   for (const simulator of simulators) {
     const started = Date.now();
     const sim = await compileDesign(model, simulator);
-    console.log(`${simulator}: ${sim.cached ? 'reused the cached build' : `compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`}; simulating...`);
+    console.log(
+      `${simulator}: ${sim.cached ? 'reused the cached build' : `compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`}; simulating...`,
+    );
     const [runs] = await verifyLayers(model, sim, [{ dims, operands, steps: STEPS }], () => `seed ${seed}, ${simulator}`);
     for (const run of runs) {
       const ideal = idealCycles(core, run.step, dims);
@@ -54,9 +56,7 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
     }
   }
   console.log(`\nlayer: batch ${dims.batch}, din ${dims.din}, dout ${dims.dout}; dense random operands, seed ${seed}`);
-  console.log(
-    table(['simulator', 'step', 'result', 'cycles', 'model', 'ideal', 'util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'transfer'], rows),
-  );
+  console.log(table(['simulator', 'step', 'result', 'cycles', 'model', 'ideal', 'util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'transfer'], rows));
   for (const p of problems) console.log(p);
   const pass = lint.clean && problems.length === 0;
   console.log(pass ? '\nall steps match the golden model bit for bit; every cycle count matches the model' : '\nFAILED');

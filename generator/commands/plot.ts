@@ -30,7 +30,9 @@ export function renderPlot(report: BenchReport): string {
   const x = (d: number) => MARGIN.left + d * plotW;
   const y = (c: number) => MARGIN.top + plotH - (c / yMax) * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
   const title = `${report.sparseDesign}: ${report.array.rows} x ${report.array.cols}, batch ${report.layer.batch} din ${report.layer.din} dout ${report.layer.dout}, ${report.simulator}`;
   parts.push(`<text x="${MARGIN.left}" y="22" font-size="14">${escapeXml(title)}</text>`);
@@ -38,7 +40,9 @@ export function renderPlot(report: BenchReport): string {
   for (let i = 0; i <= yTicks; i++) {
     const c = yStep * i;
     parts.push(`<line x1="${x(0)}" y1="${y(c).toFixed(1)}" x2="${x(1)}" y2="${y(c).toFixed(1)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${MARGIN.left - 8}" y="${(y(c) + 4).toFixed(1)}" text-anchor="end">${Math.round(c).toLocaleString('en-US')}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 8}" y="${(y(c) + 4).toFixed(1)}" text-anchor="end">${Math.round(c).toLocaleString('en-US')}</text>`,
+    );
   }
   for (let i = 0; i <= 10; i++) {
     const d = i / 10;
@@ -55,9 +59,14 @@ export function renderPlot(report: BenchReport): string {
     const rows = report.rows.filter((r) => r.step === step).sort((a, b) => a.density - b.density);
     if (!rows.length) continue;
     const color = COLORS[step];
-    const line = (pick: (r: (typeof rows)[number]) => number) => rows.map((r) => `${x(r.density).toFixed(1)},${y(pick(r)).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${line((r) => r.denseCycles)}" fill="none" stroke="${color}" stroke-opacity="0.35" stroke-dasharray="6 4"/>`);
-    parts.push(`<polyline points="${line((r) => r.denseCycles * r.density)}" fill="none" stroke="${color}" stroke-opacity="0.6" stroke-dasharray="2 3"/>`);
+    const line = (pick: (r: (typeof rows)[number]) => number) =>
+      rows.map((r) => `${x(r.density).toFixed(1)},${y(pick(r)).toFixed(1)}`).join(' ');
+    parts.push(
+      `<polyline points="${line((r) => r.denseCycles)}" fill="none" stroke="${color}" stroke-opacity="0.35" stroke-dasharray="6 4"/>`,
+    );
+    parts.push(
+      `<polyline points="${line((r) => r.denseCycles * r.density)}" fill="none" stroke="${color}" stroke-opacity="0.6" stroke-dasharray="2 3"/>`,
+    );
     parts.push(`<polyline points="${line((r) => r.cycles)}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const r of rows) parts.push(`<circle cx="${x(r.density).toFixed(1)}" cy="${y(r.cycles).toFixed(1)}" r="3" fill="${color}"/>`);
     legend.push([color, '', `${step.toUpperCase()} zero-skipping`]);
@@ -67,7 +76,9 @@ export function renderPlot(report: BenchReport): string {
   legend.forEach(([color, dash, label], i) => {
     const ly = MARGIN.top + 10 + i * 20;
     const lx = WIDTH - MARGIN.right + 15;
-    parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    parts.push(
+      `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${lx + 30}" y="${ly + 4}">${escapeXml(label)}</text>`);
   });
   parts.push('</svg>');

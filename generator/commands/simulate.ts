@@ -73,7 +73,10 @@ export function checkLayerFits(design: Design, dims: LayerDims, steps: readonly 
     tensors,
     steps.map((s) => gemmShape(s, dims)),
   );
-  if (problems.length) throw new UserError(problems.map((p) => `layer ${dims.batch}x${dims.din}x${dims.dout} (batch x din x dout) on ${design.model.name}: ${p}`));
+  if (problems.length)
+    throw new UserError(
+      problems.map((p) => `layer ${dims.batch}x${dims.din}x${dims.dout} (batch x din x dout) on ${design.model.name}: ${p}`),
+    );
 }
 
 export async function simulateStep(design: Design, req: SimRequest): Promise<SimOutcome> {
@@ -111,4 +114,3 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
     },
   };
 }
-

@@ -86,7 +86,9 @@ export function commandModel(): CommandModel {
     opBits,
     shiftBits,
     seedBits,
-    lfsrTapsHex: galoisTaps(LFSR_POLYNOMIAL).toString(16).padStart(seedBits / 4, '0'),
+    lfsrTapsHex: galoisTaps(LFSR_POLYNOMIAL)
+      .toString(16)
+      .padStart(seedBits / 4, '0'),
     ops: (Object.keys(OPCODES) as OpName[]).map((name) => ({
       port: OP_PORT[name],
       param: `Op${name[0].toUpperCase()}${name.slice(1)}`,
@@ -355,7 +357,15 @@ export function tensorFootprints(model: CoreModel, tensor: TensorName, dims: Lay
     const buf = bufferOf(model, tensor);
     const need = tensorAddresses(buf, rows, cols);
     return [
-      { tensor, where: `the ${buf.instance}`, field: FIELD[tensor], need, capacity: buf.depth, words: need * buf.banks, capacityWords: buf.depth * buf.banks },
+      {
+        tensor,
+        where: `the ${buf.instance}`,
+        field: FIELD[tensor],
+        need,
+        capacity: buf.depth,
+        words: need * buf.banks,
+        capacityWords: buf.depth * buf.banks,
+      },
     ];
   }
   const R = model.rows;
@@ -376,7 +386,15 @@ export function tensorFootprints(model: CoreModel, tensor: TensorName, dims: Lay
   if (tensor === 'dY' || (tensor === 'X' && sparse.wgTransposed)) {
     const byCols = ceilDiv(cols, R) * ceilDiv(rows, L);
     const where = tensor === 'dY' ? 'the error column store' : 'the activation column store';
-    out.push({ tensor, where, field: FIELD[tensor], need: byCols, capacity: store.depth, words: byCols * R * L, capacityWords: store.words });
+    out.push({
+      tensor,
+      where,
+      field: FIELD[tensor],
+      need: byCols,
+      capacity: store.depth,
+      words: byCols * R * L,
+      capacityWords: store.words,
+    });
   }
   return out;
 }

@@ -52,9 +52,7 @@ function checkMatrix(name: string, m: number[][], rowDim: string, colDim: string
   for (let r = 0; r < m.length; r++) {
     const row = m[r];
     if (!Array.isArray(row) || row.length !== cols) {
-      throw new RangeError(
-        `${name} row ${r} has ${Array.isArray(row) ? row.length : 'no'} elements, expected ${cols} (${colDim})`,
-      );
+      throw new RangeError(`${name} row ${r} has ${Array.isArray(row) ? row.length : 'no'} elements, expected ${cols} (${colDim})`);
     }
     for (let c = 0; c < cols; c++) {
       const v = row[c]!;
@@ -68,19 +66,9 @@ function checkMatrix(name: string, m: number[][], rowDim: string, colDim: string
   return { rows: m.length, cols, maxAbs };
 }
 
-function requireSame(
-  dim: string,
-  nameA: string,
-  sizeA: number,
-  whereA: string,
-  nameB: string,
-  sizeB: number,
-  whereB: string,
-): void {
+function requireSame(dim: string, nameA: string, sizeA: number, whereA: string, nameB: string, sizeB: number, whereB: string): void {
   if (sizeA !== sizeB) {
-    throw new RangeError(
-      `${dim} mismatch: ${nameA} has ${sizeA} ${whereA} (${dim}) but ${nameB} has ${sizeB} ${whereB} (${dim})`,
-    );
+    throw new RangeError(`${dim} mismatch: ${nameA} has ${sizeA} ${whereA} (${dim}) but ${nameB} has ${sizeB} ${whereB} (${dim})`);
   }
 }
 

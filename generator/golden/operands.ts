@@ -24,13 +24,7 @@ function checkShape(rows: number, cols: number): void {
  * Draw order (fixed, so a seed always gives the same matrix): all positions
  * first, then one value per position in the order the positions were picked.
  */
-export function randomMatrix(
-  rng: Rng,
-  rows: number,
-  cols: number,
-  bits: number,
-  density: number,
-): number[][] {
+export function randomMatrix(rng: Rng, rows: number, cols: number, bits: number, density: number): number[][] {
   checkShape(rows, cols);
   const { min, max } = signedRange(bits);
   if (!(density >= 0 && density <= 1)) {
@@ -64,12 +58,7 @@ export function randomMatrix(
 }
 
 /** A rows x cols matrix with every element the most negative or most positive `bits`-bit value. */
-export function extremeMatrix(
-  rows: number,
-  cols: number,
-  bits: number,
-  value: 'min' | 'max',
-): number[][] {
+export function extremeMatrix(rows: number, cols: number, bits: number, value: 'min' | 'max'): number[][] {
   checkShape(rows, cols);
   const { min, max } = signedRange(bits);
   const v = value === 'min' ? min : max;

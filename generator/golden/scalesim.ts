@@ -10,7 +10,13 @@
  */
 
 function check(R: number, C: number, M: number, N: number, K: number): void {
-  for (const [name, v] of [['R', R], ['C', C], ['M', M], ['N', N], ['K', K]] as const) {
+  for (const [name, v] of [
+    ['R', R],
+    ['C', C],
+    ['M', M],
+    ['N', N],
+    ['K', K],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 1) {
       throw new RangeError(`scalesim: ${name} must be a positive integer, got ${v}`);
     }

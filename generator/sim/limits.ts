@@ -151,7 +151,12 @@ export async function runLimited(what: string, file: string, args: string[], opt
       if (result.failed && result.exitCode === undefined && !result.signal) {
         throw new Error(`${what}: could not run ${file}: ${result.shortMessage ?? result.message}`);
       }
-      return { exitCode: result.exitCode ?? -1, signal: result.signal, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+      return {
+        exitCode: result.exitCode ?? -1,
+        signal: result.signal,
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+      };
     } finally {
       clearTimeout(timer);
       untrack();

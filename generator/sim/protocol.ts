@@ -55,11 +55,29 @@ export function encodeCommands(commands: BudgetedCommand[], opBits: number): str
     if (!Number.isSafeInteger(c.cycleBudget) || c.cycleBudget <= 0 || c.cycleBudget >= 2 ** 31) {
       throw new Error(`command ${c.op}: cycle budget ${c.cycleBudget} is not a positive 32-bit count`);
     }
-    const fields = [OPCODES[c.op], c.batch, c.din, c.dout, c.wBase, c.xBase, c.dyBase, c.shift ?? 0, flags, (c.seed ?? 0) >>> 0, count, c.cycleBudget];
+    const fields = [
+      OPCODES[c.op],
+      c.batch,
+      c.din,
+      c.dout,
+      c.wBase,
+      c.xBase,
+      c.dyBase,
+      c.shift ?? 0,
+      flags,
+      (c.seed ?? 0) >>> 0,
+      count,
+      c.cycleBudget,
+    ];
     lines.push(fields.join(' '));
     if (c.data) {
       for (let i = 0; i < c.data.length; i += 16) {
-        lines.push(c.data.slice(i, i + 16).map((v) => hexWord(v, opBits)).join(' '));
+        lines.push(
+          c.data
+            .slice(i, i + 16)
+            .map((v) => hexWord(v, opBits))
+            .join(' '),
+        );
       }
     }
   }

@@ -47,7 +47,9 @@ export function onPath(command: string): boolean {
 export function requireTool(command: string): void {
   if (onPath(command)) return;
   const pkg = TOOL_PACKAGES[command] ?? command;
-  throw new UserError(`${command} is not installed (not found on PATH): install the Debian package ${pkg} (apt-get install -y ${pkg}), or run npm run setup`);
+  throw new UserError(
+    `${command} is not installed (not found on PATH): install the Debian package ${pkg} (apt-get install -y ${pkg}), or run npm run setup`,
+  );
 }
 
 export interface CompiledSim {
@@ -81,7 +83,23 @@ function buildCommand(simulator: SimulatorName, dir: string, files: string[]): {
   // One make job: the build holds one of the machine's simulator slots.
   return {
     file: 'verilator',
-    args: ['--binary', '--timing', '-Wno-fatal', '-Wno-lint', '-Wno-style', '-O2', '-j', '1', '--top-module', 'tb_core', '--Mdir', join(dir, 'obj'), '-o', 'simv', ...files],
+    args: [
+      '--binary',
+      '--timing',
+      '-Wno-fatal',
+      '-Wno-lint',
+      '-Wno-style',
+      '-O2',
+      '-j',
+      '1',
+      '--top-module',
+      'tb_core',
+      '--Mdir',
+      join(dir, 'obj'),
+      '-o',
+      'simv',
+      ...files,
+    ],
   };
 }
 
@@ -138,7 +156,9 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
       const simWork: SimWork = { cycles: work.cycles, pes };
       const result = await runLimited(`simulation of ${label}`, file, args, { limitMs: runLimitMs(simulator, simWork) });
       if (result.exitCode !== 0) {
-        throw new Error(`simulation of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim());
+        throw new Error(
+          `simulation of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim(),
+        );
       }
     },
   };

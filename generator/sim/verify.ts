@@ -33,7 +33,10 @@ function findMismatches(expected: bigint[][], actual: bigint[][]): Mismatch[] {
 function describeMismatches(step: Step, mismatches: Mismatch[], context: string, limit = 5): string[] {
   const lines = mismatches
     .slice(0, limit)
-    .map((m) => `${step.toUpperCase()} ${RESULT_TENSOR[step]}[${m.row}][${m.col}]: expected ${m.expected}, got ${m.actual ?? 'nothing'} (${context})`);
+    .map(
+      (m) =>
+        `${step.toUpperCase()} ${RESULT_TENSOR[step]}[${m.row}][${m.col}]: expected ${m.expected}, got ${m.actual ?? 'nothing'} (${context})`,
+    );
   if (mismatches.length > limit) lines.push(`... and ${mismatches.length - limit} more mismatches (${context})`);
   return lines;
 }

@@ -60,7 +60,12 @@ export function validateSpecObject(raw: unknown, source: string): LoadedSpec {
   if (!validateSchema(data)) {
     for (const error of validateSchema.errors ?? []) problems.push(describeSchemaError(error, data));
   }
-  problems.push(...consistencyProblems(data, problems.map(([path]) => path)));
+  problems.push(
+    ...consistencyProblems(
+      data,
+      problems.map(([path]) => path),
+    ),
+  );
 
   if (problems.length > 0) {
     throw new UserError(problems.map(([path, reason]) => `${source}: ${path || '/'}: ${reason}`));
@@ -171,8 +176,7 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
   const problems: Array<[string, string]> = [];
   // A field is only trusted if the schema had nothing to say about it or its
   // parents; otherwise we would report the same mistake twice.
-  const usable = (path: string) =>
-    !schemaErrorPaths.some((bad) => bad === path || path.startsWith(`${bad}/`));
+  const usable = (path: string) => !schemaErrorPaths.some((bad) => bad === path || path.startsWith(`${bad}/`));
   const integer = (path: string): number | undefined => {
     const value = valueAt(data, path);
     return usable(path) && Number.isInteger(value) ? (value as number) : undefined;
@@ -216,10 +220,7 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
     if (words === undefined || height === undefined || width === undefined) continue;
     const needed = height * width;
     if (words < needed) {
-      problems.push([
-        path,
-        `${words} words cannot hold one ${height}x${width} ${what}; raise it to at least ${needed}`,
-      ]);
+      problems.push([path, `${words} words cannot hold one ${height}x${width} ${what}; raise it to at least ${needed}`]);
     }
   }
 
@@ -231,7 +232,10 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
   } else if (cols !== undefined && chunkDepth !== undefined) {
     const width = effectiveScanWidth(cols, scanWidth);
     if (chunkDepth % width !== 0) {
-      problems.push(['/sparsity/chunkDepth', `${chunkDepth} is not a multiple of the scan width (${width}); ${suggest(chunkDepth, width, 4096)}`]);
+      problems.push([
+        '/sparsity/chunkDepth',
+        `${chunkDepth} is not a multiple of the scan width (${width}); ${suggest(chunkDepth, width, 4096)}`,
+      ]);
     }
   }
   if (valueAt(data, '/sparsity/skipZeros') === true && rows !== undefined && cols !== undefined) {

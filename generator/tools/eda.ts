@@ -21,9 +21,14 @@ export async function lintDesign(design: Design): Promise<LintReport> {
   requireTool('verilator');
   return withDesignOnDisk(design, async (_dir, verilog) => {
     const pes = design.model.rows * design.model.cols;
-    const result = await runLimited(`lint of ${design.model.name}`, 'verilator', ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog], {
-      limitMs: lintLimitMs(pes),
-    });
+    const result = await runLimited(
+      `lint of ${design.model.name}`,
+      'verilator',
+      ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog],
+      {
+        limitMs: lintLimitMs(pes),
+      },
+    );
     const messages = result.stderr
       .split('\n')
       .filter((line) => /^%(Warning|Error)/.test(line) && !line.startsWith('%Error: Exiting due to'));
@@ -75,9 +80,15 @@ export async function synthDesign(design: Design): Promise<SynthReport> {
     const scriptPath = join(dir, 'synth.ys');
     writeFileSync(scriptPath, script + '\n');
     const pes = design.model.rows * design.model.cols;
-    const result = await runLimited(`synthesis of ${design.model.name}`, 'yosys', ['-q', '-s', scriptPath], { cwd: dir, limitMs: synthLimitMs(pes) });
+    const result = await runLimited(`synthesis of ${design.model.name}`, 'yosys', ['-q', '-s', scriptPath], {
+      cwd: dir,
+      limitMs: synthLimitMs(pes),
+    });
     if (result.exitCode !== 0) {
-      const error = (result.stderr || result.stdout).split('\n').filter((l) => /ERROR|Error|error/.test(l)).join('\n');
+      const error = (result.stderr || result.stdout)
+        .split('\n')
+        .filter((l) => /ERROR|Error|error/.test(l))
+        .join('\n');
       return { pass: false, top, cells: 0, cellTypes: {}, memories: 0, memoryBits: 0, latches: 0, error: error || 'yosys failed' };
     }
     const stat = JSON.parse(readFileSync(join(dir, 'stat.json'), 'utf8')) as {

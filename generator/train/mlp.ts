@@ -86,7 +86,9 @@ export function initNetwork(sizes: number[], opBits: number, seed: number): Netw
     const limit = Math.sqrt(6 / (sizes[l] + sizes[l + 1]));
     const f = opBits - 2 - ceilLog2(limit);
     fw.push(f);
-    W.push(Array.from({ length: sizes[l + 1] }, () => Array.from({ length: sizes[l] }, () => quantize((2 * uniform() - 1) * limit, f, opBits))));
+    W.push(
+      Array.from({ length: sizes[l + 1] }, () => Array.from({ length: sizes[l] }, () => quantize((2 * uniform() - 1) * limit, f, opBits))),
+    );
   }
   return { sizes, W, fw };
 }
@@ -156,7 +158,7 @@ function epochOrders(samples: number, seed: number): () => number[] {
 function commandSeed(seed: number, step: number, layer: number, kind: number): number {
   let h = (seed * 0x9e3779b1 + step * 0x85ebca6b + layer * 0xc2b2ae35 + kind * 0x27d4eb2f) >>> 0;
   h ^= h >>> 16;
-  return (Math.imul(h, 0x7feb352d) >>> 0) || 1;
+  return Math.imul(h, 0x7feb352d) >>> 0 || 1;
 }
 
 export interface TrainHooks {
@@ -192,7 +194,10 @@ export async function trainOnDevice(
   /** Forward pass of one batch; returns the float logits and each layer's input exponent. */
   async function forward(X: number[][]): Promise<{ logits: number[][]; fx: number[] }> {
     const fx = [fx0];
-    cycles.transfer += await device.loadX(X.map((row) => row.map((v) => quantize(v, fx0, opBits))), layout.x[0]);
+    cycles.transfer += await device.loadX(
+      X.map((row) => row.map((v) => quantize(v, fx0, opBits))),
+      layout.x[0],
+    );
     let logits: number[][] = [];
     for (let l = 0; l < L; l++) {
       const dims = { batch: X.length, din: sizes[l], dout: sizes[l + 1] };
@@ -237,7 +242,10 @@ export async function trainOnDevice(
       let maxGrad = 0;
       for (const row of grad) for (const v of row) maxGrad = Math.max(maxGrad, Math.abs(v));
       let fdy = opBits - 1 - ceilLog2(maxGrad || 1);
-      cycles.transfer += await device.loadDy(grad.map((row) => row.map((v) => quantize(v, fdy, opBits))), layout.dy[L - 1]);
+      cycles.transfer += await device.loadDy(
+        grad.map((row) => row.map((v) => quantize(v, fdy, opBits))),
+        layout.dy[L - 1],
+      );
       for (let l = L - 1; l >= 0; l--) {
         const dims = { batch: B, din: sizes[l], dout: sizes[l + 1] };
         let fdyBelow = 0;
@@ -255,7 +263,10 @@ export async function trainOnDevice(
         effectualMacs += out.effectualMacs;
         skippedMacs += out.skippedMacs;
         const updateShift = Math.max(0, fdy + fx[l] - net.fw[l] + opts.lrShift);
-        count('update', await device.updateW(layout.w[l], { shift: updateShift, mode: 'stochastic', seed: commandSeed(opts.seed, step, l, 3) }));
+        count(
+          'update',
+          await device.updateW(layout.w[l], { shift: updateShift, mode: 'stochastic', seed: commandSeed(opts.seed, step, l, 3) }),
+        );
         fdy = fdyBelow;
       }
       step++;
@@ -316,7 +327,8 @@ export function trainFloat(data: Dataset, net: Network, opts: TrainOptions): { e
         if (logits.indexOf(Math.max(...logits)) === y) correct++;
         let delta = p.map((v, c) => f((v - (c === y ? 1 : 0)) / idx.length));
         for (let l = L - 1; l >= 0; l--) {
-          for (let o = 0; o < W[l].length; o++) for (let k = 0; k < W[l][o].length; k++) grads[l][o][k] = f(grads[l][o][k] + f(delta[o] * acts[l][k]));
+          for (let o = 0; o < W[l].length; o++)
+            for (let k = 0; k < W[l][o].length; k++) grads[l][o][k] = f(grads[l][o][k] + f(delta[o] * acts[l][k]));
           if (l > 0) {
             delta = acts[l].map((a, k) => {
               if (a <= 0) return 0;
@@ -327,7 +339,8 @@ export function trainFloat(data: Dataset, net: Network, opts: TrainOptions): { e
           }
         }
       }
-      for (let l = 0; l < L; l++) for (let o = 0; o < W[l].length; o++) for (let k = 0; k < W[l][o].length; k++) W[l][o][k] = f(W[l][o][k] - f(lr * grads[l][o][k]));
+      for (let l = 0; l < L; l++)
+        for (let o = 0; o < W[l].length; o++) for (let k = 0; k < W[l][o].length; k++) W[l][o][k] = f(W[l][o][k] - f(lr * grads[l][o][k]));
     }
     epochs.push({ epoch: epoch + 1, loss: lossSum / order.length, trainAccuracy: correct / order.length });
   }

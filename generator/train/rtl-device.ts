@@ -81,7 +81,9 @@ export class RtlDevice implements TrainingDevice {
     const r = await this.run({ op: step, ...dims, wBase: bases.w, xBase: bases.x, dyBase: bases.dy }, expected.cycles);
     this.checkCycles(step.toUpperCase(), r.cycles, expected.cycles);
     if (r.resultBits !== expected.resultBits) {
-      this.mismatch(`${step.toUpperCase()} reports a ${r.resultBits}-bit largest magnitude, the golden result needs ${expected.resultBits}`);
+      this.mismatch(
+        `${step.toUpperCase()} reports a ${r.resultBits}-bit largest magnitude, the golden result needs ${expected.resultBits}`,
+      );
     }
     const result = await this.golden.readResult();
     this.shape = { M: result.length, N: result[0].length };
@@ -96,7 +98,8 @@ export class RtlDevice implements TrainingDevice {
     for (let i = 0; i < M * N; i++) {
       const row = Math.floor(i / N);
       const col = i % N;
-      if (r.words[i] !== expected[row][col]) this.mismatch(`the ${this.lastStep} result[${row}][${col}] is ${r.words[i]}, expected ${expected[row][col]}`);
+      if (r.words[i] !== expected[row][col])
+        this.mismatch(`the ${this.lastStep} result[${row}][${col}] is ${r.words[i]}, expected ${expected[row][col]}`);
     }
     return expected;
   }
@@ -109,7 +112,10 @@ export class RtlDevice implements TrainingDevice {
   ): Promise<number> {
     const { M, N } = this.shape;
     const shape = op === 'updateW' ? { dout: M, din: N } : op === 'moveToX' ? { batch: M, din: N } : { batch: M, dout: N };
-    const r = await this.run({ op, ...shape, ...fields, shift: q.shift, stochastic: q.mode === 'stochastic', relu: q.relu ?? false, seed: q.seed }, predicted);
+    const r = await this.run(
+      { op, ...shape, ...fields, shift: q.shift, stochastic: q.mode === 'stochastic', relu: q.relu ?? false, seed: q.seed },
+      predicted,
+    );
     this.checkCycles(op, r.cycles, predicted);
     return r.cycles;
   }

@@ -6,7 +6,10 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
   const line = (r: (string | number)[]) =>
-    r.map((c, i) => (numeric[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
+    r
+      .map((c, i) => (numeric[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -29,7 +32,9 @@ export function progress(label: string, total: number): { note(text: string): vo
     if (!tty) return;
     const width = 24;
     const filled = Math.round((count / total) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${note}`.padEnd(79).slice(0, 79));
+    process.stderr.write(
+      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${note}`.padEnd(79).slice(0, 79),
+    );
   };
   draw();
   return {

@@ -79,13 +79,7 @@ export async function writeTreeAtomic(outDir: string, files: Map<string, string>
 /** Rejects paths that are absolute, empty or climb out of the output directory. */
 function checkRelativePath(relative: string): void {
   const normalised = path.normalize(relative);
-  if (
-    relative === '' ||
-    path.isAbsolute(relative) ||
-    normalised === '.' ||
-    normalised === '..' ||
-    normalised.startsWith(`..${path.sep}`)
-  ) {
+  if (relative === '' || path.isAbsolute(relative) || normalised === '.' || normalised === '..' || normalised.startsWith(`..${path.sep}`)) {
     throw new Error(`refusing to write ${JSON.stringify(relative)}: not a relative path inside the output directory`);
   }
 }

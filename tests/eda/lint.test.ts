@@ -54,34 +54,50 @@ describe('verilator --lint-only -Wall', () => {
   });
 
   for (const file of SPEC_FILES) {
-    it(`is clean for specs/${file}`, async () => {
-      await expectLintClean(designFromFile(path.join(specsDir, file)));
-    }, LINT_TIMEOUT);
+    it(
+      `is clean for specs/${file}`,
+      async () => {
+        await expectLintClean(designFromFile(path.join(specsDir, file)));
+      },
+      LINT_TIMEOUT,
+    );
   }
 
   for (const spec of EXTRA_SPECS) {
-    it(`is clean for ${String(spec.name)}`, async () => {
-      await expectLintClean(fromObject(spec));
-    }, LINT_TIMEOUT);
+    it(
+      `is clean for ${String(spec.name)}`,
+      async () => {
+        await expectLintClean(fromObject(spec));
+      },
+      LINT_TIMEOUT,
+    );
   }
 
   // the golden-file designs whose spec is not one of specs/ (tests/golden/designs.ts)
   for (const golden of GOLDEN_DESIGNS.filter((d) => !d.spec.startsWith('specs/'))) {
-    it(`is clean for the golden design ${golden.name} (${golden.spec})`, async () => {
-      await expectLintClean(designFromFile(goldenSpecPath(golden)));
-    }, LINT_TIMEOUT);
+    it(
+      `is clean for the golden design ${golden.name} (${golden.spec})`,
+      async () => {
+        await expectLintClean(designFromFile(goldenSpecPath(golden)));
+      },
+      LINT_TIMEOUT,
+    );
   }
 
-  it('reports a broken design', async () => {
-    const design = designFromFile(path.join(specsDir, 'small.json'));
-    const files = new Map(design.files);
-    const pe = `${design.model.name}_pe.v`;
-    // an unused wire: -Wall must flag it
-    files.set(pe, files.get(pe)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
-    const report = await lintDesign({ ...design, files });
-    expect(report.clean).toBe(false);
-    expect(report.messages.join('\n')).toMatch(/lint_probe_dangling/);
-  }, LINT_TIMEOUT);
+  it(
+    'reports a broken design',
+    async () => {
+      const design = designFromFile(path.join(specsDir, 'small.json'));
+      const files = new Map(design.files);
+      const pe = `${design.model.name}_pe.v`;
+      // an unused wire: -Wall must flag it
+      files.set(pe, files.get(pe)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
+      const report = await lintDesign({ ...design, files });
+      expect(report.clean).toBe(false);
+      expect(report.messages.join('\n')).toMatch(/lint_probe_dangling/);
+    },
+    LINT_TIMEOUT,
+  );
 });
 
 describe('yosys synthesis', () => {
@@ -108,20 +124,24 @@ describe('yosys synthesis', () => {
   });
 
   for (const file of ['small.json', 'plain-buffer.json']) {
-    it(`passes for specs/${file} with no latches and a positive cell count`, async () => {
-      const design = designFromFile(path.join(specsDir, file));
-      const report = await synthDesign(design);
-      expect(report.error, report.error).toBeUndefined();
-      expect(report.pass).toBe(true);
-      expect(report.latches).toBe(0);
-      expect(report.cells).toBeGreaterThan(0);
-      expect(Object.keys(report.cellTypes).filter((t) => /latch/i.test(t))).toEqual([]);
-      // the buffers stay memories: at least one $mem cell per operand bank and the result buffer
-      const m = design.model;
-      expect(report.memories).toBe(m.weight.banks + m.activation.banks + m.error.banks + 1);
-      // Yosys's count of the memory bits (SIZE x WIDTH of its $mem cells) against the elaborated model's
-      expect(report.memoryBits).toBeGreaterThan(0);
-      expect(report.memoryBits, 'memory bits: Yosys (report) against the model (memoryBits)').toBe(memoryBits(design));
-    }, SYNTH_TIMEOUT);
+    it(
+      `passes for specs/${file} with no latches and a positive cell count`,
+      async () => {
+        const design = designFromFile(path.join(specsDir, file));
+        const report = await synthDesign(design);
+        expect(report.error, report.error).toBeUndefined();
+        expect(report.pass).toBe(true);
+        expect(report.latches).toBe(0);
+        expect(report.cells).toBeGreaterThan(0);
+        expect(Object.keys(report.cellTypes).filter((t) => /latch/i.test(t))).toEqual([]);
+        // the buffers stay memories: at least one $mem cell per operand bank and the result buffer
+        const m = design.model;
+        expect(report.memories).toBe(m.weight.banks + m.activation.banks + m.error.banks + 1);
+        // Yosys's count of the memory bits (SIZE x WIDTH of its $mem cells) against the elaborated model's
+        expect(report.memoryBits).toBeGreaterThan(0);
+        expect(report.memoryBits, 'memory bits: Yosys (report) against the model (memoryBits)').toBe(memoryBits(design));
+      },
+      SYNTH_TIMEOUT,
+    );
   }
 });

@@ -49,7 +49,19 @@ describe('trainforge sim (Icarus)', () => {
     '--json on specs/small.json (WG, batch 3, din 5, dout 2, Icarus) reports a pass and the cycle figures',
     async () => {
       const r = await trainforge([
-        'sim', 'specs/small.json', '--step', 'wg', '--batch', '3', '--din', '5', '--dout', '2', '--simulator', 'icarus', '--json',
+        'sim',
+        'specs/small.json',
+        '--step',
+        'wg',
+        '--batch',
+        '3',
+        '--din',
+        '5',
+        '--dout',
+        '2',
+        '--simulator',
+        'icarus',
+        '--json',
       ]);
       expect(r.exitCode, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -81,8 +93,22 @@ describe('trainforge sim (Icarus)', () => {
       const dump = path.join(scratch, 'dump');
       const dims = { batch: 3, din: 5, dout: 4 };
       const r = await trainforge([
-        'sim', 'specs/small.json', '--step', 'bp', '--batch', '3', '--din', '5', '--dout', '4',
-        '--seed', '7', '--simulator', 'icarus', '--dump', dump,
+        'sim',
+        'specs/small.json',
+        '--step',
+        'bp',
+        '--batch',
+        '3',
+        '--din',
+        '5',
+        '--dout',
+        '4',
+        '--seed',
+        '7',
+        '--simulator',
+        'icarus',
+        '--dump',
+        dump,
       ]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(readdirSync(dump).sort()).toEqual(['W.json', 'X.json', 'dY.json', 'result.json']);

@@ -149,14 +149,24 @@ function makeOperands(model: CoreModel, c: LayerCase, seed: number): Operands {
  * inside its buffer or store when placed at the tensor's base.
  */
 function checkFits(model: CoreModel, c: LayerCase): void {
-  const problems = layerFitProblems(model, c.dims, ['W', 'X', 'dY'], STEPS.map((step) => gemmShape(step, c.dims)));
+  const problems = layerFitProblems(
+    model,
+    c.dims,
+    ['W', 'X', 'dY'],
+    STEPS.map((step) => gemmShape(step, c.dims)),
+  );
   const bases = c.bases ?? { w: 0, x: 0, dy: 0 };
-  for (const [tensor, base] of [['W', bases.w], ['X', bases.x], ['dY', bases.dy]] as const) {
+  for (const [tensor, base] of [
+    ['W', bases.w],
+    ['X', bases.x],
+    ['dY', bases.dy],
+  ] as const) {
     if (!Number.isSafeInteger(base) || base < 0) problems.push(`${tensor} base ${base} is not an address`);
     for (const f of tensorFootprints(model, tensor, c.dims)) {
       const end = base + f.need;
       // a footprint larger than the whole buffer is already one of the problems above
-      if (end > f.capacity && f.need <= f.capacity) problems.push(`${tensor} at base ${base} ends at address ${end} of ${f.where}, past its depth ${f.capacity}`);
+      if (end > f.capacity && f.need <= f.capacity)
+        problems.push(`${tensor} at base ${base} ends at address ${end} of ${f.where}, past its depth ${f.capacity}`);
     }
   }
   if (problems.length) throw new Error(`${model.name}: case ${caseLabel(c)} does not fit:\n${problems.join('\n')}`);

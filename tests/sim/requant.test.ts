@@ -19,7 +19,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A spec file with these widths (the unit's only parameters). */
 function specFile(opBits: number, accBits: number): string {
   const file = join(scratch, `requant_${opBits}_${accBits}.json`);
-  const spec = { name: `requant_${opBits}_${accBits}`, array: { rows: 1, cols: 1 }, numeric: { operandBits: opBits, accumulatorBits: accBits } };
+  const spec = {
+    name: `requant_${opBits}_${accBits}`,
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: opBits, accumulatorBits: accBits },
+  };
   writeFileSync(file, JSON.stringify(spec));
   return file;
 }

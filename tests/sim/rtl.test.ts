@@ -79,15 +79,12 @@ const DESIGNS: SimDesign[] = [
     [{ dims: dims(64, 64, 64) }],
   ),
   // rows > cols: the activation buffer has more banks than columns; sums wrap
-  design(
-    { name: 'tall_4x2', array: { rows: 4, cols: 2 }, numeric: { operandBits: 8, accumulatorBits: 16 } },
-    () => [
-      { dims: dims(9, 5, 7) },
-      { dims: dims(2, 3, 1) },
-      // K * 2^14 wraps in every step (to 16384, -32768 and -16384)
-      { dims: dims(3, 5, 6), fill: 'min' },
-    ],
-  ),
+  design({ name: 'tall_4x2', array: { rows: 4, cols: 2 }, numeric: { operandBits: 8, accumulatorBits: 16 } }, () => [
+    { dims: dims(9, 5, 7) },
+    { dims: dims(2, 3, 1) },
+    // K * 2^14 wraps in every step (to 16384, -32768 and -16384)
+    { dims: dims(3, 5, 6), fill: 'min' },
+  ]),
 ];
 
 describeDesigns('RTL vs golden model', DESIGNS);

@@ -88,13 +88,10 @@ const DESIGNS: SimDesign[] = [
     () => [{ dims: dims(3, 20, 5), density: 0.5 }, { dims: dims(1, 1, 1) }],
   ),
   // 8 x 8 with a plain weight buffer: FP fills gather W columns element by element
-  design(
-    { name: 'sparse_plain', array: { rows: 8, cols: 8 }, buffers: { transposable: false }, sparsity: { skipZeros: true } },
-    () => [
-      { dims: dims(9, 20, 17), density: 0.5 },
-      { dims: dims(10, 70, 12), density: 0.5 }, // FP: K = 70 = 64 + 6
-    ],
-  ),
+  design({ name: 'sparse_plain', array: { rows: 8, cols: 8 }, buffers: { transposable: false }, sparsity: { skipZeros: true } }, () => [
+    { dims: dims(9, 20, 17), density: 0.5 },
+    { dims: dims(10, 70, 12), density: 0.5 }, // FP: K = 70 = 64 + 6
+  ]),
   // narrow accumulators: (-8) x (-8) summed over K wraps in 8 bits in every step
   design(
     {

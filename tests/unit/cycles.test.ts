@@ -5,13 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { coreShape, elaborate } from '../../generator/elaborate/model.ts';
-import {
-  engineTimes,
-  predictComputeCycles,
-  sparseComputeCycles,
-  sparseOperand,
-  type SparseShape,
-} from '../../generator/golden/cycles.ts';
+import { engineTimes, predictComputeCycles, sparseComputeCycles, sparseOperand, type SparseShape } from '../../generator/golden/cycles.ts';
 import { validateSpecObject } from '../../generator/spec/load.ts';
 import type { LayerDims, Step } from '../../generator/types.ts';
 
@@ -65,7 +59,12 @@ describe('engineTimes', () => {
 
   it('row m goes to engine m mod R; engines without rows take 0 cycles', () => {
     // row m has m + 1 nonzeros in its single word (K = 8)
-    const A = Array.from({ length: 7 }, (_, m) => rowWith(8, Array.from({ length: m + 1 }, (_, k) => k)));
+    const A = Array.from({ length: 7 }, (_, m) =>
+      rowWith(
+        8,
+        Array.from({ length: m + 1 }, (_, k) => k),
+      ),
+    );
     // engine 0: rows 0, 3, 6 -> 1 + 4 + 7; engine 1: rows 1, 4 -> 2 + 5; engine 2: rows 2, 5 -> 3 + 6
     expect(engineTimes(shape(3, 8, 8, 64), A, 8)).toEqual([[12, 7, 9]]);
     // M < R
@@ -98,7 +97,15 @@ describe('sparseOperand', () => {
   it('is X for FP, dY for BP and dY transposed for WG', () => {
     expect(sparseOperand('fp', { X, dY })).toBe(X);
     expect(sparseOperand('bp', { X, dY })).toBe(dY);
-    expect(sparseOperand('wg', { X, dY: [[1, 2, 3], [4, 5, 6]] })).toEqual([
+    expect(
+      sparseOperand('wg', {
+        X,
+        dY: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      }),
+    ).toEqual([
       [1, 4],
       [2, 5],
       [3, 6],
@@ -169,7 +176,13 @@ describe('sparseComputeCycles', () => {
     // WG: A = dY^T (3 x 2), K = batch = 2, N = din = 2 -> one chunk of 2 rows, one tile
     //   rows [1 0], [1 0], [1 0]: engine 0 rows 0, 2 -> 2, engine 1 row 1 -> 1; T = 2
     //   S0 = 1 + 2 + 2 = 5; cycles = 5 + 2 + 3 = 10
-    const opsBW = { X: ones(2, 2), dY: [[1, 1, 1], [0, 0, 0]] };
+    const opsBW = {
+      X: ones(2, 2),
+      dY: [
+        [1, 1, 1],
+        [0, 0, 0],
+      ],
+    };
     expect(sparseComputeCycles(shape(2, 2, 2, 4), 'bp', dims(2, 2, 3), opsBW)).toBe(12);
     expect(sparseComputeCycles(shape(2, 2, 2, 4), 'wg', dims(2, 2, 3), opsBW)).toBe(10);
   });

@@ -70,21 +70,25 @@ describe('the shared command front end', () => {
     }
   });
 
-  it.each(DESIGNS.map((d) => [d.model.name, d] as const))('%s: the core instantiates the front end beside the controller', (_name, design) => {
-    const name = design.model.name;
-    const instantiates = (file: string, module: string) => new RegExp(`^\\s*${module}\\b`, 'm').test(code(design.files.get(file)!));
-    const controller = design.model.sparse ? `${name}_sparse_controller` : `${name}_controller`;
-    for (const module of ['command_frontend', 'result_port']) expect(instantiates(`${name}_core.v`, `${name}_${module}`), module).toBe(true);
-    expect(instantiates(`${name}_core.v`, controller)).toBe(true);
-    expect(instantiates(`${controller}.v`, `${name}_command_decode`)).toBe(true);
-    expect(instantiates(`${controller}.v`, `${name}_command_frontend`)).toBe(false);
-    // the front end owns the command port, the command state, the LFSR and the element walker
-    const text = code(design.files.get(`${controller}.v`)!);
-    expect(text).not.toMatch(/\bcmd_valid_i\b|\bcmd_seed_i\b|\bdone_o\b|\bStIdle\b|\blfsr_q\b|u_walker\b/);
-    expect(instantiates(`${name}_command_frontend.v`, `${name}_lfsr`)).toBe(true);
-    expect(instantiates(`${name}_command_frontend.v`, `${name}_block_walker`)).toBe(true);
-    expect(instantiates(`${name}_command_frontend.v`, `${name}_command_decode`)).toBe(true);
-  });
+  it.each(DESIGNS.map((d) => [d.model.name, d] as const))(
+    '%s: the core instantiates the front end beside the controller',
+    (_name, design) => {
+      const name = design.model.name;
+      const instantiates = (file: string, module: string) => new RegExp(`^\\s*${module}\\b`, 'm').test(code(design.files.get(file)!));
+      const controller = design.model.sparse ? `${name}_sparse_controller` : `${name}_controller`;
+      for (const module of ['command_frontend', 'result_port'])
+        expect(instantiates(`${name}_core.v`, `${name}_${module}`), module).toBe(true);
+      expect(instantiates(`${name}_core.v`, controller)).toBe(true);
+      expect(instantiates(`${controller}.v`, `${name}_command_decode`)).toBe(true);
+      expect(instantiates(`${controller}.v`, `${name}_command_frontend`)).toBe(false);
+      // the front end owns the command port, the command state, the LFSR and the element walker
+      const text = code(design.files.get(`${controller}.v`)!);
+      expect(text).not.toMatch(/\bcmd_valid_i\b|\bcmd_seed_i\b|\bdone_o\b|\bStIdle\b|\blfsr_q\b|u_walker\b/);
+      expect(instantiates(`${name}_command_frontend.v`, `${name}_lfsr`)).toBe(true);
+      expect(instantiates(`${name}_command_frontend.v`, `${name}_block_walker`)).toBe(true);
+      expect(instantiates(`${name}_command_frontend.v`, `${name}_command_decode`)).toBe(true);
+    },
+  );
 
   it.each(DESIGNS.map((d) => [d.model.name, d] as const))('%s: no combinational block longer than 80 lines', (_name, design) => {
     for (const [file, text] of design.files) {

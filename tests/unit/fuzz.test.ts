@@ -81,7 +81,9 @@ describe('fuzzer spec draws', () => {
     expect(seen((c) => c.spec.numeric.accumulatorBits === 32)).toBe(true);
     // zero-skipping geometry both given and left to its defaults
     expect(seen((c) => c.spec.sparsity.skipZeros && c.spec.sparsity.scanWidth === undefined)).toBe(true);
-    expect(seen((c) => c.spec.sparsity.skipZeros && c.spec.sparsity.scanWidth !== undefined && c.spec.sparsity.scanWidth > c.spec.array.cols)).toBe(true);
+    expect(
+      seen((c) => c.spec.sparsity.skipZeros && c.spec.sparsity.scanWidth !== undefined && c.spec.sparsity.scanWidth > c.spec.array.cols),
+    ).toBe(true);
     expect(seen((c) => c.spec.sparsity.skipZeros && c.spec.sparsity.chunkDepth === undefined)).toBe(true);
     expect(seen((c) => c.spec.sparsity.skipZeros && c.spec.sparsity.chunkDepth === c.model.sparse!.scanWidth)).toBe(true);
     // buffers that are exactly one block and buffers with a part block left over

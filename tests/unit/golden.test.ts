@@ -1,11 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import { makeRng } from '../../generator/golden/rng.ts';
 import { randomMatrix, extremeMatrix } from '../../generator/golden/operands.ts';
-import { wrapSigned, forward, backward, weightGradient, runStep, gemmShape, countMacs, countEffectualMacs } from '../../generator/golden/gemm.ts';
 import {
-  scaleSimOs,
-  scaleSimWs,
-} from '../../generator/golden/scalesim.ts';
+  wrapSigned,
+  forward,
+  backward,
+  weightGradient,
+  runStep,
+  gemmShape,
+  countMacs,
+  countEffectualMacs,
+} from '../../generator/golden/gemm.ts';
+import { scaleSimOs, scaleSimWs } from '../../generator/golden/scalesim.ts';
 import type { Step } from '../../generator/types.ts';
 
 // ---------------------------------------------------------------------------
@@ -49,12 +55,10 @@ function naiveStep(step: Step, X: number[][], W: number[][], dY: number[][], acc
 }
 
 function naiveEffectual(step: Step, X: number[][], W: number[][], dY: number[][]): number {
-  const [A, B] =
-    step === 'fp' ? [X, naiveTranspose(W)] : step === 'bp' ? [dY, W] : [naiveTranspose(dY), X];
+  const [A, B] = step === 'fp' ? [X, naiveTranspose(W)] : step === 'bp' ? [dY, W] : [naiveTranspose(dY), X];
   let n = 0;
   for (let i = 0; i < A.length; i++)
-    for (let j = 0; j < B[0]!.length; j++)
-      for (let k = 0; k < B.length; k++) if (A[i]![k] !== 0 && B[k]![j] !== 0) n++;
+    for (let j = 0; j < B[0]!.length; j++) for (let k = 0; k < B.length; k++) if (A[i]![k] !== 0 && B[k]![j] !== 0) n++;
   return n;
 }
 
@@ -102,9 +106,7 @@ describe('golden GEMMs against the naive reference', () => {
               const expected = naiveStep(step, X, W, dY, accBits);
               expect(stepFn(step, X, W, dY, accBits), msg).toEqual(expected);
               expect(runStep(step, { X, W, dY }, accBits), msg).toEqual(expected);
-              expect(countEffectualMacs(step, { X, W, dY }), msg).toBe(
-                naiveEffectual(step, X, W, dY),
-              );
+              expect(countEffectualMacs(step, { X, W, dY }), msg).toBe(naiveEffectual(step, X, W, dY));
             }
           }
         }
@@ -318,16 +320,22 @@ describe('randomMatrix', () => {
   });
 
   it('density 0 gives all zeros and density 1 gives no zeros', () => {
-    expect(randomMatrix(makeRng(1), 6, 9, 4, 0).flat().every((v) => v === 0)).toBe(true);
-    expect(randomMatrix(makeRng(1), 6, 9, 4, 1).flat().every((v) => v !== 0)).toBe(true);
+    expect(
+      randomMatrix(makeRng(1), 6, 9, 4, 0)
+        .flat()
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(
+      randomMatrix(makeRng(1), 6, 9, 4, 1)
+        .flat()
+        .every((v) => v !== 0),
+    ).toBe(true);
   });
 
   it('reaches both ends of the signed range', () => {
     const values = new Set(randomMatrix(makeRng(3), 20, 20, 4, 1).flat());
     // 4-bit nonzero values: 15 of them
-    expect([...values].sort((a, b) => a - b)).toEqual([
-      -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7,
-    ]);
+    expect([...values].sort((a, b) => a - b)).toEqual([-8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('is deterministic for a seed and differs for another seed', () => {

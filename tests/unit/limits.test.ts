@@ -10,7 +10,10 @@ import { acquireSlot, buildLimitMs, runLimited, runLimitMs, SimLimitError, simul
 
 const saved = { jobs: process.env.TRAINFORGE_JOBS, dir: process.env.TRAINFORGE_SLOT_DIR };
 afterEach(() => {
-  for (const [name, value] of [['TRAINFORGE_JOBS', saved.jobs], ['TRAINFORGE_SLOT_DIR', saved.dir]] as const) {
+  for (const [name, value] of [
+    ['TRAINFORGE_JOBS', saved.jobs],
+    ['TRAINFORGE_SLOT_DIR', saved.dir],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -74,7 +77,9 @@ describe('runLimited', () => {
   });
 
   it('reports a program that cannot start, instead of hanging', async () => {
-    await expect(runLimited('missing tool', 'trainforge-no-such-program', [], { limitMs: 5_000 })).rejects.toThrow(/missing tool: could not run/);
+    await expect(runLimited('missing tool', 'trainforge-no-such-program', [], { limitMs: 5_000 })).rejects.toThrow(
+      /missing tool: could not run/,
+    );
   });
 });
 

@@ -58,7 +58,19 @@ describe('command fields, opcodes and the LFSR: one source for the RTL', () => {
   it('gives the command decode one strobe per opcode, in opcode order, with sized literals', () => {
     const c = DEFAULT.command;
     expect([c.opBits, c.shiftBits, c.seedBits]).toEqual([OP_BITS, 6, 32]);
-    expect(c.ops.map((o) => o.port)).toEqual(['load_w', 'load_x', 'load_dy', 'fp', 'bp', 'wg', 'read', 'move_x', 'move_dy', 'update_w', 'read_w']);
+    expect(c.ops.map((o) => o.port)).toEqual([
+      'load_w',
+      'load_x',
+      'load_dy',
+      'fp',
+      'bp',
+      'wg',
+      'read',
+      'move_x',
+      'move_dy',
+      'update_w',
+      'read_w',
+    ]);
     expect(c.ops.map((o) => o.param)).toEqual(Object.keys(OPCODES).map((k) => `Op${k[0].toUpperCase()}${k.slice(1)}`));
     expect(c.ops.map((o) => o.literal)).toEqual(Object.values(OPCODES).map((v) => `4'd${v}`));
     // every opcode fits the op field and no two commands share one
@@ -218,12 +230,18 @@ describe('elaborate: buffers, widths and modules', () => {
       expect(names.includes(`${m.name}_row_buffer`)).toBe(!m.transposable);
       // every buffer's module is generated before the core
       for (const b of [m.weight, m.activation, m.error]) expect(names.indexOf(b.module)).toBeGreaterThanOrEqual(0);
-      expect(m.countBits).toBeGreaterThanOrEqual(Math.max(m.dimBits, m.weight.addrBits, m.activation.addrBits, m.error.addrBits, m.result.addrBits, 13));
+      expect(m.countBits).toBeGreaterThanOrEqual(
+        Math.max(m.dimBits, m.weight.addrBits, m.activation.addrBits, m.error.addrBits, m.result.addrBits, 13),
+      );
     }
   });
 
   it('depth rounds down when words is not a multiple of the banks', () => {
-    const m = model({ name: 'odd', array: { rows: 3, cols: 3 }, buffers: { weightWords: 100, activationWords: 17, errorWords: 9, resultWords: 10 } });
+    const m = model({
+      name: 'odd',
+      array: { rows: 3, cols: 3 },
+      buffers: { weightWords: 100, activationWords: 17, errorWords: 9, resultWords: 10 },
+    });
     expect([m.weight.depth, m.activation.depth, m.error.depth]).toEqual([33, 5, 3]);
     expect([m.weight.addrBits, m.activation.addrBits, m.error.addrBits]).toEqual([6, 3, 2]);
     expect(m.result).toMatchObject({ depth: 3, words: 9 });
@@ -365,7 +383,11 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       bStoreAddrBits: 7,
     });
     // the scan width may equal cols, the chunk depth one word
-    const narrow = model({ name: 'sparse_narrow', array: { rows: 2, cols: 2 }, sparsity: { skipZeros: true, scanWidth: 2, chunkDepth: 2 } });
+    const narrow = model({
+      name: 'sparse_narrow',
+      array: { rows: 2, cols: 2 },
+      sparsity: { skipZeros: true, scanWidth: 2, chunkDepth: 2 },
+    });
     expect(narrow.sparse).toMatchObject({ scanWidth: 2, chunkDepth: 2, bStoreDepth: 4, bStoreAddrBits: 2 });
   });
 
@@ -417,8 +439,18 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
   });
 
   it('coreShape carries the sparse geometry to the cycle model', () => {
-    expect(coreShape(SPARSE)).toEqual({ rows: 8, cols: 8, plainGather: false, sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true } });
-    expect(coreShape(SPARSE_PLAIN)).toEqual({ rows: 8, cols: 8, plainGather: true, sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true } });
+    expect(coreShape(SPARSE)).toEqual({
+      rows: 8,
+      cols: 8,
+      plainGather: false,
+      sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true },
+    });
+    expect(coreShape(SPARSE_PLAIN)).toEqual({
+      rows: 8,
+      cols: 8,
+      plainGather: true,
+      sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true },
+    });
     expect(coreShape(NONSQUARE)).toEqual({ rows: 3, cols: 5, plainGather: false, sparse: undefined });
   });
 
@@ -458,7 +490,12 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
 
   it('layerFitProblems: a sparse layer whose results overflow the result banks (K > 64 in every step)', () => {
     const d = dims(72, 96, 80);
-    const problems = layerFitProblems(SPARSE, d, ['W', 'X', 'dY'], STEPS.map((s) => gemmShape(s, d)));
+    const problems = layerFitProblems(
+      SPARSE,
+      d,
+      ['W', 'X', 'dY'],
+      STEPS.map((s) => gemmShape(s, d)),
+    );
     // operands fit; each result needs ceil(M/8) * ceil(N/8) > 64 tiles of 64 words
     expect(problems).toEqual([
       'the 72 x 80 result needs 5760 words of the result buffer, but buffers.resultWords gives 4096; raise buffers.resultWords or shrink the layer',

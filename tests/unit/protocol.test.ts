@@ -9,7 +9,7 @@ import { encodeCommands, parseResults, type BudgetedCommand } from '../../genera
 describe('testbench protocol', () => {
   const header = { batch: 2, din: 3, dout: 1, wBase: 0, xBase: 5, dyBase: 7 };
 
-  it('encodes the command header and the operand words as two\'s complement hex, 16 per line', () => {
+  it("encodes the command header and the operand words as two's complement hex, 16 per line", () => {
     const data = [0, 1, -1, 127, -128, 5, -2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -3];
     const text = encodeCommands(
       [
@@ -47,7 +47,11 @@ describe('testbench protocol', () => {
     const accBits = 16;
     const values = [0n, 1n, -1n, 32767n, -32768n, -12345n];
     // the testbench prints each word with %h: fixed width, lowercase
-    const hex = values.map((v) => BigInt.asUintN(accBits, v).toString(16).padStart(accBits / 4, '0'));
+    const hex = values.map((v) =>
+      BigInt.asUintN(accBits, v)
+        .toString(16)
+        .padStart(accBits / 4, '0'),
+    );
     expect(hex).toEqual(['0000', '0001', 'ffff', '7fff', '8000', 'cfc7']);
     const text = ['cycles 1 17 0', 'cycles 6 38 11', ...hex, 'cycles 7 8 11', ''].join('\n'); // ops 1 load W, 6 WG, 7 read
     const results = parseResults(text, accBits);
@@ -59,7 +63,10 @@ describe('testbench protocol', () => {
   });
 
   it('encodes the requantization fields of a move: shift, flags (1 stochastic, 2 ReLU), unsigned seed', () => {
-    const [line] = encodeCommands([{ ...header, op: 'moveToX', shift: 7, stochastic: true, relu: true, seed: -1, cycleBudget: 1050 }], 8).split('\n');
+    const [line] = encodeCommands(
+      [{ ...header, op: 'moveToX', shift: 7, stochastic: true, relu: true, seed: -1, cycleBudget: 1050 }],
+      8,
+    ).split('\n');
     expect(line).toBe('8 2 3 1 0 5 7 7 3 4294967295 0 1050'); // op 8: move to X
   });
 

@@ -356,18 +356,27 @@ describe('requantization: every rounding edge against the naive reference', () =
           const W = rows.map((r, i) => r.map((_, j) => [qLo, qHi, 0, -1, 1][(i + j) % 5]));
           for (const mode of MODES) {
             for (const seed of [0, 1, 0xffffffff, 0x80000000]) {
-              for (const [relu, withMask] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+              for (const [relu, withMask] of [
+                [false, false],
+                [true, false],
+                [false, true],
+                [true, true],
+              ] as const) {
                 const opts = { shift: s, mode, seed, relu, mask: withMask ? mask : undefined };
                 const got = requantize(rows, opBits, opts);
                 const want = refRequantize(rows, opBits, opts);
                 if (JSON.stringify(got) !== JSON.stringify(want)) {
-                  failures.push(`requantize opBits ${opBits} acc ${accBits} ${fmt(opts)}:\n  in ${fmt(rows)}\n  golden ${fmt(got)}\n  reference ${fmt(want)}`);
+                  failures.push(
+                    `requantize opBits ${opBits} acc ${accBits} ${fmt(opts)}:\n  in ${fmt(rows)}\n  golden ${fmt(got)}\n  reference ${fmt(want)}`,
+                  );
                 }
               }
               const got = updateWeights(W, rows, opBits, s, mode, seed);
               const want = refUpdate(W, rows, opBits, s, mode, seed);
               if (JSON.stringify(got) !== JSON.stringify(want)) {
-                failures.push(`updateWeights opBits ${opBits} acc ${accBits} shift ${s} ${mode} seed ${seed}:\n  W ${fmt(W)}\n  dW ${fmt(rows)}\n  golden ${fmt(got)}\n  reference ${fmt(want)}`);
+                failures.push(
+                  `updateWeights opBits ${opBits} acc ${accBits} shift ${s} ${mode} seed ${seed}:\n  W ${fmt(W)}\n  dW ${fmt(rows)}\n  golden ${fmt(got)}\n  reference ${fmt(want)}`,
+                );
               }
             }
           }
@@ -431,7 +440,7 @@ describe('requantization: every rounding edge against the naive reference', () =
     expect(roundShift(most, 63, 'stochastic', new Lfsr(0xffffffff))).toBe(1n);
   });
 
-  it('magnitudeBits equals the maximum bit length of the magnitudes (negatives as one\'s complement)', () => {
+  it("magnitudeBits equals the maximum bit length of the magnitudes (negatives as one's complement)", () => {
     const rand = new Rand(SEED ^ 0x5a5a);
     for (let n = 0; n < 2000; n++) {
       const accBits = rand.int(4, 64);
@@ -439,7 +448,9 @@ describe('requantization: every rounding edge against the naive reference', () =
       const rows = rand.int(1, 4);
       const cols = rand.int(1, 4);
       const t = Array.from({ length: rows }, () =>
-        Array.from({ length: cols }, () => (rand.int(0, 5) === 0 ? rand.pick([lo, hi, 0n, -1n, 1n]) : rand.big(lo, hi) >> BigInt(rand.int(0, accBits)))),
+        Array.from({ length: cols }, () =>
+          rand.int(0, 5) === 0 ? rand.pick([lo, hi, 0n, -1n, 1n]) : rand.big(lo, hi) >> BigInt(rand.int(0, accBits)),
+        ),
       );
       expect(magnitudeBits(t), `seed ${SEED}, case ${n}: ${fmt(t)}`).toBe(refMagnitudeBits(t));
     }

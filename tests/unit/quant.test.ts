@@ -20,7 +20,8 @@ describe('requantization semantics (golden)', () => {
       [-11n, 2, -3n], // -2.75 -> -3
       [9n, 0, 9n],
     ];
-    for (const [value, shift, expected] of cases) expect(roundShift(value, shift, 'nearest-even', lfsr), `${value} >> ${shift}`).toBe(expected);
+    for (const [value, shift, expected] of cases)
+      expect(roundShift(value, shift, 'nearest-even', lfsr), `${value} >> ${shift}`).toBe(expected);
     expect(lfsr.state).toBe(1); // nearest-even never steps the LFSR
   });
 
@@ -56,7 +57,7 @@ describe('requantization semantics (golden)', () => {
     expect(updateWeights([[100, -100, 0]], [[-4000n, 4000n, 6n]], 8, 2, 'nearest-even', 1)).toEqual([[127, -128, -2]]);
   });
 
-  it('reports the bits of the largest magnitude (one\'s complement for negatives)', () => {
+  it("reports the bits of the largest magnitude (one's complement for negatives)", () => {
     expect(magnitudeBits([[0n, -1n]])).toBe(0);
     expect(magnitudeBits([[1n]])).toBe(1);
     expect(magnitudeBits([[-2n]])).toBe(1);
@@ -67,7 +68,12 @@ describe('requantization semantics (golden)', () => {
 
 describe('training on the golden model', () => {
   it('trains the Iris MLP to at least 90% test accuracy, within 3 points of float32', async () => {
-    const model = elaborate(validateSpecObject({ name: 'iris_check', buffers: { weightWords: 4096, activationWords: 4096, errorWords: 4096, resultWords: 4096 } }, 'test'));
+    const model = elaborate(
+      validateSpecObject(
+        { name: 'iris_check', buffers: { weightWords: 4096, activationWords: 4096, errorWords: 4096, resultWords: 4096 } },
+        'test',
+      ),
+    );
     const data = loadIris(1);
     const net = initNetwork([5, 16, 3], model.opBits, 1);
     const opts = { hidden: [16], epochs: 30, batch: 8, seed: 1, lrShift: 2 };

@@ -132,18 +132,14 @@ describe('validateSpecObject: valid specs', () => {
 describe('validateSpecObject: invalid specs', () => {
   it('reports values out of range with the value and the limit', () => {
     expect(problemsOf({ name: 'x', array: { rows: 0 } })).toEqual(['test.json: /array/rows: 0 is below the minimum 1']);
-    expect(problemsOf({ name: 'x', array: { cols: 65 } })).toEqual([
-      'test.json: /array/cols: 65 is above the maximum 64',
-    ]);
+    expect(problemsOf({ name: 'x', array: { cols: 65 } })).toEqual(['test.json: /array/cols: 65 is above the maximum 64']);
     expect(problemsOf({ name: 'x', buffers: { weightWords: 2000000 } })).toEqual([
       'test.json: /buffers/weightWords: 2000000 is above the maximum 1048576',
     ]);
   });
 
   it('reports wrong types', () => {
-    expect(problemsOf({ name: 'x', array: { rows: '8' } })).toEqual([
-      'test.json: /array/rows: expected an integer, got the string "8"',
-    ]);
+    expect(problemsOf({ name: 'x', array: { rows: '8' } })).toEqual(['test.json: /array/rows: expected an integer, got the string "8"']);
     expect(problemsOf({ name: 'x', numeric: { operandBits: 2.5 } })).toEqual([
       'test.json: /numeric/operandBits: expected an integer, got the number 2.5',
     ]);
@@ -160,9 +156,7 @@ describe('validateSpecObject: invalid specs', () => {
   });
 
   it('reports unknown properties with their path and the allowed names', () => {
-    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual([
-      'test.json: /array/depth: unknown property (allowed: rows, cols)',
-    ]);
+    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual(['test.json: /array/depth: unknown property (allowed: rows, cols)']);
     expect(problemsOf({ name: 'x', colour: 'red' })).toEqual([
       'test.json: /colour: unknown property (allowed: name, array, numeric, buffers, sparsity)',
     ]);
@@ -181,9 +175,7 @@ describe('validateSpecObject: invalid specs', () => {
   });
 
   it.each(['module', 'wire', 'logic', 'begin', 'always_ff', 'input'])('rejects the keyword name %s', (name) => {
-    expect(problemsOf({ name })).toEqual([
-      `test.json: /name: "${name}" is a Verilog/SystemVerilog keyword; choose another name`,
-    ]);
+    expect(problemsOf({ name })).toEqual([`test.json: /name: "${name}" is a Verilog/SystemVerilog keyword; choose another name`]);
   });
 
   it('rejects an accumulator narrower than two operands', () => {
@@ -191,8 +183,10 @@ describe('validateSpecObject: invalid specs', () => {
       'test.json: /numeric/accumulatorBits: 12 is less than 2 x operandBits (16); products would overflow — raise it to at least 16',
     ]);
     // Exactly twice is enough.
-    expect(validateSpecObject({ name: 'x', numeric: { operandBits: 8, accumulatorBits: 16 } }, 'x').spec.numeric)
-      .toEqual({ operandBits: 8, accumulatorBits: 16 });
+    expect(validateSpecObject({ name: 'x', numeric: { operandBits: 8, accumulatorBits: 16 } }, 'x').spec.numeric).toEqual({
+      operandBits: 8,
+      accumulatorBits: 16,
+    });
   });
 
   it('rejects buffers that cannot hold one block, naming the minimum', () => {
@@ -226,9 +220,9 @@ describe('validateSpecObject: invalid specs', () => {
       'test.json: /sparsity/scanWidth: 20 is not a multiple of array.cols (8); use 16 or 24',
     ]);
     // a bad scan width is the only problem reported: the chunk depth check needs it
-    expect(
-      problemsOf({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 10, chunkDepth: 11 } }),
-    ).toEqual(['test.json: /sparsity/scanWidth: 10 is not a multiple of array.cols (3); use 9 or 12']);
+    expect(problemsOf({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 10, chunkDepth: 11 } })).toEqual([
+      'test.json: /sparsity/scanWidth: 10 is not a multiple of array.cols (3); use 9 or 12',
+    ]);
     // multiples are fine
     const { spec } = validateSpecObject({ name: 'x', array: { rows: 3, cols: 3 }, sparsity: { skipZeros: true, scanWidth: 9 } }, 'x');
     expect(spec.sparsity).toEqual({ skipZeros: true, scanWidth: 9 });
@@ -244,9 +238,9 @@ describe('validateSpecObject: invalid specs', () => {
       'test.json: /sparsity/chunkDepth: 64 is not a multiple of the scan width (9); use 63 or 72',
     ]);
     // given scan width; a chunk smaller than one word
-    expect(
-      problemsOf({ name: 'x', array: { rows: 3, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 5 } }),
-    ).toEqual(['test.json: /sparsity/chunkDepth: 5 is not a multiple of the scan width (12); use 12 or 24']);
+    expect(problemsOf({ name: 'x', array: { rows: 3, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 5 } })).toEqual([
+      'test.json: /sparsity/chunkDepth: 5 is not a multiple of the scan width (12); use 12 or 24',
+    ]);
     const { spec } = validateSpecObject(
       { name: 'x', array: { rows: 3, cols: 4 }, sparsity: { skipZeros: true, scanWidth: 12, chunkDepth: 36 } },
       'x',
@@ -346,9 +340,7 @@ describe('loadSpecFile', () => {
 
 describe('specHash and canonicalJson', () => {
   it('sorts keys recursively and drops whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe(
-      '{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}',
-    );
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } })).toBe('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
   });
 
   it('is stable across key order and explicit defaults', () => {
@@ -417,9 +409,15 @@ describe('writeTreeAtomic', () => {
       mkdirSync(out);
       writeFileSync(path.join(out, 'old.v'), 'old');
 
-      await expect(writeTreeAtomic(out, new Map([['ok.v', 'new'], [bad, 'evil']]))).rejects.toThrow(
-        /not a relative path inside the output directory/,
-      );
+      await expect(
+        writeTreeAtomic(
+          out,
+          new Map([
+            ['ok.v', 'new'],
+            [bad, 'evil'],
+          ]),
+        ),
+      ).rejects.toThrow(/not a relative path inside the output directory/);
 
       expect(readdirSync(out)).toEqual(['old.v']);
       expect(readFileSync(path.join(out, 'old.v'), 'utf8')).toBe('old');
@@ -434,7 +432,15 @@ describe('writeTreeAtomic', () => {
     writeFileSync(path.join(out, 'old.v'), 'old');
 
     // 'a.v' is written as a file, so 'a.v/b.v' cannot be created under it.
-    await expect(writeTreeAtomic(out, new Map([['a.v', 'x'], ['a.v/b.v', 'y']]))).rejects.toThrow();
+    await expect(
+      writeTreeAtomic(
+        out,
+        new Map([
+          ['a.v', 'x'],
+          ['a.v/b.v', 'y'],
+        ]),
+      ),
+    ).rejects.toThrow();
 
     expect(readdirSync(out)).toEqual(['old.v']);
     expect(readFileSync(path.join(out, 'old.v'), 'utf8')).toBe('old');
@@ -459,7 +465,7 @@ describe('zero-skipping spec checks', () => {
     expect(problems.join('\n')).toMatch(/scanWidth: 120 is not a multiple of array.cols \(48\); use 96$/m);
   });
 
-  it('does not apply the dense core\'s X and dY block minimums to the zero-skipping core', () => {
+  it("does not apply the dense core's X and dY block minimums to the zero-skipping core", () => {
     // 16 banks of 8-element words need 128 words; the dense blocks would need 256
     const loaded = validateSpecObject(
       { name: 'x', array: { rows: 16, cols: 2 }, buffers: { activationWords: 200, errorWords: 200 }, sparsity: { skipZeros: true } },

@@ -38,7 +38,9 @@ describe('missing tools', () => {
     const design = designFromFile(join(repoRoot, 'specs/small.json'));
     process.env.PATH = nodeOnlyPath();
     expect(() => requireTool('vvp')).toThrow(UserError);
-    expect(() => requireTool('vvp')).toThrow(/^vvp is not installed \(not found on PATH\): install the Debian package iverilog \(apt-get install -y iverilog\)/);
+    expect(() => requireTool('vvp')).toThrow(
+      /^vvp is not installed \(not found on PATH\): install the Debian package iverilog \(apt-get install -y iverilog\)/,
+    );
     const cases: [Promise<unknown>, RegExp][] = [
       [lintDesign(design), /verilator is not installed.*Debian package verilator/],
       [synthDesign(design), /yosys is not installed.*Debian package yosys/],
