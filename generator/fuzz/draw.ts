@@ -10,7 +10,7 @@ import { gemmShape } from '../golden/gemm.ts';
 import { makeRng, shuffle, type Rng } from '../golden/rng.ts';
 import { STEP_OPERANDS, STEPS, type LayerDims, type Step } from '../types.ts';
 import { validateSpecObject } from '../spec/load.ts';
-import type { LoadedSpec } from '../spec/types.ts';
+import type { LoadedSpec, Spec } from '../spec/types.ts';
 import { UserError } from '../util/errors.ts';
 
 /** The ranges the fuzzer draws from. */
@@ -40,20 +40,8 @@ export interface FuzzCase {
   index: number;
   /** caseSeed(S, I): the seed of every draw below */
   seed: number;
-  /** the spec as drawn, every field given */
-  spec: {
-    name: string;
-    array: { rows: number; cols: number };
-    numeric: { operandBits: number; accumulatorBits: number };
-    buffers: {
-      weightWords: number;
-      activationWords: number;
-      errorWords: number;
-      resultWords: number;
-      transposable: boolean;
-    };
-    sparsity: { skipZeros: boolean; scanWidth?: number; chunkDepth?: number };
-  };
+  /** the spec as drawn: every field given, scanWidth and chunkDepth sometimes left to their defaults */
+  spec: Spec;
   loaded: LoadedSpec;
   model: CoreModel;
   step: Step;

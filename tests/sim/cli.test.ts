@@ -3,38 +3,22 @@
  * sim ...` in a child process from the repository root. They need Icarus
  * Verilog, so they live here and not in tests/unit (which needs no simulator).
  */
-import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCycles, readCycles } from '../../generator/golden/cycles.ts';
 import { gemmShape, runStep } from '../../generator/golden/gemm.ts';
 import type { Operands } from '../../generator/types.ts';
 import { loadSpecFile } from '../../generator/spec/load.ts';
 import { SIM_TEST_TIMEOUT } from './helpers.ts';
+import { repoRoot, trainforge } from '../support/cli.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = (args: string[], env?: Record<string, string>) => trainforge(args, { env, timeoutMs: SIM_TEST_TIMEOUT - 20_000 });
+
 // the CLI waits for a free simulator slot like every other simulation; its own
 // simulator processes have wall-clock limits well inside this backstop
 const SIM_TIMEOUT = SIM_TEST_TIMEOUT;
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function trainforge(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const r = await execa(process.execPath, ['bin/trainforge.mjs', ...args], {
-    cwd: repoRoot,
-    reject: false,
-    env: { TRAINFORGE_DEBUG: '', ...env },
-    timeout: SIM_TEST_TIMEOUT - 20_000,
-  });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
 
 let scratch: string;
 beforeAll(() => {
@@ -48,7 +32,7 @@ describe('trainforge sim (Icarus)', () => {
   it(
     '--json on specs/small.json (WG, batch 3, din 5, dout 2, Icarus) reports a pass and the cycle figures',
     async () => {
-      const r = await trainforge([
+      const r = await cli([
         'sim',
         'specs/small.json',
         '--step',
@@ -92,7 +76,7 @@ describe('trainforge sim (Icarus)', () => {
     async () => {
       const dump = path.join(scratch, 'dump');
       const dims = { batch: 3, din: 5, dout: 4 };
-      const r = await trainforge([
+      const r = await cli([
         'sim',
         'specs/small.json',
         '--step',

@@ -3,35 +3,15 @@
  * process from the repository root. Each run costs about half a second, so
  * every test checks several things of one run.
  */
-import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { designFromFile, type Manifest } from '../../generator/pipeline.ts';
 import { loadSpecFile } from '../../generator/spec/load.ts';
+import { linesOf, repoRoot, trainforge } from '../support/cli.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function trainforge(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const r = await execa(process.execPath, ['bin/trainforge.mjs', ...args], {
-    cwd: repoRoot,
-    reject: false,
-    env: { TRAINFORGE_DEBUG: '', ...env },
-    timeout: 50_000,
-  });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-/** stderr lines, without the empty tail. */
-const linesOf = (text: string) => text.split('\n').filter((l) => l.length > 0);
+const cli = (args: string[], env?: Record<string, string>) => trainforge(args, { env, timeoutMs: 50_000 });
 
 let scratch: string;
 beforeAll(() => {
@@ -49,7 +29,7 @@ function writeScratch(name: string, text: string): string {
 
 describe('trainforge validate', () => {
   it('accepts specs/default.json and prints its hash', async () => {
-    const r = await trainforge(['validate', 'specs/default.json']);
+    const r = await cli(['validate', 'specs/default.json']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('valid');
@@ -58,7 +38,7 @@ describe('trainforge validate', () => {
 
   it('reports invalid JSON with line and column, without a stack trace', async () => {
     const file = writeScratch('broken.json', '{\n  "name": "x",\n  "array": { "rows": 4,, }\n}\n');
-    const r = await trainforge(['validate', file]);
+    const r = await cli(['validate', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     const lines = linesOf(r.stderr);
@@ -72,7 +52,7 @@ describe('trainforge validate', () => {
       'schema.json',
       JSON.stringify({ name: 'Bad', array: { rows: 0, cols: 'a' }, numeric: { operandBits: 8, accumulatorBits: 10 }, extra: 1 }),
     );
-    const r = await trainforge(['validate', file]);
+    const r = await cli(['validate', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     const lines = linesOf(r.stderr);
@@ -89,7 +69,7 @@ describe('trainforge generate', () => {
   it('with a bad spec writes nothing: a fresh --out folder stays absent', async () => {
     const bad = writeScratch('bad-name.json', JSON.stringify({ name: 'module' }));
     const out = path.join(scratch, 'never', 'written');
-    const r = await trainforge(['generate', bad, '--out', out]);
+    const r = await cli(['generate', bad, '--out', out]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/\/name: "module" is a Verilog\/SystemVerilog keyword/);
     expect(existsSync(out)).toBe(false);
@@ -98,7 +78,7 @@ describe('trainforge generate', () => {
 
   it('--out writes the Verilog files and manifest.json', async () => {
     const out = path.join(scratch, 'small-out');
-    const r = await trainforge(['generate', 'specs/small.json', '--out', out]);
+    const r = await cli(['generate', 'specs/small.json', '--out', out]);
     expect(r.exitCode).toBe(0);
     const design = designFromFile(path.join(repoRoot, 'specs/small.json'));
     expect(r.stdout).toContain(`wrote ${design.files.size} files to ${out}`);
@@ -114,7 +94,7 @@ describe('trainforge generate', () => {
   it('--out naming an existing file is a user error: exit 1, one line naming the path, the file untouched', async () => {
     const file = writeScratch('not-a-folder.v', 'keep me\n');
     const before = readdirSync(scratch).sort();
-    const r = await trainforge(['generate', 'specs/small.json', '--out', file]);
+    const r = await cli(['generate', 'specs/small.json', '--out', file]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(linesOf(r.stderr)).toEqual([`error: ${file} exists and is not a directory; remove it or choose another output directory`]);
@@ -128,7 +108,7 @@ describe('trainforge generate', () => {
     const file = writeScratch('in-the-way', 'x');
     const out = path.join(file, 'sub', 'design');
     const before = readdirSync(scratch).sort();
-    const r = await trainforge(['generate', 'specs/small.json', '--out', out]);
+    const r = await cli(['generate', 'specs/small.json', '--out', out]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(linesOf(r.stderr)).toEqual([
@@ -140,7 +120,7 @@ describe('trainforge generate', () => {
 
   it('--dry lists the files and writes nothing', async () => {
     const out = path.join(scratch, 'dry-out');
-    const r = await trainforge(['generate', 'specs/small.json', '--dry', '--out', out]);
+    const r = await cli(['generate', 'specs/small.json', '--dry', '--out', out]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('dry run: nothing written');
     expect(r.stdout).toContain('tiny_trainer_core.v');
@@ -151,7 +131,7 @@ describe('trainforge generate', () => {
 
 describe('usage errors', () => {
   it('an unknown command exits 1 and lists the commands', async () => {
-    const r = await trainforge(['frobnicate']);
+    const r = await cli(['frobnicate']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('unknown command "frobnicate"');
@@ -160,13 +140,13 @@ describe('usage errors', () => {
   });
 
   it('an unknown option exits 1 with a hint', async () => {
-    const r = await trainforge(['generate', 'specs/small.json', '--frob']);
+    const r = await cli(['generate', 'specs/small.json', '--frob']);
     expect(r.exitCode).toBe(1);
     expect(linesOf(r.stderr)).toEqual(["error: Unknown option '--frob'; see trainforge help"]);
   });
 
   it('help exits 0 and prints the usage', async () => {
-    const r = await trainforge(['help']);
+    const r = await cli(['help']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^trainforge: /);
@@ -183,7 +163,7 @@ describe('trainforge sim', () => {
     const cache = path.join(scratch, 'empty-cache');
     mkdirSync(emptyBin);
     mkdirSync(cache);
-    const r = await trainforge(
+    const r = await cli(
       ['sim', 'specs/small.json', '--step', 'fp', '--batch', '64', '--din', '64', '--dout', '4', '--simulator', 'icarus'],
       { PATH: emptyBin, TRAINFORGE_CACHE: cache },
     );
