@@ -87,14 +87,13 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
   const [[run]] = await verifyLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }], () => context);
   const core = coreShape(model);
-  const mismatches = run.problems;
-  const modelCycles = run.modelCycles;
   const ideal = idealCycles(core, req.step, req.dims);
+  const effectualMacs = countEffectualMacs(req.step, operands);
   return {
     operands,
     result: run.result,
     report: {
-      pass: mismatches.length === 0,
+      pass: run.pass,
       design: model.name,
       step: req.step,
       ...req.dims,
@@ -102,15 +101,15 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       seed: req.seed,
       simulator: req.simulator,
       cycles: run.cycles,
-      modelCycles,
+      modelCycles: run.modelCycles,
       transferCycles: run.transferCycles,
       macs: countMacs(req.step, req.dims),
-      effectualMacs: countEffectualMacs(req.step, operands),
+      effectualMacs,
       skippedMacs: sparseWork(core, req.step, req.dims, operands).skipped,
       idealCycles: ideal,
       utilization: ideal / run.cycles,
-      effectualUtilization: countEffectualMacs(req.step, operands) / (run.cycles * model.rows * model.cols),
-      mismatches,
+      effectualUtilization: effectualMacs / (run.cycles * model.rows * model.cols),
+      mismatches: run.problems,
     },
   };
 }
