@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipeline.ts';
 import { lintDesign, synthDesign } from './tools/eda.ts';
+import { implementOnIce40, parseDevice } from './tools/fpga.ts';
 import { simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
@@ -27,6 +28,10 @@ Commands:
                            write the Verilog and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
   synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
+  fpga SPEC [--device hx8k|up5k] [--seed S] [--json]
+                           iCE40 implementation (yosys synth_ice40, nextpnr-ice40) of the
+                           core out of context: fits, Fmax, logic cells, carries,
+                           flip-flops, block RAMs, DSPs and the critical path
   sim SPEC --step fp|bp|wg --batch B --din I --dout O
            [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR] [--json]
                            run one training step on the RTL and compare it bit for bit
@@ -137,6 +142,31 @@ async function cmdSynth(args: string[]): Promise<number> {
     );
   }
   return report.pass ? 0 : 1;
+}
+
+async function cmdFpga(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, { device: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
+  const design = designFromFile(needSpec(positionals, 'fpga'));
+  const device = parseDevice(values.device as string | undefined);
+  const seed = intOption(values, 'seed', 1, 0);
+  if (!values.json)
+    console.error(`fpga: ${design.model.top} on iCE40 ${device}, nextpnr seed ${seed} (synthesis and place and route take minutes)`);
+  const r = await implementOnIce40(design, { device, seed });
+  if (values.json) console.log(JSON.stringify(r, null, 2));
+  else if (!r.fits) console.log(`${r.design} does not fit the iCE40 ${r.device}: ${r.overflow} ran out`);
+  else {
+    const n = (v: number) => v.toLocaleString('en-US');
+    console.log(`${r.design} on iCE40 ${r.device} (${r.package}), nextpnr seed ${r.seed}: fits`);
+    console.log(`  Fmax ${r.fmaxMHz ?? 'n/a'} MHz`);
+    console.log(
+      `  logic cells ${n(r.lcs)} of ${n(r.lcsAvailable)}, carries ${n(r.carries)}, flip-flops ${n(r.ffs)}, block RAMs ${r.brams} of ${r.bramsAvailable}, DSPs ${r.dsps}`,
+    );
+    if (r.criticalPath) {
+      const p = r.criticalPath;
+      console.log(`  critical path: ${p.from} -> ${p.to}, ${p.logicSteps} logic steps, ${p.delayNs} ns`);
+    }
+  }
+  return r.fits ? 0 : 1;
 }
 
 function printSimReport(r: SimReport): void {
@@ -300,6 +330,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   generate: cmdGenerate,
   lint: cmdLint,
   synth: cmdSynth,
+  fpga: cmdFpga,
   sim: cmdSim,
   demo: cmdDemo,
   bench: cmdBench,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what trainforge needs on a fresh machine: npm dependencies (npm ci)
-# and the EDA tools from Debian's packages (verilator, iverilog, yosys).
+# and the EDA tools from Debian's packages (verilator, iverilog, yosys, and
+# nextpnr-ice40 with fpga-icestorm for trainforge fpga).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
 command -v yosys >/dev/null 2>&1 || missing+=(yosys)
+command -v nextpnr-ice40 >/dev/null 2>&1 || missing+=(nextpnr-ice40)
+command -v icepack >/dev/null 2>&1 || missing+=(fpga-icestorm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

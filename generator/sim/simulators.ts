@@ -27,6 +27,7 @@ const TOOL_PACKAGES: Record<string, string> = {
   vvp: 'iverilog',
   verilator: 'verilator',
   yosys: 'yosys',
+  'nextpnr-ice40': 'nextpnr-ice40',
 };
 
 /** True when `command` is an executable file on PATH. */
