@@ -135,7 +135,7 @@ describe('usage errors', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('unknown command "frobnicate"');
-    expect(r.stderr).toMatch(/commands: validate, generate, lint, synth, sim, demo/);
+    expect(r.stderr).toMatch(/commands: validate, generate, lint, synth, fpga, sim, demo/);
     expect(r.stderr).toContain('trainforge help');
   });
 
