@@ -162,6 +162,8 @@ export interface CoreModel {
   countBits: number;
   /** plain weight buffer with more than one column: FP gathers a W column element by element */
   plainGather: boolean;
+  /** dense core: a register between multiply and accumulate in every PE (one more cycle of array latency) */
+  multiplyRegister: boolean;
   weight: BufferModel;
   activation: BufferModel;
   error: BufferModel;
@@ -247,7 +249,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_sram`, template: 'sram' },
         { name: `${name}_transposable_buffer`, template: 'transposable_buffer' },
         ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
-        { name: `${name}_pe`, template: 'pe' },
+        { name: `${name}_delay_line`, template: 'delay_line' },
+        { name: `${name}_systolic_pe`, template: 'systolic_pe' },
         { name: `${name}_pe_array`, template: 'pe_array' },
         { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_block_walker`, template: 'block_walker' },
@@ -271,6 +274,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
     countBits: Math.max(bitsFor(maxDim), ...addressBits, 13),
     plainGather: !b.transposable && C > 1,
+    multiplyRegister: spec.array.multiplyRegister,
     weight,
     activation,
     error,
@@ -448,11 +452,13 @@ export function coreShape(model: CoreModel): {
   rows: number;
   cols: number;
   plainGather: boolean;
+  multiplyRegister: boolean;
   sparse?: { scanWidth: number; chunkDepth: number; wgTransposed: boolean };
 } {
   return {
     rows: model.rows,
     cols: model.cols,
+    multiplyRegister: model.multiplyRegister,
     plainGather: model.plainGather,
     sparse: model.sparse
       ? { scanWidth: model.sparse.scanWidth, chunkDepth: model.sparse.chunkDepth, wgTransposed: model.sparse.wgTransposed }

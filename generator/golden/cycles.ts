@@ -13,9 +13,12 @@
  *            gathered one element per cycle)
  *   period = max(k-time, R): a tile lasts at least R cycles, the time the
  *            previous tile needs to drain one row per cycle
- *   cycles = (tiles - 1) * period + k-time + R + 3
+ *   cycles = (tiles - 1) * period + k-time + R + 3 + latency
  *            (+3: one cycle to start issuing, two pipeline stages between the
  *             buffer read and the PE; +R: the last tile's drain)
+ *   latency = (R - 1) + (C - 1) + 1 + (1 with the multiply register): the
+ *            systolic array's skew, the deskew of its columns and its output
+ *            register; tiles overlap, so it is paid once per compute
  * Load of a rows x cols tensor: rows * cols + 1 (one word per cycle).
  * Read of an M x N result: M * N + 2 (one word per cycle after one read-ahead).
  */
@@ -27,6 +30,13 @@ export interface ArrayShape {
   cols: number;
   /** plain (row-only) weight buffer with more than one column */
   plainGather: boolean;
+  /** dense core: a register between multiply and accumulate (absent: none) */
+  multiplyRegister?: boolean;
+}
+
+/** Cycles between a broadcast array's drain and the systolic array's (see pe_array.v.hbs). */
+export function arrayLatency(array: ArrayShape): number {
+  return array.rows - 1 + (array.cols - 1) + 1 + (array.multiplyRegister ? 1 : 0);
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -36,7 +46,7 @@ export function computeCycles(array: ArrayShape, step: Step, dims: LayerDims): n
   const tiles = ceilDiv(M, array.rows) * ceilDiv(N, array.cols);
   const kTime = array.plainGather && step === 'fp' ? K * array.cols : K;
   const period = Math.max(kTime, array.rows);
-  return (tiles - 1) * period + kTime + array.rows + 3;
+  return (tiles - 1) * period + kTime + array.rows + 3 + arrayLatency(array);
 }
 
 export function loadCycles(rows: number, cols: number): number {

@@ -238,6 +238,12 @@ function consistencyProblems(data: unknown, schemaErrorPaths: string[]): Array<[
       ]);
     }
   }
+  if (sparse && valueAt(data, '/array/multiplyRegister') === true) {
+    problems.push([
+      '/array/multiplyRegister',
+      'the zero-skipping core (sparsity.skipZeros) has no multiply register; set it to false or use the dense core',
+    ]);
+  }
   if (valueAt(data, '/sparsity/skipZeros') === true && rows !== undefined && cols !== undefined) {
     const width = effectiveScanWidth(cols, scanWidth);
     for (const field of ['activationWords', 'errorWords'] as const) {

@@ -2,7 +2,7 @@
 export interface Spec {
   /** Verilog-safe identifier, prefix of every generated module. */
   name: string;
-  array: { rows: number; cols: number };
+  array: { rows: number; cols: number; multiplyRegister: boolean };
   numeric: { operandBits: number; accumulatorBits: number };
   buffers: {
     /** capacity of the weight buffer (W), operand words */
