@@ -105,7 +105,9 @@ export function drawSpec(rng: Rng, name: string): FuzzCase['spec'] {
     resultWords: bufferWords(rng, rows * cols),
     transposable,
   };
-  return { name, array: { rows, cols }, numeric: { operandBits, accumulatorBits }, buffers, sparsity };
+  // the dense core's multiply register (drawn last, so the draws above stay as they were)
+  const multiplyRegister = !skipZeros && chance(rng, 1, 2);
+  return { name, array: { rows, cols, multiplyRegister }, numeric: { operandBits, accumulatorBits }, buffers, sparsity };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type BufferModel,
   type CoreModel,
 } from '../../generator/elaborate/model.ts';
-import { computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
+import { arrayLatency, computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
 import { gemmShape } from '../../generator/golden/gemm.ts';
 import { Lfsr } from '../../generator/golden/quant.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
@@ -30,7 +30,7 @@ function model(spec: Record<string, unknown>): CoreModel {
   return elaborate(validateSpecObject(spec, `test spec ${String(spec.name)}`));
 }
 
-const shapeOf = (m: CoreModel): ArrayShape => ({ rows: m.rows, cols: m.cols, plainGather: m.plainGather });
+const shapeOf = (m: CoreModel): ArrayShape => ({ rows: m.rows, cols: m.cols, plainGather: m.plainGather, multiplyRegister: m.multiplyRegister });
 const dims = (batch: number, din: number, dout: number): LayerDims => ({ batch, din, dout });
 const STEPS: Step[] = ['fp', 'bp', 'wg'];
 
@@ -112,7 +112,8 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(m.modules.map((x) => x.name)).toEqual([
       'edge_trainer_sram',
       'edge_trainer_transposable_buffer',
-      'edge_trainer_pe',
+      'edge_trainer_delay_line',
+      'edge_trainer_systolic_pe',
       'edge_trainer_pe_array',
       'edge_trainer_requant',
       'edge_trainer_block_walker',
@@ -153,7 +154,8 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(m.modules.map((x) => x.template)).toEqual([
       'sram',
       'transposable_buffer',
-      'pe',
+      'delay_line',
+      'systolic_pe',
       'pe_array',
       'requant',
       'block_walker',
@@ -207,7 +209,8 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_sram',
       'plain_transposable_buffer',
       'plain_row_buffer',
-      'plain_pe',
+      'plain_delay_line',
+      'plain_systolic_pe',
       'plain_pe_array',
       'plain_requant',
       'plain_block_walker',
@@ -442,16 +445,18 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
     expect(coreShape(SPARSE)).toEqual({
       rows: 8,
       cols: 8,
+      multiplyRegister: false,
       plainGather: false,
       sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true },
     });
     expect(coreShape(SPARSE_PLAIN)).toEqual({
       rows: 8,
       cols: 8,
+      multiplyRegister: false,
       plainGather: true,
       sparse: { scanWidth: 8, chunkDepth: 64, wgTransposed: true },
     });
-    expect(coreShape(NONSQUARE)).toEqual({ rows: 3, cols: 5, plainGather: false, sparse: undefined });
+    expect(coreShape(NONSQUARE)).toEqual({ rows: 3, cols: 5, multiplyRegister: false, plainGather: false, sparse: undefined });
   });
 
   it('tensorFootprints: dY twice in the sparse core (by rows and by columns), once in the dense core', () => {
@@ -533,13 +538,26 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
 describe('cycle model', () => {
   const square = shapeOf(DEFAULT);
 
-  it('8x8, 64x64x64: 4107 cycles for every step ((64 - 1) * 64 + 64 + 8 + 3)', () => {
-    for (const step of STEPS) expect(computeCycles(square, step, dims(64, 64, 64))).toBe(4107);
+  // the systolic array's latency: (R - 1) + (C - 1) + 1, one more with the multiply register
+  const L8 = 15;
+
+  it('8x8, 64x64x64: 4122 cycles for every step ((64 - 1) * 64 + 64 + 8 + 3 + 15)', () => {
+    for (const step of STEPS) expect(computeCycles(square, step, dims(64, 64, 64))).toBe(4122);
   });
 
-  it('one tile: K + R + 3', () => {
-    expect(computeCycles(square, 'fp', dims(8, 20, 8))).toBe(20 + 8 + 3);
-    expect(computeCycles(shapeOf(SINGLE), 'bp', dims(1, 1, 1))).toBe(1 + 1 + 3);
+  it('one tile: K + R + 3 + latency', () => {
+    expect(computeCycles(square, 'fp', dims(8, 20, 8))).toBe(20 + 8 + 3 + L8);
+    expect(computeCycles(shapeOf(SINGLE), 'bp', dims(1, 1, 1))).toBe(1 + 1 + 3 + 1);
+  });
+
+  it('array latency: (R - 1) + (C - 1) + 1, plus one with the multiply register', () => {
+    expect(arrayLatency(square)).toBe(L8);
+    expect(arrayLatency(shapeOf(SINGLE))).toBe(1);
+    expect(arrayLatency(shapeOf(NONSQUARE))).toBe(2 + 4 + 1);
+    const registered = shapeOf(model({ name: 'mr', array: { rows: 8, cols: 8, multiplyRegister: true } }));
+    expect(registered.multiplyRegister).toBe(true);
+    expect(arrayLatency(registered)).toBe(L8 + 1);
+    expect(computeCycles(registered, 'bp', dims(64, 64, 64))).toBe(4123);
   });
 
   it('plain weight buffer: FP takes K * C per tile, BP and WG are unchanged', () => {
@@ -548,31 +566,31 @@ describe('cycle model', () => {
     const d = dims(64, 64, 64);
     const tiles = 8 * 8;
     const K = 64;
-    expect(computeCycles(plain, 'fp', d)).toBe((tiles - 1) * K * 8 + K * 8 + 8 + 3);
-    expect(computeCycles(plain, 'fp', d)).toBe(32779);
-    expect(computeCycles(plain, 'bp', d)).toBe(4107);
-    expect(computeCycles(plain, 'wg', d)).toBe(4107);
+    expect(computeCycles(plain, 'fp', d)).toBe((tiles - 1) * K * 8 + K * 8 + 8 + 3 + L8);
+    expect(computeCycles(plain, 'fp', d)).toBe(32794);
+    expect(computeCycles(plain, 'bp', d)).toBe(4122);
+    expect(computeCycles(plain, 'wg', d)).toBe(4122);
     // 3x5 plain, FP on batch 7, din 4, dout 11: tiles ceil(7/3) * ceil(11/5) = 9, K = 4
     const wide = shapeOf(model({ name: 'wp', array: { rows: 3, cols: 5 }, buffers: { transposable: false } }));
-    expect(computeCycles(wide, 'fp', dims(7, 4, 11))).toBe(8 * 4 * 5 + 4 * 5 + 3 + 3);
+    expect(computeCycles(wide, 'fp', dims(7, 4, 11))).toBe(8 * 4 * 5 + 4 * 5 + 3 + 3 + 7);
   });
 
   it('K < R pads every tile but the last to R cycles (8x8, WG with batch 3)', () => {
     const d = dims(3, 16, 16); // WG: M = 16, N = 16, K = 3, 4 tiles
     expect(gemmShape('wg', d)).toEqual({ M: 16, N: 16, K: 3 });
-    expect(computeCycles(square, 'wg', d)).toBe(3 * 8 + 3 + 8 + 3);
-    // unpadded would be 3 * 3 + 3 + 8 + 3 = 23
-    expect(computeCycles(square, 'wg', d)).not.toBe(23);
+    expect(computeCycles(square, 'wg', d)).toBe(3 * 8 + 3 + 8 + 3 + L8);
+    // unpadded would be 3 * 3 + 3 + 8 + 3 + 15 = 38
+    expect(computeCycles(square, 'wg', d)).not.toBe(38);
     // K = R: no padding either way
-    expect(computeCycles(square, 'wg', dims(8, 16, 16))).toBe(3 * 8 + 8 + 8 + 3);
+    expect(computeCycles(square, 'wg', dims(8, 16, 16))).toBe(3 * 8 + 8 + 8 + 3 + L8);
   });
 
   it('non-square tiling uses ceil(M / R) * ceil(N / C)', () => {
     const wide = shapeOf(NONSQUARE);
     // FP batch 5, din 13, dout 7: M = 5, N = 7, K = 13 -> 2 * 2 tiles
-    expect(computeCycles(wide, 'fp', dims(5, 13, 7))).toBe(3 * 13 + 13 + 3 + 3);
+    expect(computeCycles(wide, 'fp', dims(5, 13, 7))).toBe(3 * 13 + 13 + 3 + 3 + 7);
     // WG batch 2 (< R = 3), dout 7, din 13: M = 7, N = 13 -> 3 * 3 tiles, period 3
-    expect(computeCycles(wide, 'wg', dims(2, 13, 7))).toBe(8 * 3 + 2 + 3 + 3);
+    expect(computeCycles(wide, 'wg', dims(2, 13, 7))).toBe(8 * 3 + 2 + 3 + 3 + 7);
   });
 
   it('idealCycles = ceil(M * N * K / (R * C))', () => {

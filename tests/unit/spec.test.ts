@@ -13,7 +13,7 @@ const specsDir = path.join(repoRoot, 'specs');
 
 const DEFAULT_SPEC: Spec = {
   name: 'edge_trainer',
-  array: { rows: 8, cols: 8 },
+  array: { rows: 8, cols: 8, multiplyRegister: false },
   numeric: { operandBits: 8, accumulatorBits: 32 },
   buffers: { weightWords: 8192, activationWords: 8192, errorWords: 8192, resultWords: 4096, transposable: true },
   sparsity: { skipZeros: false },
@@ -48,7 +48,7 @@ describe('validateSpecObject: valid specs', () => {
 
   it('fills defaults inside partially given objects', () => {
     const { spec } = validateSpecObject({ name: 'p', array: { rows: 4 }, buffers: { transposable: false } }, 'inline');
-    expect(spec.array).toEqual({ rows: 4, cols: 8 });
+    expect(spec.array).toEqual({ rows: 4, cols: 8, multiplyRegister: false });
     expect(spec.buffers).toEqual({ ...DEFAULT_SPEC.buffers, transposable: false });
     expect(spec.numeric).toEqual(DEFAULT_SPEC.numeric);
   });
@@ -104,14 +104,14 @@ describe('validateSpecObject: valid specs', () => {
     expect(loadSpecFile(path.join(specsDir, 'default.json')).spec).toEqual(DEFAULT_SPEC);
     expect(loadSpecFile(path.join(specsDir, 'small.json')).spec).toEqual({
       name: 'tiny_trainer',
-      array: { rows: 2, cols: 2 },
+      array: { rows: 2, cols: 2, multiplyRegister: false },
       numeric: { operandBits: 4, accumulatorBits: 16 },
       buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256, transposable: true },
       sparsity: { skipZeros: false },
     });
     expect(loadSpecFile(path.join(specsDir, 'nonsquare.json')).spec).toEqual({
       name: 'wide_trainer',
-      array: { rows: 3, cols: 5 },
+      array: { rows: 3, cols: 5, multiplyRegister: false },
       numeric: { operandBits: 8, accumulatorBits: 24 },
       buffers: { weightWords: 1024, activationWords: 1024, errorWords: 1024, resultWords: 1024, transposable: true },
       sparsity: { skipZeros: false },
@@ -156,7 +156,7 @@ describe('validateSpecObject: invalid specs', () => {
   });
 
   it('reports unknown properties with their path and the allowed names', () => {
-    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual(['test.json: /array/depth: unknown property (allowed: rows, cols)']);
+    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual(['test.json: /array/depth: unknown property (allowed: rows, cols, multiplyRegister)']);
     expect(problemsOf({ name: 'x', colour: 'red' })).toEqual([
       'test.json: /colour: unknown property (allowed: name, array, numeric, buffers, sparsity)',
     ]);
@@ -205,6 +205,13 @@ describe('validateSpecObject: invalid specs', () => {
       { name: 'x', array: { rows: 4, cols: 6 }, buffers: { weightWords: 36, activationWords: 24, errorWords: 16, resultWords: 24 } },
       'x',
     );
+  });
+
+  it('rejects the multiply register on the zero-skipping core, with the path and the fix', () => {
+    expect(problemsOf({ name: 'x', array: { multiplyRegister: true }, sparsity: { skipZeros: true } })).toEqual([
+      'test.json: /array/multiplyRegister: the zero-skipping core (sparsity.skipZeros) has no multiply register; set it to false or use the dense core',
+    ]);
+    expect(validateSpecObject({ name: 'x', array: { multiplyRegister: true } }, 'x').spec.array.multiplyRegister).toBe(true);
   });
 
   it('rejects a scan width that is not a multiple of array.cols, suggesting the multiples around it', () => {
