@@ -17,6 +17,7 @@ import { UserError } from './util/errors.ts';
 import { jsonWithBigInts, percent } from './util/format.ts';
 import { writeTreeAtomic } from './write/atomic.ts';
 import type { Step } from './types.ts';
+import type { CoreModel } from './elaborate/model.ts';
 
 const HELP = `trainforge: generate and verify on-device DNN training accelerators
 
@@ -28,10 +29,11 @@ Commands:
                            write the Verilog and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
   synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
-  fpga SPEC [--device hx8k|up5k] [--seed S] [--json]
+  fpga SPEC [--device hx8k|up5k] [--seed S] [--module NAME] [--json]
                            iCE40 implementation (yosys synth_ice40, nextpnr-ice40) of the
-                           core out of context: fits, Fmax, logic cells, carries,
-                           flip-flops, block RAMs, DSPs and the critical path
+                           core (or one module: --module controller) out of context:
+                           fits, Fmax, logic cells, carries, flip-flops, block RAMs,
+                           DSPs and the critical path
   sim SPEC --step fp|bp|wg --batch B --din I --dout O
            [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR] [--json]
                            run one training step on the RTL and compare it bit for bit
@@ -144,19 +146,33 @@ async function cmdSynth(args: string[]): Promise<number> {
   return report.pass ? 0 : 1;
 }
 
+/** --module NAME: one generated module (default: the core); a name that is not generated is a user error. */
+function moduleOption(model: CoreModel, raw: string | undefined): string {
+  if (raw === undefined) return model.top;
+  const names = model.modules.map((m) => m.name);
+  const name = names.includes(raw) ? raw : names.find((n) => n === `${model.name}_${raw}`);
+  if (!name) throw new UserError(`--module ${raw}: not a module of ${model.name}; choose one of ${names.join(', ')}`);
+  return name;
+}
+
 async function cmdFpga(args: string[]): Promise<number> {
-  const { positionals, values } = parse(args, { device: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
+  const { positionals, values } = parse(args, {
+    device: { type: 'string' },
+    seed: { type: 'string' },
+    module: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const design = designFromFile(needSpec(positionals, 'fpga'));
   const device = parseDevice(values.device as string | undefined);
   const seed = intOption(values, 'seed', 1, 0);
-  if (!values.json)
-    console.error(`fpga: ${design.model.top} on iCE40 ${device}, nextpnr seed ${seed} (synthesis and place and route take minutes)`);
-  const r = await implementOnIce40(design, { device, seed });
+  const module = moduleOption(design.model, values.module as string | undefined);
+  if (!values.json) console.error(`fpga: ${module} on iCE40 ${device}, nextpnr seed ${seed} (synthesis and place and route take minutes)`);
+  const r = await implementOnIce40(design, { device, seed, module });
   if (values.json) console.log(JSON.stringify(r, null, 2));
-  else if (!r.fits) console.log(`${r.design} does not fit the iCE40 ${r.device}: ${r.overflow} ran out`);
+  else if (!r.fits) console.log(`${r.module} does not fit the iCE40 ${r.device}: ${r.overflow} ran out`);
   else {
     const n = (v: number) => v.toLocaleString('en-US');
-    console.log(`${r.design} on iCE40 ${r.device} (${r.package}), nextpnr seed ${r.seed}: fits`);
+    console.log(`${r.module} on iCE40 ${r.device} (${r.package}), nextpnr seed ${r.seed}: fits`);
     console.log(`  Fmax ${r.fmaxMHz ?? 'n/a'} MHz`);
     console.log(
       `  logic cells ${n(r.lcs)} of ${n(r.lcsAvailable)}, carries ${n(r.carries)}, flip-flops ${n(r.ffs)}, block RAMs ${r.brams} of ${r.bramsAvailable}, DSPs ${r.dsps}`,

@@ -25,11 +25,15 @@ export interface CriticalPath {
   to: string;
   /** logic steps (LUTs, carries, RAM and DSP outputs) on the path */
   logicSteps: number;
+  /** the cell each logic step ends at, in order */
+  cells: string[];
   delayNs: number;
 }
 
 export interface FpgaReport {
   design: string;
+  /** the module implemented out of context: the core, or the one --module named */
+  module: string;
   device: Ice40Device;
   package: string;
   seed: number;
@@ -136,6 +140,7 @@ function criticalPath(report: NextpnrReport): CriticalPath | null {
     from: path[0].from.cell,
     to: path[path.length - 1].to.cell,
     logicSteps: path.filter((step) => step.type === 'logic').length,
+    cells: path.filter((step) => step.type === 'logic').map((step) => step.to.cell),
     delayNs: Number(path.reduce((sum, step) => sum + step.delay, 0).toFixed(3)),
   };
 }
@@ -150,21 +155,22 @@ function overflowFrom(log: string): string | undefined {
 const synthLimitMs = (pes: number) => 600_000 + 30_000 * pes;
 const pnrLimitMs = (pes: number) => 900_000 + 60_000 * pes;
 
-export async function implementOnIce40(design: Design, opts: { device: Ice40Device; seed: number }): Promise<FpgaReport> {
+export async function implementOnIce40(design: Design, opts: { device: Ice40Device; seed: number; module?: string }): Promise<FpgaReport> {
   requireTool('yosys');
   requireTool('nextpnr-ice40');
   const { model } = design;
+  const top = opts.module ?? model.top;
   const pes = model.rows * model.cols;
   return withDesignOnDisk(design, async (dir, verilog) => {
     const ports = await runLimited(
       `port read-out of ${model.name}`,
       'yosys',
-      ['-q', '-p', `read_verilog -defer ${verilog.join(' ')}; hierarchy -top ${model.top}; proc; write_json ${join(dir, 'ports.json')}`],
+      ['-q', '-p', `read_verilog -defer ${verilog.join(' ')}; hierarchy -top ${top}; proc; write_json ${join(dir, 'ports.json')}`],
       { cwd: dir, limitMs: synthLimitMs(pes) },
     );
-    if (ports.exitCode !== 0) throw new Error(`yosys could not elaborate ${model.top}:\n${ports.stderr || ports.stdout}`);
+    if (ports.exitCode !== 0) throw new Error(`yosys could not elaborate ${top}:\n${ports.stderr || ports.stdout}`);
     const harness = join(dir, 'fpga_harness.v');
-    writeFileSync(harness, harnessVerilog(model.top, readPorts(dir, model.top)));
+    writeFileSync(harness, harnessVerilog(top, readPorts(dir, top)));
     const netlist = join(dir, 'netlist.json');
     const script = [
       `read_verilog -defer ${[...verilog, harness].join(' ')}`,
@@ -177,7 +183,7 @@ export async function implementOnIce40(design: Design, opts: { device: Ice40Devi
       cwd: dir,
       limitMs: synthLimitMs(pes),
     });
-    if (synth.exitCode !== 0) throw new Error(`yosys synth_ice40 of ${model.top} failed:\n${synth.stderr || synth.stdout}`);
+    if (synth.exitCode !== 0) throw new Error(`yosys synth_ice40 of ${top} failed:\n${synth.stderr || synth.stdout}`);
     const cells = cellCounts(dir);
     const count = (pattern: RegExp) => Object.entries(cells).reduce((n, [type, k]) => (pattern.test(type) ? n + k : n), 0);
 
@@ -198,6 +204,7 @@ export async function implementOnIce40(design: Design, opts: { device: Ice40Devi
     );
     const base = {
       design: model.name,
+      module: top,
       device: opts.device,
       package: PACKAGE[opts.device],
       seed: opts.seed,
@@ -206,7 +213,7 @@ export async function implementOnIce40(design: Design, opts: { device: Ice40Devi
     };
     if (pnr.exitCode !== 0) {
       const overflow = overflowFrom(`${pnr.stdout}\n${pnr.stderr}`);
-      if (!overflow) throw new Error(`nextpnr-ice40 failed on ${model.top}:\n${(pnr.stderr || pnr.stdout).slice(-2000)}`);
+      if (!overflow) throw new Error(`nextpnr-ice40 failed on ${top}:\n${(pnr.stderr || pnr.stdout).slice(-2000)}`);
       return {
         ...base,
         fits: false,

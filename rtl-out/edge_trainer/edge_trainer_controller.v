@@ -116,7 +116,10 @@ module edge_trainer_controller #(
   // ---------------------------------------------------------------- state
   reg                 flush_q, flush_d;   // every tile issued: the last drain runs
   // GEMM shape of the running compute command, kept for the read-out
-  reg [CountBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
+  reg [CountBits-1:0] m_q, m_d, n_q, n_d;
+  // the last k and the last index of each operand walk, kept so that the issue
+  // stage compares with a register instead of a subtraction
+  reg [CountBits-1:0] k_last_q, k_last_d, a_idx_last_q, a_idx_last_d, b_idx_last_q, b_idx_last_d;
   // issue counters
   reg [CountBits-1:0] kk_q, kk_d;          // k of the current tile
   reg [CountBits-1:0] sub_q, sub_d;        // element of a gathered column (plain FP)
@@ -127,8 +130,8 @@ module edge_trainer_controller #(
   // operand walkers: base of the current block, index inside it, tile start
   reg [CountBits-1:0] a_base_q, a_base_d, a_idx_q, a_idx_d, a_tile_q, a_tile_d;
   reg [CountBits-1:0] b_base_q, b_base_d, b_idx_q, b_idx_d, b_tile_q, b_tile_d;
-  reg [CountBits-1:0] a_period_q, a_period_d, a_inner_q, a_inner_d, a_tile_stride_q, a_tile_stride_d;
-  reg [CountBits-1:0] b_period_q, b_period_d, b_inner_q, b_inner_d, b_tile_stride_q, b_tile_stride_d;
+  reg [CountBits-1:0] a_inner_q, a_inner_d, a_tile_stride_q, a_tile_stride_d;
+  reg [CountBits-1:0] b_inner_q, b_inner_d, b_tile_stride_q, b_tile_stride_d;
   reg [CountBits-1:0] b_region_q, b_region_d;
   // moving dX to dY: the column of the ReLU' mask element in flight
   reg [CountBits-1:0] mv_mcol_q, mv_mcol_d;
@@ -278,14 +281,16 @@ module edge_trainer_controller #(
   wire [CountBits-1:0] new_tile_pad = ((new_k < RowsC) && (new_ktime < RowsC)) ? RowsC - new_ktime : Zero;
 
   always @* begin
-    m_d = m_q; n_d = n_q; k_d = k_q;
-    a_tile_d = a_tile_q; a_period_d = a_period_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
-    b_region_d = b_region_q; b_period_d = b_period_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
+    m_d = m_q; n_d = n_q;
+    k_last_d = k_last_q; a_idx_last_d = a_idx_last_q; b_idx_last_d = b_idx_last_q;
+    a_tile_d = a_tile_q; a_inner_d = a_inner_q; a_tile_stride_d = a_tile_stride_q;
+    b_region_d = b_region_q; b_inner_d = b_inner_q; b_tile_stride_d = b_tile_stride_q;
     tile_pad_d = tile_pad_q; n_tiles_d = n_tiles_q;
     if (compute_start_i) begin
-      m_d = new_m; n_d = new_n; k_d = new_k;
-      a_period_d = new_a_period; a_inner_d = new_a_inner; a_tile_stride_d = new_a_tile_stride;
-      b_region_d = new_b_region; b_period_d = new_b_period; b_inner_d = new_b_inner; b_tile_stride_d = new_b_tile_stride;
+      m_d = new_m; n_d = new_n;
+      k_last_d = new_k - One; a_idx_last_d = new_a_period - One; b_idx_last_d = new_b_period - One;
+      a_inner_d = new_a_inner; a_tile_stride_d = new_a_tile_stride;
+      b_region_d = new_b_region; b_inner_d = new_b_inner; b_tile_stride_d = new_b_tile_stride;
       tile_pad_d = new_tile_pad;
       n_tiles_d = (new_n - One) / ColsC + One;
     end
@@ -302,7 +307,7 @@ module edge_trainer_controller #(
   wire issue_phase = computing_i && !flush_q;
   wire issuing = issue_phase && (pad_q == Zero);
   wire sub_done = !gather_w || (sub_q == ColsC - One);
-  wire tile_done = sub_done && (kk_q == k_q - One);
+  wire tile_done = sub_done && (kk_q == k_last_q);
   wire tile_next = issuing && tile_done;
   wire last_n_tile = (rem_n_q <= ColsC);
   wire last_m_tile = (rem_m_q <= RowsC);
@@ -341,13 +346,13 @@ module edge_trainer_controller #(
     end else if (issuing && !tile_done) begin
       sub_d = Zero;
       kk_d = kk_q + One;
-      if (a_idx_q == a_period_q - One) begin
+      if (a_idx_q == a_idx_last_q) begin
         a_idx_d = Zero;
         a_base_d = a_base_q + a_inner_q;
       end else begin
         a_idx_d = a_idx_q + One;
       end
-      if (b_idx_q == b_period_q - One) begin
+      if (b_idx_q == b_idx_last_q) begin
         b_idx_d = Zero;
         b_base_d = b_base_q + b_inner_q;
       end else begin
@@ -379,7 +384,7 @@ module edge_trainer_controller #(
     if (issuing) begin
       s1_load_d = sub_done;
       s1_first_d = (kk_q == Zero);
-      s1_last_d = (kk_q == k_q - One);
+      s1_last_d = (kk_q == k_last_q);
       s1_collect_d = gather_w;
       s1_pick_d = b_idx_q;
       s1_a_mask_d = a_mask;
@@ -461,13 +466,14 @@ module edge_trainer_controller #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       flush_q <= 1'b0;
-      m_q <= Zero; n_q <= Zero; k_q <= Zero;
+      m_q <= Zero; n_q <= Zero;
+      k_last_q <= Zero; a_idx_last_q <= Zero; b_idx_last_q <= Zero;
       kk_q <= Zero; sub_q <= Zero; pad_q <= Zero; tile_pad_q <= Zero;
       rem_m_q <= Zero; rem_n_q <= Zero;
       a_base_q <= Zero; a_idx_q <= Zero; a_tile_q <= Zero;
       b_base_q <= Zero; b_idx_q <= Zero; b_tile_q <= Zero;
-      a_period_q <= Zero; a_inner_q <= Zero; a_tile_stride_q <= Zero;
-      b_period_q <= Zero; b_inner_q <= Zero; b_tile_stride_q <= Zero;
+      a_inner_q <= Zero; a_tile_stride_q <= Zero;
+      b_inner_q <= Zero; b_tile_stride_q <= Zero;
       b_region_q <= Zero;
       mv_mcol_q <= Zero; upd_addr_q <= Zero;
       s1_load_q <= 1'b0; s1_first_q <= 1'b0; s1_last_q <= 1'b0; s1_collect_q <= 1'b0;
@@ -481,13 +487,14 @@ module edge_trainer_controller #(
       rd_addr_q <= Zero;
     end else begin
       flush_q <= flush_d;
-      m_q <= m_d; n_q <= n_d; k_q <= k_d;
+      m_q <= m_d; n_q <= n_d;
+      k_last_q <= k_last_d; a_idx_last_q <= a_idx_last_d; b_idx_last_q <= b_idx_last_d;
       kk_q <= kk_d; sub_q <= sub_d; pad_q <= pad_d; tile_pad_q <= tile_pad_d;
       rem_m_q <= rem_m_d; rem_n_q <= rem_n_d;
       a_base_q <= a_base_d; a_idx_q <= a_idx_d; a_tile_q <= a_tile_d;
       b_base_q <= b_base_d; b_idx_q <= b_idx_d; b_tile_q <= b_tile_d;
-      a_period_q <= a_period_d; a_inner_q <= a_inner_d; a_tile_stride_q <= a_tile_stride_d;
-      b_period_q <= b_period_d; b_inner_q <= b_inner_d; b_tile_stride_q <= b_tile_stride_d;
+      a_inner_q <= a_inner_d; a_tile_stride_q <= a_tile_stride_d;
+      b_inner_q <= b_inner_d; b_tile_stride_q <= b_tile_stride_d;
       b_region_q <= b_region_d;
       mv_mcol_q <= mv_mcol_d; upd_addr_q <= upd_addr_d;
       s1_load_q <= s1_load_d; s1_first_q <= s1_first_d; s1_last_q <= s1_last_d; s1_collect_q <= s1_collect_d;

@@ -30,7 +30,12 @@ function model(spec: Record<string, unknown>): CoreModel {
   return elaborate(validateSpecObject(spec, `test spec ${String(spec.name)}`));
 }
 
-const shapeOf = (m: CoreModel): ArrayShape => ({ rows: m.rows, cols: m.cols, plainGather: m.plainGather, multiplyRegister: m.multiplyRegister });
+const shapeOf = (m: CoreModel): ArrayShape => ({
+  rows: m.rows,
+  cols: m.cols,
+  plainGather: m.plainGather,
+  multiplyRegister: m.multiplyRegister,
+});
 const dims = (batch: number, din: number, dout: number): LayerDims => ({ batch, din, dout });
 const STEPS: Step[] = ['fp', 'bp', 'wg'];
 

@@ -156,7 +156,9 @@ describe('validateSpecObject: invalid specs', () => {
   });
 
   it('reports unknown properties with their path and the allowed names', () => {
-    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual(['test.json: /array/depth: unknown property (allowed: rows, cols, multiplyRegister)']);
+    expect(problemsOf({ name: 'x', array: { depth: 3 } })).toEqual([
+      'test.json: /array/depth: unknown property (allowed: rows, cols, multiplyRegister)',
+    ]);
     expect(problemsOf({ name: 'x', colour: 'red' })).toEqual([
       'test.json: /colour: unknown property (allowed: name, array, numeric, buffers, sparsity)',
     ]);

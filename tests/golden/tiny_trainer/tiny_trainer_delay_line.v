@@ -20,10 +20,12 @@ module tiny_trainer_delay_line #(
     if (Depth < 0) begin : g_bad_depth
       // elaboration stops here: a delay cannot be negative
       Depth_must_not_be_negative u_stop ();
-    end else if (Depth == 0) begin : g_wire
+    end
+    if (Depth == 0) begin : g_wire
       assign q_o = d_i;
       wire unused_clock = clk_i ^ rst_ni;
-    end else begin : g_registers
+    end
+    if (Depth > 0) begin : g_registers
       reg [Width-1:0] stage_q [0:Depth-1];
       integer s;
       always @(posedge clk_i or negedge rst_ni) begin
