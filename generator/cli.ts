@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipeline.ts';
 import { lintDesign, synthDesign } from './tools/eda.ts';
 import { implementOnIce40, parseDevice } from './tools/fpga.ts';
-import { simulateStep, type SimReport } from './commands/simulate.ts';
+import { checkWavesPath, simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { runTraining, TRAIN_DEFAULTS } from './commands/train.ts';
@@ -190,6 +190,7 @@ async function cmdSim(args: string[]): Promise<number> {
     seed: { type: 'string' },
     simulator: { type: 'string' },
     dump: { type: 'string' },
+    waves: { type: 'string' },
     json: { type: 'boolean' },
   });
   const specPath = needSpec(positionals, 'sim');
@@ -201,8 +202,10 @@ async function cmdSim(args: string[]): Promise<number> {
   if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
   const seed = intOption(values, 'seed', 1, 0);
   const [simulator] = simulatorOption(values);
+  // a bad waveform path stops here, before the spec is read or anything is built
+  const waves = values.waves === undefined ? undefined : checkWavesPath(values.waves as string);
   const design = designFromFile(specPath);
-  const { report, operands, result } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator });
+  const { report, operands, result } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator, waves });
   if (values.dump) {
     const files = new Map<string, string>([
       ['X.json', JSON.stringify(operands.X) + '\n'],
@@ -213,7 +216,10 @@ async function cmdSim(args: string[]): Promise<number> {
     await writeTreeAtomic(resolve(values.dump as string), files);
   }
   if (values.json) console.log(JSON.stringify(report));
-  else printSimReport(report);
+  else {
+    printSimReport(report);
+    if (waves) console.log(`  waveform: ${waves} (VCD, for GTKWave)`);
+  }
   return report.pass ? 0 : 1;
 }
 
