@@ -205,13 +205,14 @@ async function cmdSim(args: string[]): Promise<number> {
   // a bad waveform path stops here, before the spec is read or anything is built
   const waves = values.waves === undefined ? undefined : checkWavesPath(values.waves as string);
   const design = designFromFile(specPath);
-  const { report, operands, result } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator, waves });
+  const { report, operands, result, stimulus } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator, waves });
   if (values.dump) {
     const files = new Map<string, string>([
       ['X.json', JSON.stringify(operands.X) + '\n'],
       ['W.json', JSON.stringify(operands.W) + '\n'],
       ['dY.json', JSON.stringify(operands.dY) + '\n'],
       ['result.json', jsonWithBigInts(result) + '\n'],
+      ['stimulus.txt', stimulus],
     ]);
     await writeTreeAtomic(resolve(values.dump as string), files);
   }

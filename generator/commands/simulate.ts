@@ -3,7 +3,7 @@
  * simulator, the golden model beside it, and the figures a user asks for.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, renameSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems } from '../elaborate/model.ts';
@@ -11,7 +11,7 @@ import { countEffectualMacs, countMacs, gemmShape } from '../golden/gemm.ts';
 import { idealCycles, sparseWork } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
-import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { compileDesign, type CompiledSim, type SimulatorName } from '../sim/simulators.ts';
 import { verifyLayers } from '../sim/verify.ts';
 import { UserError } from '../util/errors.ts';
 import { STEP_OPERANDS, type LayerDims, type Operands, type Step } from '../types.ts';
@@ -58,6 +58,8 @@ export interface SimOutcome {
   report: SimReport;
   operands: Operands;
   result: bigint[][];
+  /** the testbench's stimulus file of the run (+in=FILE): commands and operand words */
+  stimulus: string;
 }
 
 /** X and dY get the requested density of nonzeros; W is dense. */
@@ -122,7 +124,16 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
   // the simulator writes the waveform under a temporary name, renamed once the run has ended
   const partial = waves && join(dirname(waves), `.${basename(waves)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const sim = partial ? compiled.withWaves(partial) : compiled;
+  const simulator = partial ? compiled.withWaves(partial) : compiled;
+  // keeps the stimulus the run read, so that it can be replayed on the testbench alone (the core file's sim targets)
+  let stimulus = '';
+  const sim: CompiledSim = {
+    ...simulator,
+    run: (stimulusPath, resultPath, work) => {
+      stimulus = readFileSync(stimulusPath, 'utf8');
+      return simulator.run(stimulusPath, resultPath, work);
+    },
+  };
   let verdicts: Awaited<ReturnType<typeof verifyLayers>>;
   let recorded = false;
   try {
@@ -142,6 +153,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   return {
     operands,
     result: run.result,
+    stimulus,
     report: {
       pass: run.pass,
       design: model.name,
