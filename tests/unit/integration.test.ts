@@ -126,7 +126,10 @@ describe.each(DESIGNS)('integration files of %s', (_spec, design) => {
     // the same build options as trainforge's own simulations (generator/sim/flags.ts)
     expect(list(core, 'targets', 'sim_icarus', 'tools', 'icarus', 'iverilog_options')).toEqual([...ICARUS_OPTIONS]);
     expect(str(core, 'targets', 'sim_verilator', 'tools', 'verilator', 'mode')).toBe('binary');
-    expect(list(core, 'targets', 'sim_verilator', 'tools', 'verilator', 'verilator_options')).toEqual([...VERILATOR_SIM_OPTIONS, '--trace']);
+    expect(list(core, 'targets', 'sim_verilator', 'tools', 'verilator', 'verilator_options')).toEqual([
+      ...VERILATOR_SIM_OPTIONS,
+      '--trace',
+    ]);
   });
 
   it('NAME.h: include guard, stdint.h, the prefix, and every value equal to the model, the manifest and the top module', () => {
