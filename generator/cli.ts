@@ -25,7 +25,10 @@ Usage: trainforge <command> [options]
 Commands:
   validate SPEC            check a spec against the schema; print the normalised spec hash
   generate SPEC [--out DIR] [--dry]
-                           write the Verilog and manifest.json (default DIR: rtl-out/NAME)
+                           write the Verilog, NAME.f (filelist in compile order),
+                           NAME.core (FuseSoC CAPI2: lint, sim_icarus, sim_verilator),
+                           NAME.h (C header: opcodes, field widths, buffer geometry),
+                           tb_core.sv and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
   synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
   fpga SPEC [--device hx8k|up5k] [--seed S] [--json]
@@ -33,9 +36,13 @@ Commands:
                            core out of context: fits, Fmax, logic cells, carries,
                            flip-flops, block RAMs, DSPs and the critical path
   sim SPEC --step fp|bp|wg --batch B --din I --dout O
-           [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR] [--json]
+           [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR]
+           [--waves FILE.vcd] [--json]
                            run one training step on the RTL and compare it bit for bit
-                           with the golden model (exit 0 only on an exact match)
+                           with the golden model (exit 0 only on an exact match);
+                           --dump DIR writes the operands, the result and stimulus.txt,
+                           --waves a VCD of the core for GTKWave (Verilator: a
+                           separate build with --trace)
   demo [SPEC] [--batch B --din I --dout O] [--simulator verilator|icarus|both]
                            the main job: generate, lint, simulate FP, BP and WG,
                            compare, print results and cycles (SPEC: specs/default.json)
@@ -56,6 +63,7 @@ Examples:
   trainforge validate specs/default.json
   trainforge generate specs/nonsquare.json --out /tmp/wide
   trainforge sim specs/default.json --step bp --batch 64 --din 64 --dout 64 --json
+  trainforge sim specs/small.json --step fp --batch 4 --din 4 --dout 4 --waves /tmp/fp.vcd
 `;
 
 type Options = Record<string, string | boolean | undefined>;
