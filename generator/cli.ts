@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipeline.ts';
 import { lintDesign, synthDesign } from './tools/eda.ts';
 import { implementOnIce40, parseDevice } from './tools/fpga.ts';
-import { simulateStep, type SimReport } from './commands/simulate.ts';
+import { checkWavesPath, simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { runTraining, TRAIN_DEFAULTS } from './commands/train.ts';
@@ -26,7 +26,10 @@ Usage: trainforge <command> [options]
 Commands:
   validate SPEC            check a spec against the schema; print the normalised spec hash
   generate SPEC [--out DIR] [--dry]
-                           write the Verilog and manifest.json (default DIR: rtl-out/NAME)
+                           write the Verilog, NAME.f (filelist in compile order),
+                           NAME.core (FuseSoC CAPI2: lint, sim_icarus, sim_verilator),
+                           NAME.h (C header: opcodes, field widths, buffer geometry),
+                           tb_core.sv and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
   synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
   fpga SPEC [--device hx8k|up5k] [--seed S] [--module NAME] [--json]
@@ -35,9 +38,13 @@ Commands:
                            fits, Fmax, logic cells, carries, flip-flops, block RAMs,
                            DSPs and the critical path
   sim SPEC --step fp|bp|wg --batch B --din I --dout O
-           [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR] [--json]
+           [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR]
+           [--waves FILE.vcd] [--json]
                            run one training step on the RTL and compare it bit for bit
-                           with the golden model (exit 0 only on an exact match)
+                           with the golden model (exit 0 only on an exact match);
+                           --dump DIR writes the operands, the result and stimulus.txt,
+                           --waves a VCD of the core for GTKWave (Verilator: a
+                           separate build with --trace)
   demo [SPEC] [--batch B --din I --dout O] [--simulator verilator|icarus|both]
                            the main job: generate, lint, simulate FP, BP and WG,
                            compare, print results and cycles (SPEC: specs/default.json)
@@ -58,6 +65,7 @@ Examples:
   trainforge validate specs/default.json
   trainforge generate specs/nonsquare.json --out /tmp/wide
   trainforge sim specs/default.json --step bp --batch 64 --din 64 --dout 64 --json
+  trainforge sim specs/small.json --step fp --batch 4 --din 4 --dout 4 --waves /tmp/fp.vcd
 `;
 
 type Options = Record<string, string | boolean | undefined>;
@@ -206,6 +214,7 @@ async function cmdSim(args: string[]): Promise<number> {
     seed: { type: 'string' },
     simulator: { type: 'string' },
     dump: { type: 'string' },
+    waves: { type: 'string' },
     json: { type: 'boolean' },
   });
   const specPath = needSpec(positionals, 'sim');
@@ -217,19 +226,25 @@ async function cmdSim(args: string[]): Promise<number> {
   if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
   const seed = intOption(values, 'seed', 1, 0);
   const [simulator] = simulatorOption(values);
+  // a bad waveform path stops here, before the spec is read or anything is built
+  const waves = values.waves === undefined ? undefined : checkWavesPath(values.waves as string);
   const design = designFromFile(specPath);
-  const { report, operands, result } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator });
+  const { report, operands, result, stimulus } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator, waves });
   if (values.dump) {
     const files = new Map<string, string>([
       ['X.json', JSON.stringify(operands.X) + '\n'],
       ['W.json', JSON.stringify(operands.W) + '\n'],
       ['dY.json', JSON.stringify(operands.dY) + '\n'],
       ['result.json', jsonWithBigInts(result) + '\n'],
+      ['stimulus.txt', stimulus],
     ]);
     await writeTreeAtomic(resolve(values.dump as string), files);
   }
   if (values.json) console.log(JSON.stringify(report));
-  else printSimReport(report);
+  else {
+    printSimReport(report);
+    if (waves) console.log(`  waveform: ${waves} (VCD, for GTKWave)`);
+  }
   return report.pass ? 0 : 1;
 }
 

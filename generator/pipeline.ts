@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { elaborate, type CoreModel } from './elaborate/model.ts';
+import { integrationFileNames, renderIntegration, RESULT_BITS_WIDTH, type IntegrationFileNames } from './render/integration.ts';
 import { renderCore } from './render/render.ts';
 import { canonicalJson, loadSpecFile } from './spec/load.ts';
 import type { LoadedSpec } from './spec/types.ts';
@@ -16,7 +17,10 @@ const GENERATOR_VERSION = '0.1.0';
 export interface Design {
   loaded: LoadedSpec;
   model: CoreModel;
-  /** relative path -> text: the Verilog files in compile order, then manifest.json */
+  /**
+   * relative path -> text: the Verilog files in compile order, the integration
+   * files (NAME.f, NAME.core, NAME.h, tb_core.sv), then manifest.json
+   */
   files: Map<string, string>;
 }
 
@@ -27,11 +31,18 @@ export interface Manifest {
   specHash: string;
   /** Verilog files in compile order, relative to the manifest's folder */
   files: string[];
+  /** the filelist, FuseSoC core file, C header and testbench beside them */
+  integration: IntegrationFileNames;
   spec: LoadedSpec['spec'];
   hostInterface: {
     countBits: number;
     operandBits: number;
     accumulatorBits: number;
+    /** widths of cmd_op_i, cmd_shift_i and cmd_seed_i */
+    opBits: number;
+    shiftBits: number;
+    seedBits: number;
+    resultBitsWidth: number;
     opcodes: CoreModel['opcodes'];
   };
 }
@@ -43,12 +54,17 @@ function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
     top: model.top,
     specHash: model.specHash,
     files: verilogFiles,
+    integration: integrationFileNames(model),
     // key order of the user's file must not change the output: sorted keys
     spec: JSON.parse(canonicalJson(model.spec)) as LoadedSpec['spec'],
     hostInterface: {
       countBits: model.countBits,
       operandBits: model.opBits,
       accumulatorBits: model.accBits,
+      opBits: model.command.opBits,
+      shiftBits: model.command.shiftBits,
+      seedBits: model.command.seedBits,
+      resultBitsWidth: RESULT_BITS_WIDTH,
       opcodes: model.opcodes,
     },
   };
@@ -57,7 +73,9 @@ function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
 export function designFromSpec(loaded: LoadedSpec): Design {
   const model = elaborate(loaded);
   const files = renderCore(model);
-  const manifest = buildManifest(model, [...files.keys()]);
+  const verilog = [...files.keys()];
+  for (const [file, text] of renderIntegration(model, verilog, GENERATOR_VERSION)) files.set(file, text);
+  const manifest = buildManifest(model, verilog);
   files.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
   return { loaded, model, files };
 }

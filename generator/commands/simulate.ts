@@ -2,13 +2,16 @@
  * One simulated training step: random operands from a seed, the RTL on a
  * simulator, the golden model beside it, and the figures a user asks for.
  */
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape } from '../golden/gemm.ts';
 import { idealCycles, sparseWork } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
-import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
+import { compileDesign, type CompiledSim, type SimulatorName } from '../sim/simulators.ts';
 import { verifyLayers } from '../sim/verify.ts';
 import { UserError } from '../util/errors.ts';
 import { STEP_OPERANDS, type LayerDims, type Operands, type Step } from '../types.ts';
@@ -19,6 +22,8 @@ export interface SimRequest {
   density: number;
   seed: number;
   simulator: SimulatorName;
+  /** write a VCD waveform of the run to this file */
+  waves?: string;
 }
 
 export interface SimReport {
@@ -53,6 +58,8 @@ export interface SimOutcome {
   report: SimReport;
   operands: Operands;
   result: bigint[][];
+  /** the testbench's stimulus file of the run (+in=FILE): commands and operand words */
+  stimulus: string;
 }
 
 /** X and dY get the requested density of nonzeros; W is dense. */
@@ -79,19 +86,74 @@ export function checkLayerFits(design: Design, dims: LayerDims, steps: readonly 
     );
 }
 
+/** The testbench holds a waveform's file name in a 4096-byte register (testbench/tb_core.sv.hbs). */
+const WAVES_PATH_BYTES = 4096;
+
+/**
+ * Checks a waveform file name before anything runs: its folder must exist and
+ * be writable, and the name must not be a folder. Returns the absolute path.
+ */
+export function checkWavesPath(file: string): string {
+  const target = resolve(file);
+  const folder = dirname(target);
+  if (file === '' || file.endsWith('/')) throw new UserError(`--waves: "${file}" is not a file name; give one such as run.vcd`);
+  const folderStats = statSync(folder, { throwIfNoEntry: false });
+  if (!folderStats) throw new UserError(`--waves: the folder ${folder} does not exist; create it or write the waveform elsewhere`);
+  if (!folderStats.isDirectory()) throw new UserError(`--waves: ${folder} is not a folder; write the waveform elsewhere`);
+  if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`--waves: ${target} is a folder; give a file name such as ${join(target, 'run.vcd')}`);
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UserError(`--waves: cannot write to the folder ${folder}; write the waveform elsewhere`);
+  }
+  // the simulator writes a temporary name beside it (about 40 bytes longer)
+  if (Buffer.byteLength(target) + 64 > WAVES_PATH_BYTES) {
+    throw new UserError(`--waves: the path is longer than the testbench takes (${WAVES_PATH_BYTES - 64} bytes); choose a shorter one`);
+  }
+  return target;
+}
+
 export async function simulateStep(design: Design, req: SimRequest): Promise<SimOutcome> {
   const { model } = design;
+  const waves = req.waves === undefined ? undefined : checkWavesPath(req.waves);
   checkLayerFits(design, req.dims, [req.step]);
   const operands = makeOperands(req.dims, model.opBits, req.density, req.seed);
-  const sim = await compileDesign(model, req.simulator);
+  const compiled = await compileDesign(model, req.simulator, { waves: waves !== undefined });
   const context = `seed ${req.seed}, ${req.simulator}, ${model.name}, batch ${req.dims.batch} din ${req.dims.din} dout ${req.dims.dout}`;
-  const [[run]] = await verifyLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }], () => context);
+  // the simulator writes the waveform under a temporary name, renamed once the run has ended
+  const partial = waves && join(dirname(waves), `.${basename(waves)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const simulator = partial ? compiled.withWaves(partial) : compiled;
+  // keeps the stimulus the run read, so that it can be replayed on the testbench alone (the core file's sim targets)
+  let stimulus = '';
+  const sim: CompiledSim = {
+    ...simulator,
+    run: (stimulusPath, resultPath, work) => {
+      stimulus = readFileSync(stimulusPath, 'utf8');
+      return simulator.run(stimulusPath, resultPath, work);
+    },
+  };
+  let verdicts: Awaited<ReturnType<typeof verifyLayers>>;
+  let recorded = false;
+  try {
+    verdicts = await verifyLayers(model, sim, [{ dims: req.dims, operands, steps: [req.step] }], () => context);
+  } finally {
+    // a run that failed leaves what it recorded: the waveform is what explains the failure
+    if (partial && waves && existsSync(partial)) {
+      renameSync(partial, waves);
+      recorded = true;
+    }
+  }
+  if (waves && !recorded) throw new Error(`${sim.label} wrote no waveform to ${waves}`);
+  const [[run]] = verdicts;
   const core = coreShape(model);
   const ideal = idealCycles(core, req.step, req.dims);
   const effectualMacs = countEffectualMacs(req.step, operands);
   return {
     operands,
     result: run.result,
+    stimulus,
     report: {
       pass: run.pass,
       design: model.name,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { CoreModel } from '../elaborate/model.ts';
 import { renderCore, renderTestbench } from '../render/render.ts';
 import { UserError } from '../util/errors.ts';
+import { ICARUS_OPTIONS, TESTBENCH_TOP, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from './flags.ts';
 import { buildLimitMs, commandLine, howItEnded, runLimited, runLimitMs, type SimWork } from './limits.ts';
 
 export type SimulatorName = 'icarus' | 'verilator';
@@ -68,33 +69,40 @@ export interface CompiledSim {
   /** what to call this design and simulator in messages */
   label: string;
   pes: number;
+  /**
+   * The same build, whose runs also write a VCD waveform to `vcdPath` (a build
+   * made with `waves: true`). Recording every signal slows a run down, so its
+   * wall-clock limit is WAVES_SLOWDOWN times longer.
+   */
+  withWaves(vcdPath: string): CompiledSim;
 }
 
-function designHash(simulator: SimulatorName, sources: Map<string, string>): string {
+/** How much longer a run that records a waveform may take. */
+const WAVES_SLOWDOWN = 4;
+
+function designHash(flavour: string, sources: Map<string, string>): string {
   const h = createHash('sha256');
-  h.update(`trainforge-sim-v2\0${simulator}\0`);
+  h.update(`trainforge-sim-v2\0${flavour}\0`);
   for (const [name, text] of sources) h.update(`${name}\0${text}\0`);
   return h.digest('hex').slice(0, 20);
 }
 
-function buildCommand(simulator: SimulatorName, dir: string, files: string[]): { file: string; args: string[] } {
-  if (simulator === 'icarus') return { file: 'iverilog', args: ['-g2012', '-s', 'tb_core', '-o', join(dir, 'sim.vvp'), ...files] };
-  // Warnings stay visible but do not stop the build: the design itself is
-  // linted with -Wall separately (trainforge lint); the testbench is not RTL.
+function buildCommand(simulator: SimulatorName, dir: string, files: string[], waves: boolean): { file: string; args: string[] } {
+  if (simulator === 'icarus') {
+    // Icarus writes a waveform from any build: the waves build is the same program
+    return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', TESTBENCH_TOP, '-o', join(dir, 'sim.vvp'), ...files] };
+  }
   // One make job: the build holds one of the machine's simulator slots.
   return {
     file: 'verilator',
     args: [
       '--binary',
-      '--timing',
-      '-Wno-fatal',
-      '-Wno-lint',
-      '-Wno-style',
-      '-O2',
+      ...VERILATOR_SIM_OPTIONS,
+      ...(waves ? VERILATOR_TRACE_OPTIONS : []),
       '-j',
       '1',
       '--top-module',
-      'tb_core',
+      TESTBENCH_TOP,
       '--Mdir',
       join(dir, 'obj'),
       '-o',
@@ -104,18 +112,29 @@ function buildCommand(simulator: SimulatorName, dir: string, files: string[]): {
   };
 }
 
+export interface CompileOptions {
+  /**
+   * A build that can write a waveform (+waves=FILE). On Verilator that is a
+   * separate build with tracing compiled in, cached beside the ordinary one;
+   * on Icarus it is the ordinary build.
+   */
+  waves?: boolean;
+}
+
 /**
  * Compiles the design and testbench for one simulator, or reuses the cached
  * build for the same sources. Concurrent callers each build into a private
  * folder and the first rename wins. The build runs in a slot, under a
  * wall-clock limit that grows with the array.
  */
-export async function compileDesign(model: CoreModel, simulator: SimulatorName): Promise<CompiledSim> {
+export async function compileDesign(model: CoreModel, simulator: SimulatorName, options: CompileOptions = {}): Promise<CompiledSim> {
   const sources = new Map(renderCore(model));
-  sources.set('tb_core.sv', renderTestbench(model));
-  const dir = join(SIM_CACHE_DIR, `${simulator}-${model.name}-${designHash(simulator, sources)}`);
+  sources.set(`${TESTBENCH_TOP}.sv`, renderTestbench(model));
+  const traced = simulator === 'verilator' && options.waves === true;
+  const flavour = traced ? `${simulator}-trace` : simulator;
+  const dir = join(SIM_CACHE_DIR, `${flavour}-${model.name}-${designHash(flavour, sources)}`);
   const binary = simulator === 'icarus' ? join(dir, 'sim.vvp') : join(dir, 'obj', 'simv');
-  const label = `${model.name} (${model.rows}x${model.cols}${model.sparse ? ', zero-skipping' : ''}) on ${simulator}`;
+  const label = `${model.name} (${model.rows}x${model.cols}${model.sparse ? ', zero-skipping' : ''}) on ${simulator}${traced ? ' (traced build)' : ''}`;
   const pes = model.rows * model.cols;
   const cached = existsSync(binary);
   for (const tool of SIMULATOR_TOOLS[simulator]) requireTool(tool);
@@ -127,7 +146,7 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
       writeFileSync(join(tmp, name), text);
       files.push(join(tmp, name));
     }
-    const { file, args } = buildCommand(simulator, tmp, files);
+    const { file, args } = buildCommand(simulator, tmp, files, traced);
     try {
       const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
       if (result.exitCode !== 0) {
@@ -143,24 +162,33 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName):
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  const invocation = (plusargs: string[]) =>
-    simulator === 'icarus' ? { file: 'vvp', args: ['-n', binary, ...plusargs] } : { file: binary, args: plusargs };
-  return {
-    simulator,
-    dir,
-    cached,
-    label,
-    pes,
-    invocation,
-    async run(stimulusPath, resultPath, work) {
-      const { file, args } = invocation([`+in=${stimulusPath}`, `+out=${resultPath}`]);
-      const simWork: SimWork = { cycles: work.cycles, pes };
-      const result = await runLimited(`simulation of ${label}`, file, args, { limitMs: runLimitMs(simulator, simWork) });
-      if (result.exitCode !== 0) {
-        throw new Error(
-          `simulation of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim(),
-        );
-      }
-    },
+  const make = (extra: string[], slowdown: number): CompiledSim => {
+    const invocation = (plusargs: string[]) => {
+      const all = [...plusargs, ...extra];
+      return simulator === 'icarus' ? { file: 'vvp', args: ['-n', binary, ...all] } : { file: binary, args: all };
+    };
+    return {
+      simulator,
+      dir,
+      cached,
+      label,
+      pes,
+      invocation,
+      withWaves(vcdPath) {
+        if (simulator === 'verilator' && !traced) throw new Error(`${label}: a waveform needs a build made with waves: true`);
+        return make([...extra, `+waves=${vcdPath}`], WAVES_SLOWDOWN);
+      },
+      async run(stimulusPath, resultPath, work) {
+        const { file, args } = invocation([`+in=${stimulusPath}`, `+out=${resultPath}`]);
+        const simWork: SimWork = { cycles: work.cycles, pes };
+        const result = await runLimited(`simulation of ${label}`, file, args, { limitMs: slowdown * runLimitMs(simulator, simWork) });
+        if (result.exitCode !== 0) {
+          throw new Error(
+            `simulation of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim(),
+          );
+        }
+      },
+    };
   };
+  return make([], 1);
 }

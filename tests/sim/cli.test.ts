@@ -95,7 +95,7 @@ describe('trainforge sim (Icarus)', () => {
         dump,
       ]);
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(readdirSync(dump).sort()).toEqual(['W.json', 'X.json', 'dY.json', 'result.json']);
+      expect(readdirSync(dump).sort()).toEqual(['W.json', 'X.json', 'dY.json', 'result.json', 'stimulus.txt']);
       const read = (file: string): unknown => JSON.parse(readFileSync(path.join(dump, file), 'utf8'));
       const operands: Operands = { X: read('X.json') as number[][], W: read('W.json') as number[][], dY: read('dY.json') as number[][] };
       const shape = (m: unknown[][]) => [m.length, ...new Set(m.map((row) => row.length))];

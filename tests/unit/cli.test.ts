@@ -76,7 +76,7 @@ describe('trainforge generate', () => {
     expect(existsSync(path.dirname(out))).toBe(false);
   });
 
-  it('--out writes the Verilog files and manifest.json', async () => {
+  it('--out writes the Verilog files, the integration files and manifest.json', async () => {
     const out = path.join(scratch, 'small-out');
     const r = await cli(['generate', 'specs/small.json', '--out', out]);
     expect(r.exitCode).toBe(0);
@@ -87,6 +87,8 @@ describe('trainforge generate', () => {
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
     expect(manifest.top).toBe('tiny_trainer_core');
     for (const file of manifest.files) expect(existsSync(path.join(out, file)), file).toBe(true);
+    expect(Object.values(manifest.integration).sort()).toEqual(['tb_core.sv', 'tiny_trainer.core', 'tiny_trainer.f', 'tiny_trainer.h']);
+    for (const file of Object.values(manifest.integration)) expect(existsSync(path.join(out, file)), file).toBe(true);
     // no temporary folders left beside the output
     expect(readdirSync(scratch).filter((f) => f.startsWith('.'))).toEqual([]);
   });
@@ -152,6 +154,7 @@ describe('usage errors', () => {
     expect(r.stdout).toMatch(/^trainforge: /);
     expect(r.stdout).toContain('Usage: trainforge <command> [options]');
     for (const command of ['validate', 'generate', 'lint', 'synth', 'sim', 'demo']) expect(r.stdout).toContain(`  ${command} `);
+    for (const output of ['NAME.f', 'NAME.core', 'NAME.h', '--waves FILE.vcd']) expect(r.stdout).toContain(output);
   });
 });
 

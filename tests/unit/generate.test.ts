@@ -135,7 +135,7 @@ describe.each(DESIGNS)('generated files of %s', (_label, design) => {
     }
   });
 
-  it('manifest.json names the top, the files in compile order and the spec hash', () => {
+  it('manifest.json names the top, the files in compile order, the integration files and the spec hash', () => {
     const keys = [...design.files.keys()];
     expect(keys.at(-1)).toBe('manifest.json');
     const manifest = JSON.parse(design.files.get('manifest.json')!) as Manifest;
@@ -143,14 +143,26 @@ describe.each(DESIGNS)('generated files of %s', (_label, design) => {
     expect(manifest.name).toBe(model.name);
     expect(manifest.specHash).toBe(model.specHash);
     expect(manifest.specHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(manifest.files).toEqual(keys.slice(0, -1));
+    expect(manifest.files).toEqual(keys.filter((k) => k.endsWith('.v')));
+    expect(manifest.files).toEqual(model.modules.map((m) => `${m.name}.v`));
     expect(manifest.files.at(-1)).toBe(`${model.top}.v`);
-    for (const file of manifest.files) expect(design.files.has(file), file).toBe(true);
+    expect(manifest.integration).toEqual({
+      filelist: `${model.name}.f`,
+      fusesoc: `${model.name}.core`,
+      cHeader: `${model.name}.h`,
+      testbench: 'tb_core.sv',
+    });
+    // every file written is the manifest, a Verilog file it lists or an integration file it names
+    expect(keys).toEqual([...manifest.files, ...Object.values(manifest.integration), 'manifest.json']);
     expect(manifest.spec).toEqual(design.loaded.spec);
     expect(manifest.hostInterface).toEqual({
       countBits: model.countBits,
       operandBits: model.opBits,
       accumulatorBits: model.accBits,
+      opBits: model.command.opBits,
+      shiftBits: model.command.shiftBits,
+      seedBits: model.command.seedBits,
+      resultBitsWidth: 8,
       opcodes: model.opcodes,
     });
   });

@@ -1,0 +1,13 @@
+edge_trainer_sram.v
+edge_trainer_transposable_buffer.v
+edge_trainer_delay_line.v
+edge_trainer_systolic_pe.v
+edge_trainer_pe_array.v
+edge_trainer_requant.v
+edge_trainer_block_walker.v
+edge_trainer_command_decode.v
+edge_trainer_lfsr.v
+edge_trainer_result_port.v
+edge_trainer_command_frontend.v
+edge_trainer_controller.v
+edge_trainer_core.v

@@ -1,0 +1,15 @@
+tiny_plain_sram.v
+tiny_plain_transposable_buffer.v
+tiny_plain_row_buffer.v
+tiny_plain_delay_line.v
+tiny_plain_systolic_pe.v
+tiny_plain_pe_array.v
+tiny_plain_requant.v
+tiny_plain_block_walker.v
+tiny_plain_command_decode.v
+tiny_plain_lfsr.v
+tiny_plain_column_gather.v
+tiny_plain_result_port.v
+tiny_plain_command_frontend.v
+tiny_plain_controller.v
+tiny_plain_core.v

@@ -1,0 +1,14 @@
+tiny_sparse_sram.v
+tiny_sparse_lane_sram.v
+tiny_sparse_transposable_buffer.v
+tiny_sparse_pe.v
+tiny_sparse_row_store.v
+tiny_sparse_row_engine.v
+tiny_sparse_requant.v
+tiny_sparse_block_walker.v
+tiny_sparse_command_decode.v
+tiny_sparse_lfsr.v
+tiny_sparse_result_port.v
+tiny_sparse_command_frontend.v
+tiny_sparse_sparse_controller.v
+tiny_sparse_core.v

@@ -1,0 +1,13 @@
+tiny_trainer_sram.v
+tiny_trainer_transposable_buffer.v
+tiny_trainer_delay_line.v
+tiny_trainer_systolic_pe.v
+tiny_trainer_pe_array.v
+tiny_trainer_requant.v
+tiny_trainer_block_walker.v
+tiny_trainer_command_decode.v
+tiny_trainer_lfsr.v
+tiny_trainer_result_port.v
+tiny_trainer_command_frontend.v
+tiny_trainer_controller.v
+tiny_trainer_core.v

@@ -1,0 +1,143 @@
+/**
+ * What the generated C header (NAME.h) must say, worked out independently of
+ * generator/render/integration.ts: from the model's fields, from manifest.json
+ * and from the generated top module's parameters and ports.
+ */
+import type { CoreModel } from '../../generator/elaborate/model.ts';
+import type { Design, Manifest } from '../../generator/pipeline.ts';
+
+/** loadDy -> LOAD_DY */
+const upperSnake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Header macro (without the NAME_ prefix) -> value, for every numeric macro the header must define. */
+export function expectedHeaderValues(design: Design): Map<string, number> {
+  const { model } = design;
+  const manifest = JSON.parse(design.files.get('manifest.json')!) as Manifest;
+  const host = manifest.hostInterface;
+  const v = new Map<string, number>([
+    ['ROWS', manifest.spec.array.rows],
+    ['COLS', manifest.spec.array.cols],
+    ['OPERAND_BITS', host.operandBits],
+    ['ACCUMULATOR_BITS', host.accumulatorBits],
+    ['ZERO_SKIPPING', manifest.spec.sparsity.skipZeros ? 1 : 0],
+    ['TRANSPOSABLE_WEIGHTS', manifest.spec.buffers.transposable ? 1 : 0],
+    ['MULTIPLY_REGISTER', manifest.spec.array.multiplyRegister ? 1 : 0],
+    ['OP_BITS', host.opBits],
+    ['COUNT_BITS', host.countBits],
+    ['SHIFT_BITS', host.shiftBits],
+    ['SEED_BITS', host.seedBits],
+    ['FLAG_BITS', 1],
+    ['WR_DATA_BITS', host.operandBits],
+    ['RD_DATA_BITS', host.accumulatorBits],
+    ['RESULT_BITS_BITS', host.resultBitsWidth],
+    ['MAX_DIM', 2 ** model.dimBits - 1],
+  ]);
+  for (const [name, code] of Object.entries(host.opcodes)) v.set(`OP_${upperSnake(name)}`, code);
+  const buffer = (key: string, banks: number, depth: number, addrBits: number, perWord: number) => {
+    v.set(`${key}_BANKS`, banks);
+    v.set(`${key}_DEPTH`, depth);
+    v.set(`${key}_ADDR_BITS`, addrBits);
+    v.set(`${key}_ELEMENTS_PER_WORD`, perWord);
+    v.set(`${key}_WORDS`, banks * depth * perWord);
+  };
+  buffer('WEIGHT', model.weight.banks, model.weight.depth, model.weight.addrBits, 1);
+  if (model.sparse) {
+    const s = model.sparse;
+    v.set('SCAN_WIDTH', s.scanWidth);
+    v.set('CHUNK_DEPTH', s.chunkDepth);
+    buffer('ACTIVATION', model.rows, s.activationStore.depth, s.activationStore.addrBits, s.scanWidth);
+    buffer('ERROR', model.rows, s.errorStore.depth, s.errorStore.addrBits, s.scanWidth);
+    buffer('RESULT', model.rows * model.cols, s.resultBankDepth, s.resultBankAddrBits, 1);
+  } else {
+    buffer('ACTIVATION', model.activation.banks, model.activation.depth, model.activation.addrBits, 1);
+    buffer('ERROR', model.error.banks, model.error.depth, model.error.addrBits, 1);
+    buffer('RESULT', model.cols, model.result.depth, model.result.addrBits, 1);
+  }
+  return v;
+}
+
+/** `parameter integer Name = N` of a module's header. */
+export function moduleParameters(verilog: string): Map<string, number> {
+  return new Map([...verilog.matchAll(/^\s*parameter\s+integer\s+(\w+)\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/** Port name -> width of a module's ANSI port list, with `[P-1:0]` and `[N:0]` ranges. */
+export function modulePorts(verilog: string, params: Map<string, number>): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const m of verilog.matchAll(/^\s*(?:input|output)\s+(?:wire\s+|reg\s+)?(?:\[([^\]]+)\]\s*)?(\w+)\s*,?\s*$/gm)) {
+    const range = m[1];
+    let width = 1;
+    if (range) {
+      const r = /^\s*(\w+)\s*(?:-\s*1)?\s*:\s*0\s*$/.exec(range);
+      const minusOne = /-\s*1/.test(range);
+      if (!r) throw new Error(`port ${m[2]}: range [${range}] is not [X-1:0] or [N:0]`);
+      const base = /^\d+$/.test(r[1]) ? Number(r[1]) : params.get(r[1]);
+      if (base === undefined) throw new Error(`port ${m[2]}: unknown parameter ${r[1]}`);
+      width = minusOne ? base : base + 1;
+    }
+    ports.set(m[2], width);
+  }
+  return ports;
+}
+
+/** Which header macro each port's width is. */
+export const PORT_MACROS: Record<string, string> = {
+  cmd_op_i: 'OP_BITS',
+  cmd_batch_i: 'COUNT_BITS',
+  cmd_din_i: 'COUNT_BITS',
+  cmd_dout_i: 'COUNT_BITS',
+  cmd_w_base_i: 'COUNT_BITS',
+  cmd_x_base_i: 'COUNT_BITS',
+  cmd_dy_base_i: 'COUNT_BITS',
+  cmd_shift_i: 'SHIFT_BITS',
+  cmd_seed_i: 'SEED_BITS',
+  cmd_round_i: 'FLAG_BITS',
+  cmd_relu_i: 'FLAG_BITS',
+  wr_data_i: 'WR_DATA_BITS',
+  rd_data_o: 'RD_DATA_BITS',
+  result_bits_o: 'RESULT_BITS_BITS',
+};
+
+/** Which header macro each top-level parameter is; null: internal to the core, not the host's business. */
+export const PARAMETER_MACROS: Record<string, string | null> = {
+  Rows: 'ROWS',
+  Cols: 'COLS',
+  OpBits: 'OPERAND_BITS',
+  AccBits: 'ACCUMULATOR_BITS',
+  MultiplyStage: 'MULTIPLY_REGISTER',
+  CountBits: 'COUNT_BITS',
+  CmdOpBits: 'OP_BITS',
+  ShiftBits: 'SHIFT_BITS',
+  SeedBits: 'SEED_BITS',
+  WeightBanks: 'WEIGHT_BANKS',
+  WeightDepth: 'WEIGHT_DEPTH',
+  WeightAddrBits: 'WEIGHT_ADDR_BITS',
+  ActBanks: 'ACTIVATION_BANKS',
+  ActDepth: 'ACTIVATION_DEPTH',
+  ActAddrBits: 'ACTIVATION_ADDR_BITS',
+  ErrBanks: 'ERROR_BANKS',
+  ErrDepth: 'ERROR_DEPTH',
+  ErrAddrBits: 'ERROR_ADDR_BITS',
+  ResultDepth: 'RESULT_DEPTH',
+  ResultAddrBits: 'RESULT_ADDR_BITS',
+  Lanes: 'SCAN_WIDTH',
+  ChunkDepth: 'CHUNK_DEPTH',
+  // each row engine's local copy of the B chunk: inside the core
+  BStoreDepth: null,
+  BStoreAddrBits: null,
+};
+
+/** Numeric `#define NAME_X value[u]` lines of a header: X -> value. */
+export function headerDefines(text: string, prefix: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^#define\s+(\w+)\s+(\d+)u?\s*$/gm)) {
+    if (!m[1].startsWith(`${prefix}_`)) throw new Error(`#define ${m[1]} lacks the prefix ${prefix}_`);
+    const key = m[1].slice(prefix.length + 1);
+    if (out.has(key)) throw new Error(`#define ${m[1]} given twice`);
+    out.set(key, Number(m[2]));
+  }
+  return out;
+}
+
+/** The C prefix of a design's header. */
+export const headerPrefix = (model: CoreModel) => model.name.toUpperCase();
