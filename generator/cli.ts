@@ -27,7 +27,8 @@ Commands:
   generate SPEC [--out DIR] [--dry]
                            write the Verilog and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
-  synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
+  synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches, the largest
+                           fanout and the logic depth in gates (memories cut paths)
   fpga SPEC [--device hx8k|up5k] [--seed S] [--json]
                            iCE40 implementation (yosys synth_ice40, nextpnr-ice40) of the
                            core out of context: fits, Fmax, logic cells, carries,
@@ -140,6 +141,9 @@ async function cmdSynth(args: string[]): Promise<number> {
     console.log(
       `cells: ${report.cells.toLocaleString('en-US')} (memories kept as ${report.memories} $mem cells, ${report.memoryBits.toLocaleString('en-US')} bits); latches: ${report.latches}`,
     );
+    if (report.maxFanoutNet) console.log(`max fanout: ${report.maxFanout.toLocaleString('en-US')} (${report.maxFanoutNet})`);
+    if (report.logicDepthPath)
+      console.log(`logic depth: ${report.logicDepth} gates (${report.logicDepthPath.from} -> ${report.logicDepthPath.to})`);
   }
   return report.pass ? 0 : 1;
 }
