@@ -1,7 +1,7 @@
 /**
  * Lint (Verilator -Wall) and synthesis (Yosys) of a generated design.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDesignOnDisk, type Design } from '../pipeline.ts';
 import { requireTool } from '../sim/simulators.ts';
@@ -98,12 +98,12 @@ export async function synthVerilog(
     'opt_clean',
     'flatten',
     'opt_clean',
+    // the flattened gate netlist, for fanout and logic depth (before the check, to name a loop it finds)
+    `write_json ${join(dir, 'netlist.json')}`,
     'check -assert',
     `tee -o ${join(dir, 'stat.json')} stat -json`,
     // the memory cells with their parameters, for the bit count
     `tee -q -o ${join(dir, 'memories.il')} dump t:$mem*`,
-    // the flattened gate netlist, for fanout and logic depth
-    `write_json ${join(dir, 'netlist.json')}`,
   ].join('\n');
   const scriptPath = join(dir, 'synth.ys');
   writeFileSync(scriptPath, script + '\n');
@@ -121,12 +121,25 @@ export async function synthVerilog(
     logicDepthPath: null,
     error,
   });
+  const netlistPath = join(dir, 'netlist.json');
+  const metricsOf = (): NetlistMetrics => {
+    const netlist = JSON.parse(readFileSync(netlistPath, 'utf8')) as { modules: Record<string, YosysModule> };
+    return netlistMetrics(netlist.modules[top] ?? Object.values(netlist.modules)[0], CLOCK_AND_RESET);
+  };
   const result = await runLimited(`synthesis of ${opts.label}`, 'yosys', ['-q', '-s', scriptPath], { cwd: dir, limitMs: opts.limitMs });
   if (result.exitCode !== 0) {
     const error = (result.stderr || result.stdout)
       .split('\n')
       .filter((l) => /ERROR|Error|error/.test(l))
       .join('\n');
+    // check -assert fails on a combinational loop among other things: name the loop's nets
+    if (existsSync(netlistPath)) {
+      try {
+        metricsOf();
+      } catch (err) {
+        if (err instanceof CombinationalLoopError) return failed(`${err.message}; yosys: ${error}`);
+      }
+    }
     return failed(error || 'yosys failed');
   }
   const stat = JSON.parse(readFileSync(join(dir, 'stat.json'), 'utf8')) as {
@@ -140,10 +153,9 @@ export async function synthVerilog(
   const memories = Object.entries(cellTypes)
     .filter(([type]) => type.startsWith('$mem'))
     .reduce((sum, [, n]) => sum + n, 0);
-  const netlist = JSON.parse(readFileSync(join(dir, 'netlist.json'), 'utf8')) as { modules: Record<string, YosysModule> };
   let metrics: NetlistMetrics;
   try {
-    metrics = netlistMetrics(netlist.modules[top] ?? Object.values(netlist.modules)[0], CLOCK_AND_RESET);
+    metrics = metricsOf();
   } catch (err) {
     if (err instanceof CombinationalLoopError) return failed(err.message);
     throw err;

@@ -80,6 +80,30 @@ describe('synth metrics on a module with a known answer', () => {
   );
 });
 
+describe('synth of a module with a combinational loop', () => {
+  it('fails and names the loop by its nets', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trainforge-loop-'));
+    try {
+      const file = join(dir, 'loop.v');
+      writeFileSync(
+        file,
+        `module loop (input wire clk_i, input wire a_i, input wire b_i, output reg y_o);
+  wire x, z;
+  assign x = a_i & z;
+  assign z = ~(x | b_i);
+  always @(posedge clk_i) y_o <= z;
+endmodule
+`,
+      );
+      const r = await synthVerilog(dir, [file], 'loop', { label: 'loop', limitMs: 100_000 });
+      expect(r.pass).toBe(false);
+      expect(r.error).toMatch(/^combinational loop through 2 gates \(2 gates on or behind loops\): (z -> x -> z|x -> z -> x); yosys: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('trainforge synth specs/small.json --json', () => {
   it('reports maxFanout and logicDepth as positive integers with the net and the path', { timeout: 180_000 }, async () => {
     const run = await trainforge(['synth', 'specs/small.json', '--json'], { timeoutMs: 170_000 });
