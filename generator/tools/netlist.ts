@@ -108,10 +108,12 @@ export function netlistMetrics(module: YosysModule, exclude: string[]): NetlistM
     for (const [pin, bits] of Object.entries(cell.connections)) if (dirs[pin] !== 'output') bits.forEach(load);
   }
   for (const port of Object.values(module.ports)) if (port.direction !== 'input') port.bits.forEach(load);
+  // on a tie, a visible name before a Yosys-made one ($...), then the first in order
+  const tieKey = (bit: number) => `${nameOf(bit).startsWith('$') ? 1 : 0}${nameOf(bit)}`;
   let maxFanout = 0;
   let maxFanoutBit: number | undefined;
   for (const [bit, n] of fanout) {
-    if (n > maxFanout || (n === maxFanout && maxFanoutBit !== undefined && nameOf(bit) < nameOf(maxFanoutBit))) {
+    if (n > maxFanout || (n === maxFanout && maxFanoutBit !== undefined && tieKey(bit) < tieKey(maxFanoutBit))) {
       maxFanout = n;
       maxFanoutBit = bit;
     }
@@ -119,7 +121,6 @@ export function netlistMetrics(module: YosysModule, exclude: string[]): NetlistM
 
   // Depth: gates in topological order (Kahn), boundaries at depth 0.
   interface Gate {
-    name: string;
     inputs: number[];
     outputs: number[];
     weight: number;
@@ -165,7 +166,7 @@ export function netlistMetrics(module: YosysModule, exclude: string[]): NetlistM
     for (const [pin, bits] of Object.entries(cell.connections)) {
       for (const bit of bits) if (typeof bit === 'number') (dirs[pin] === 'output' ? outputs : inputs).push(bit);
     }
-    gates.push({ name, inputs, outputs, weight: cell.type === '$_BUF_' ? 0 : 1 });
+    gates.push({ inputs, outputs, weight: cell.type === '$_BUF_' ? 0 : 1 });
   }
 
   const driver = new Map<number, number>(); // bit -> gate index
@@ -231,7 +232,7 @@ export function netlistMetrics(module: YosysModule, exclude: string[]): NetlistM
 
 /** One loop among the gates Kahn's algorithm could not order, as the nets it runs through. */
 function describeLoop(
-  gates: { name: string; inputs: number[] }[],
+  gates: { inputs: number[] }[],
   waiting: number[],
   driver: Map<number, number>,
   nameOf: (bit: number) => string,

@@ -212,6 +212,16 @@ describe('netlistMetrics: fanout', () => {
     expect(netlistMetrics(n.module, CLOCK_AND_RESET).maxFanoutNet).toBe('u_ctl.en_q');
   });
 
+  it('on a tie names a visible net before a Yosys-made one', () => {
+    const n = new Netlist();
+    const [a] = n.port('a_i', 'input');
+    const [y] = n.port('y_o', 'output');
+    // the hidden AND output drives two pins, and so does a_i
+    const t = n.g('$_AND_', a, a);
+    n.gate('$_XOR_', [t, t], y);
+    expect(netlistMetrics(n.module, [])).toMatchObject({ maxFanout: 2, maxFanoutNet: 'a_i' });
+  });
+
   it('ignores constants', () => {
     const n = new Netlist();
     const [a] = n.port('a_i', 'input');
