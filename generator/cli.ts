@@ -10,8 +10,9 @@ import { lintDesign, synthDesign } from './tools/eda.ts';
 import { implementOnIce40, parseDevice } from './tools/fpga.ts';
 import { checkWavesPath, simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
-import { BENCH_DENSITIES, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
-import { runTraining, TRAIN_DEFAULTS } from './commands/train.ts';
+import { BENCH_DENSITIES, benchAtClock, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
+import { runTraining, TRAIN_DEFAULTS, trainAtClock } from './commands/train.ts';
+import { formatMicroseconds, parseClockMHz } from './util/clock.ts';
 import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import { UserError } from './util/errors.ts';
 import { jsonWithBigInts, percent } from './util/format.ts';
@@ -31,7 +32,8 @@ Commands:
                            NAME.h (C header: opcodes, field widths, buffer geometry),
                            tb_core.sv and manifest.json (default DIR: rtl-out/NAME)
   lint SPEC                Verilator --lint-only -Wall on the generated design
-  synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches
+  synth SPEC [--json]      Yosys synthesis: pass/fail, cell count, no latches, the largest
+                           fanout and the logic depth in gates (memories cut paths)
   fpga SPEC [--device hx8k|up5k] [--seed S] [--module NAME] [--json]
                            iCE40 implementation (yosys synth_ice40, nextpnr-ice40) of the
                            core (or one module: --module controller) out of context:
@@ -46,19 +48,22 @@ Commands:
                            --waves a VCD of the core for GTKWave (Verilator: a
                            separate build with --trace)
   demo [SPEC] [--batch B --din I --dout O] [--simulator verilator|icarus|both]
+           [--clock-mhz F]
                            the main job: generate, lint, simulate FP, BP and WG,
                            compare, print results and cycles (SPEC: specs/default.json)
   bench SPEC [--batch B --din I --dout O] [--seed S] [--densities 1,0.5,...]
-           [--simulator verilator|icarus] [--out DIR] [--no-area] [--json]
+           [--simulator verilator|icarus] [--out DIR] [--no-area] [--clock-mhz F] [--json]
                            zero-skipping core against the dense core of the same spec,
                            every step and density; table, bench.json, bench.csv and
                            bench.svg in DIR (default bench-out/NAME)
   train SPEC --dataset iris|mnist [--hidden H] [--epochs E] [--batch B]
            [--train-samples N] [--test-samples N] [--seed S] [--lr-shift K]
-           [--simulator verilator|icarus|golden] [--json]
+           [--simulator verilator|icarus|golden] [--clock-mhz F] [--json]
                            train an MLP on the core: every GEMM, ReLU, mask,
                            requantization and weight update runs in the RTL; weights
                            are compared with the golden model after every step
+  --clock-mhz F            (demo, bench, train) also give every cycle count as
+                           microseconds at a clock of F MHz
   help                     this text
 
 Examples:
@@ -75,7 +80,14 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
     const { positionals, values } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { positionals, values: values as Options };
   } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify a positional.*$/, '')}; see trainforge help`);
+    // one line: node's message for a value that starts with a dash spans three
+    const message = (err as Error).message
+      .split('\n')
+      .filter((line) => !line.startsWith('Did you forget'))
+      .join(' ')
+      .replace(/\. To specify a positional.*$/, '')
+      .replace(/\.$/, '');
+    throw new UserError(`${message}; see trainforge help`);
   }
 }
 
@@ -150,6 +162,9 @@ async function cmdSynth(args: string[]): Promise<number> {
     console.log(
       `cells: ${report.cells.toLocaleString('en-US')} (memories kept as ${report.memories} $mem cells, ${report.memoryBits.toLocaleString('en-US')} bits); latches: ${report.latches}`,
     );
+    if (report.maxFanoutNet) console.log(`max fanout: ${report.maxFanout.toLocaleString('en-US')} (${report.maxFanoutNet})`);
+    if (report.logicDepthPath)
+      console.log(`logic depth: ${report.logicDepth} gates (${report.logicDepthPath.from} -> ${report.logicDepthPath.to})`);
   }
   return report.pass ? 0 : 1;
 }
@@ -255,11 +270,13 @@ async function cmdDemo(args: string[]): Promise<number> {
     dout: { type: 'string' },
     seed: { type: 'string' },
     simulator: { type: 'string' },
+    'clock-mhz': { type: 'string' },
   });
   if (positionals.length > 1) throw new UserError('demo: expected at most one SPEC file; see trainforge help');
+  const clockMHz = parseClockMHz(values['clock-mhz'] as string | undefined);
   const design: Design = designFromFile(positionals[0] ?? 'specs/default.json');
   const dims = { batch: intOption(values, 'batch', 64), din: intOption(values, 'din', 64), dout: intOption(values, 'dout', 64) };
-  return runDemo(design, dims, intOption(values, 'seed', 1, 0), simulatorOption(values, true));
+  return runDemo(design, dims, intOption(values, 'seed', 1, 0), simulatorOption(values, true), clockMHz);
 }
 
 async function cmdBench(args: string[]): Promise<number> {
@@ -272,21 +289,24 @@ async function cmdBench(args: string[]): Promise<number> {
     simulator: { type: 'string' },
     out: { type: 'string' },
     'no-area': { type: 'boolean' },
+    'clock-mhz': { type: 'string' },
     json: { type: 'boolean' },
   });
   const design = designFromFile(needSpec(positionals, 'bench'));
+  const clockMHz = parseClockMHz(values['clock-mhz'] as string | undefined);
   const dims = { batch: intOption(values, 'batch', 64), din: intOption(values, 'din', 64), dout: intOption(values, 'dout', 64) };
   const densities = values.densities === undefined ? BENCH_DENSITIES : String(values.densities).split(',').map(Number);
   if (densities.some((d) => !(d > 0 && d <= 1)))
     throw new UserError(`--densities: "${values.densities}" must be a comma-separated list of numbers in (0, 1]`);
   const [simulator] = simulatorOption(values);
-  const report = await runBench(design, { dims, seed: intOption(values, 'seed', 1, 0), simulator, densities, area: !values['no-area'] });
+  const measured = await runBench(design, { dims, seed: intOption(values, 'seed', 1, 0), simulator, densities, area: !values['no-area'] });
+  const report = clockMHz === undefined ? measured : benchAtClock(measured, clockMHz);
   const out = resolve((values.out as string | undefined) ?? `bench-out/${design.model.name}`);
   await writeBenchFiles(report, out);
   if (values.json) console.log(JSON.stringify(report));
   else {
     console.log(
-      `${report.sparseDesign} (zero-skipping) against ${report.denseDesign} (dense), ${report.array.rows} x ${report.array.cols}, layer batch ${dims.batch} din ${dims.din} dout ${dims.dout}, seed ${report.seed}, ${simulator}`,
+      `${report.sparseDesign} (zero-skipping) against ${report.denseDesign} (dense), ${report.array.rows} x ${report.array.cols}, layer batch ${dims.batch} din ${dims.din} dout ${dims.dout}, seed ${report.seed}, ${simulator}${clockMHz === undefined ? '' : `; µs at ${clockMHz} MHz`}`,
     );
     console.log(benchTable(report));
     if (report.area) {
@@ -311,9 +331,11 @@ async function cmdTrain(args: string[]): Promise<number> {
     seed: { type: 'string' },
     'lr-shift': { type: 'string' },
     simulator: { type: 'string' },
+    'clock-mhz': { type: 'string' },
     json: { type: 'boolean' },
   });
   const design = designFromFile(needSpec(positionals, 'train'));
+  const clockMHz = parseClockMHz(values['clock-mhz'] as string | undefined);
   const dataset = values.dataset as string | undefined;
   if (dataset !== 'iris' && dataset !== 'mnist')
     throw new UserError(`--dataset: ${dataset === undefined ? 'missing' : `"${dataset}" is not`} one of iris, mnist`);
@@ -321,7 +343,7 @@ async function cmdTrain(args: string[]): Promise<number> {
   const simulator = (values.simulator as string | undefined) ?? 'verilator';
   if (!['verilator', 'icarus', 'golden'].includes(simulator))
     throw new UserError(`--simulator: "${simulator}" is not one of verilator, icarus, golden`);
-  const report = await runTraining(design, {
+  const trained = await runTraining(design, {
     dataset,
     hidden: intOption(values, 'hidden', d.hidden),
     epochs: intOption(values, 'epochs', d.epochs),
@@ -332,6 +354,7 @@ async function cmdTrain(args: string[]): Promise<number> {
     lrShift: intOption(values, 'lr-shift', d.lrShift, 0),
     simulator: simulator as 'verilator' | 'icarus' | 'golden',
   });
+  const report = clockMHz === undefined ? trained : trainAtClock(trained, clockMHz);
   if (values.json) {
     console.log(JSON.stringify(report));
   } else {
@@ -348,6 +371,13 @@ async function cmdTrain(args: string[]): Promise<number> {
     console.log(
       `  cycles: FP ${n(c.fp)}, BP ${n(c.bp)}, WG ${n(c.wg)}, update ${n(c.update)}, move ${n(c.move)}; total ${n(c.total)} (host transfers apart: ${n(c.transfer)})`,
     );
+    if (report.microseconds) {
+      const u = report.microseconds;
+      const t = formatMicroseconds;
+      console.log(
+        `  µs at ${report.clockMHz} MHz: FP ${t(u.fp)}, BP ${t(u.bp)}, WG ${t(u.wg)}, update ${t(u.update)}, move ${t(u.move)}; total ${t(u.total)} (host transfers apart: ${t(u.transfer)})`,
+      );
+    }
     console.log(
       `  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`,
     );

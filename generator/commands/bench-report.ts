@@ -10,8 +10,12 @@ export interface BenchRow {
   density: number;
   /** nonzero fraction of the step's sparse operand as generated */
   denseCycles: number;
+  /** denseCycles at the --clock-mhz clock, to the nanosecond (only with --clock-mhz) */
+  denseMicroseconds?: number;
   denseModelCycles: number;
   cycles: number;
+  /** cycles (the zero-skipping core's) at the --clock-mhz clock (only with --clock-mhz) */
+  microseconds?: number;
   modelCycles: number;
   /** cycles if every PE did one product with a nonzero sparse operand per cycle */
   idealNnzCycles: number;
@@ -32,6 +36,8 @@ export interface BenchReport {
   layer: LayerDims;
   seed: number;
   simulator: SimulatorName;
+  /** the --clock-mhz clock the microseconds of the rows are at (absent without the option) */
+  clockMHz?: number;
   area?: { denseCells: number; sparseCells: number; ratio: number; denseMemoryBits: number; sparseMemoryBits: number };
   rows: BenchRow[];
   problems: string[];

@@ -14,6 +14,7 @@ import { verifyLayers } from '../sim/verify.ts';
 import { synthDesign } from '../tools/eda.ts';
 import { checkLayerFits, makeOperands } from './simulate.ts';
 import { progress, table } from '../util/format.ts';
+import { microseconds } from '../util/clock.ts';
 import { writeTreeAtomic } from '../write/atomic.ts';
 import { renderPlot } from './plot.ts';
 import type { BenchReport, BenchRow } from './bench-report.ts';
@@ -124,11 +125,35 @@ export async function runBench(design: Design, opts: BenchOptions): Promise<Benc
   };
 }
 
+/**
+ * The report with every row's cycles also in microseconds at `clockMHz`, each
+ * beside its cycle count.
+ */
+export function benchAtClock(report: BenchReport, clockMHz: number): BenchReport {
+  const rows = report.rows.map((row) => {
+    const timed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      timed[key] = value;
+      if (key === 'denseCycles') timed.denseMicroseconds = microseconds(row.denseCycles, clockMHz);
+      if (key === 'cycles') timed.microseconds = microseconds(row.cycles, clockMHz);
+    }
+    return timed as unknown as BenchRow;
+  });
+  const timed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(report)) {
+    timed[key] = key === 'rows' ? rows : value;
+    if (key === 'simulator') timed.clockMHz = clockMHz;
+  }
+  return timed as unknown as BenchReport;
+}
+
 const CSV_COLUMNS: (keyof BenchRow)[] = [
   'step',
   'density',
   'denseCycles',
+  'denseMicroseconds',
   'cycles',
+  'microseconds',
   'modelCycles',
   'idealNnzCycles',
   'ratioToDense',
@@ -139,18 +164,27 @@ const CSV_COLUMNS: (keyof BenchRow)[] = [
   'bitExact',
 ];
 
-function benchCsv(report: BenchReport): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const row of report.rows) lines.push(CSV_COLUMNS.map((c) => String(row[c])).join(','));
+/** The CSV columns: the microsecond columns only with a clock, so that the file without one stays as it was. */
+function csvColumns(report: BenchReport): (keyof BenchRow)[] {
+  return report.clockMHz === undefined ? CSV_COLUMNS.filter((c) => c !== 'denseMicroseconds' && c !== 'microseconds') : CSV_COLUMNS;
+}
+
+export function benchCsv(report: BenchReport): string {
+  const columns = csvColumns(report);
+  const lines = [columns.join(',')];
+  for (const row of report.rows) lines.push(columns.map((c) => String(row[c])).join(','));
   return lines.join('\n') + '\n';
 }
 
 export function benchTable(report: BenchReport): string {
+  const time = <T>(value: T): T[] => (report.clockMHz === undefined ? [] : [value]);
   const rows = report.rows.map((r) => [
     r.step.toUpperCase(),
     r.density.toFixed(1),
     r.denseCycles,
+    ...time(r.denseMicroseconds!),
     r.cycles,
+    ...time(r.microseconds!),
     r.modelCycles,
     r.idealNnzCycles,
     r.ratioToDense.toFixed(3),
@@ -160,7 +194,21 @@ export function benchTable(report: BenchReport): string {
     r.bitExact ? 'yes' : 'NO',
   ]);
   return table(
-    ['step', 'density', 'dense', 'zero-skip', 'model', 'ideal nnz', 'ratio', 'eff. util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'bit-exact'],
+    [
+      'step',
+      'density',
+      'dense',
+      ...time('dense µs'),
+      'zero-skip',
+      ...time('zero-skip µs'),
+      'model',
+      'ideal nnz',
+      'ratio',
+      'eff. util',
+      'SCALE-Sim OS',
+      'SCALE-Sim WS',
+      'bit-exact',
+    ],
     rows,
   );
 }

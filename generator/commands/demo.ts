@@ -13,9 +13,20 @@ import { compileDesign, type SimulatorName } from '../sim/simulators.ts';
 import { verifyLayers } from '../sim/verify.ts';
 import { checkLayerFits, makeOperands } from './simulate.ts';
 import { percent, table } from '../util/format.ts';
+import { microseconds } from '../util/clock.ts';
 import { STEPS, type LayerDims } from '../types.ts';
 
-export async function runDemo(design: Design, dims: LayerDims, seed: number, simulators: SimulatorName[]): Promise<number> {
+/**
+ * With `clockMHz`, the table gains the cycles as microseconds at that clock
+ * beside the measured cycles and the transfer cycles; without it, it is as it was.
+ */
+export async function runDemo(
+  design: Design,
+  dims: LayerDims,
+  seed: number,
+  simulators: SimulatorName[],
+  clockMHz?: number,
+): Promise<number> {
   const { model } = design;
   checkLayerFits(design, dims, STEPS);
   const out = defaultOutDir(model);
@@ -41,22 +52,45 @@ export async function runDemo(design: Design, dims: LayerDims, seed: number, sim
       const ideal = idealCycles(core, run.step, dims);
       const { M, N, K } = gemmShape(run.step, dims);
       problems.push(...run.problems);
+      const us = (cycles: number) => (clockMHz === undefined ? [] : [microseconds(cycles, clockMHz)]);
       rows.push([
         simulator,
         run.step.toUpperCase(),
         run.mismatches.length ? `${run.mismatches.length} wrong` : 'bit-exact',
         run.cycles,
+        ...us(run.cycles),
         run.modelCycles,
         ideal,
         percent(ideal / run.cycles),
         scaleSimOs(model.rows, model.cols, M, N, K),
         scaleSimWs(model.rows, model.cols, M, N, K),
         run.transferCycles,
+        ...us(run.transferCycles),
       ]);
     }
   }
-  console.log(`\nlayer: batch ${dims.batch}, din ${dims.din}, dout ${dims.dout}; dense random operands, seed ${seed}`);
-  console.log(table(['simulator', 'step', 'result', 'cycles', 'model', 'ideal', 'util', 'SCALE-Sim OS', 'SCALE-Sim WS', 'transfer'], rows));
+  const clock = clockMHz === undefined ? '' : `; µs at ${clockMHz} MHz`;
+  console.log(`\nlayer: batch ${dims.batch}, din ${dims.din}, dout ${dims.dout}; dense random operands, seed ${seed}${clock}`);
+  const time = (header: string) => (clockMHz === undefined ? [] : [header]);
+  console.log(
+    table(
+      [
+        'simulator',
+        'step',
+        'result',
+        'cycles',
+        ...time('µs'),
+        'model',
+        'ideal',
+        'util',
+        'SCALE-Sim OS',
+        'SCALE-Sim WS',
+        'transfer',
+        ...time('transfer µs'),
+      ],
+      rows,
+    ),
+  );
   for (const p of problems) console.log(p);
   const pass = lint.clean && problems.length === 0;
   console.log(pass ? '\nall steps match the golden model bit for bit; every cycle count matches the model' : '\nFAILED');

@@ -10,6 +10,7 @@ import { initNetwork, planLayout, trainFloat, trainOnDevice, type EpochStats, ty
 import { RtlDevice } from '../train/rtl-device.ts';
 import type { SimulatorName } from '../sim/simulators.ts';
 import { progress } from '../util/format.ts';
+import { microseconds } from '../util/clock.ts';
 
 export interface TrainRequest {
   dataset: DatasetName;
@@ -33,6 +34,10 @@ export interface TrainReport {
   floatTestAccuracy: number;
   floatEpochs: EpochStats[];
   cycles: TrainResult['cycles'];
+  /** the --clock-mhz clock (only with the option) */
+  clockMHz?: number;
+  /** every cycle figure at that clock, to the nanosecond (only with --clock-mhz) */
+  microseconds?: TrainResult['cycles'];
   effectualMacs: number;
   skippedMacs: number;
   steps: number;
@@ -99,4 +104,25 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
     mismatch,
     options: req,
   };
+}
+
+/** The report with its cycle figures also in microseconds at `clockMHz`, beside the cycles. */
+export function trainAtClock(report: TrainReport, clockMHz: number): TrainReport {
+  const c = report.cycles;
+  const t = (cycles: number) => microseconds(cycles, clockMHz);
+  const us: TrainResult['cycles'] = {
+    fp: t(c.fp),
+    bp: t(c.bp),
+    wg: t(c.wg),
+    update: t(c.update),
+    move: t(c.move),
+    total: t(c.total),
+    transfer: t(c.transfer),
+  };
+  const timed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(report)) {
+    timed[key] = value;
+    if (key === 'cycles') Object.assign(timed, { clockMHz, microseconds: us });
+  }
+  return timed as unknown as TrainReport;
 }

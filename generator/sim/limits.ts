@@ -9,9 +9,9 @@
  * design, the simulator, the command line and the limit.
  */
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Simulator processes allowed at once: TRAINFORGE_JOBS, or the machine's cores. */
@@ -132,7 +132,23 @@ export function commandLine(file: string, args: string[]): string {
  * the caller's to report); rejects with a SimLimitError naming `what`, the
  * command and the limit when the limit passed.
  */
+/** True when `command` is an executable file on PATH. */
+export function onPath(command: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
+
 export async function runLimited(what: string, file: string, args: string[], opts: { cwd?: string; limitMs: number }): Promise<LimitedRun> {
+  // a program that is not there fails at once, without waiting for a slot
+  if (!file.includes('/') && !onPath(file)) throw new Error(`${what}: could not run ${file}: not found on PATH`);
   return withSlot(async () => {
     const child = execa(file, args, { cwd: opts.cwd, reject: false, detached: true, stdin: 'ignore', all: false });
     const untrack = trackGroup(child.pid);

@@ -4,14 +4,14 @@
  * .cache/sim by a hash of every source), then run it on a stimulus file.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreModel } from '../elaborate/model.ts';
 import { renderCore, renderTestbench } from '../render/render.ts';
 import { UserError } from '../util/errors.ts';
 import { ICARUS_OPTIONS, TESTBENCH_TOP, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from './flags.ts';
-import { buildLimitMs, commandLine, howItEnded, runLimited, runLimitMs, type SimWork } from './limits.ts';
+import { buildLimitMs, commandLine, howItEnded, onPath, runLimited, runLimitMs, type SimWork } from './limits.ts';
 
 export type SimulatorName = 'icarus' | 'verilator';
 export const SIMULATORS: readonly SimulatorName[] = ['verilator', 'icarus'];
@@ -30,20 +30,6 @@ const TOOL_PACKAGES: Record<string, string> = {
   yosys: 'yosys',
   'nextpnr-ice40': 'nextpnr-ice40',
 };
-
-/** True when `command` is an executable file on PATH. */
-export function onPath(command: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
-}
 
 /** Fails with one line naming the Debian package when a tool is not on PATH. */
 export function requireTool(command: string): void {

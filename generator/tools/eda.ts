@@ -1,11 +1,12 @@
 /**
  * Lint (Verilator -Wall) and synthesis (Yosys) of a generated design.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDesignOnDisk, type Design } from '../pipeline.ts';
 import { requireTool } from '../sim/simulators.ts';
 import { runLimited } from '../sim/limits.ts';
+import { CombinationalLoopError, netlistMetrics, type NetlistMetrics, type YosysModule } from './netlist.ts';
 
 /** Lint and synthesis time grows with the array; these limits only catch a tool that hangs. */
 const lintLimitMs = (pes: number) => 120_000 + 2_000 * pes;
@@ -48,71 +49,128 @@ export interface SynthReport {
   /** bits in those memories, counted by Yosys: the sum of SIZE x WIDTH over its $mem cells */
   memoryBits: number;
   latches: number;
-  /** Yosys's own error text when pass is false */
+  /** the most cell input pins (plus output ports) one net bit drives, the clock and reset apart (see tools/netlist.ts) */
+  maxFanout: number;
+  /** that net bit, by its Yosys name after flattening */
+  maxFanoutNet: string | null;
+  /** gate cells on the longest path between ports, flip-flops and memories (memories cut paths like an SRAM macro) */
+  logicDepth: number;
+  /** where that path starts and ends: a port, a register (its output net) or a memory pin */
+  logicDepthPath: { from: string; to: string } | null;
+  /** Yosys's own error text (or the combinational loop) when pass is false */
   error?: string;
 }
+
+/** The clock and reset ports of every generated core: not data, so no path starts at them and their fanout is not counted. */
+const CLOCK_AND_RESET = ['clk_i', 'rst_ni'];
 
 /**
  * Yosys synthesis: the generic `synth` flow, except that memories stay memories
  * (as an SRAM macro or block RAM would) instead of being blown up into flops.
- * Fails on latches and on `check -assert` problems (undriven nets, multiple drivers).
+ * Fails on latches, on combinational loops and on `check -assert` problems
+ * (undriven nets, multiple drivers).
  */
 export async function synthDesign(design: Design): Promise<SynthReport> {
   requireTool('yosys');
-  const top = design.model.top;
-  return withDesignOnDisk(design, async (dir, verilog) => {
-    const script = [
-      `read_verilog -defer ${verilog.join(' ')}`,
-      `hierarchy -check -top ${top}`,
-      `synth -top ${top} -run begin:fine`,
-      'opt -fast -full',
-      'techmap',
-      'opt -fast',
-      'abc -fast',
-      'opt_clean',
-      'flatten',
-      'opt_clean',
-      'check -assert',
-      `tee -o ${join(dir, 'stat.json')} stat -json`,
-      // the memory cells with their parameters, for the bit count
-      `tee -q -o ${join(dir, 'memories.il')} dump t:$mem*`,
-    ].join('\n');
-    const scriptPath = join(dir, 'synth.ys');
-    writeFileSync(scriptPath, script + '\n');
-    const pes = design.model.rows * design.model.cols;
-    const result = await runLimited(`synthesis of ${design.model.name}`, 'yosys', ['-q', '-s', scriptPath], {
-      cwd: dir,
-      limitMs: synthLimitMs(pes),
-    });
-    if (result.exitCode !== 0) {
-      const error = (result.stderr || result.stdout)
-        .split('\n')
-        .filter((l) => /ERROR|Error|error/.test(l))
-        .join('\n');
-      return { pass: false, top, cells: 0, cellTypes: {}, memories: 0, memoryBits: 0, latches: 0, error: error || 'yosys failed' };
-    }
-    const stat = JSON.parse(readFileSync(join(dir, 'stat.json'), 'utf8')) as {
-      modules: Record<string, { num_cells: number; num_cells_by_type: Record<string, number> }>;
-    };
-    const module = stat.modules[`\\${top}`] ?? Object.values(stat.modules)[0];
-    const cellTypes = module.num_cells_by_type;
-    const latches = Object.entries(cellTypes)
-      .filter(([type]) => /latch|\$_SR_|\$sr\b/i.test(type))
-      .reduce((sum, [, n]) => sum + n, 0);
-    const memories = Object.entries(cellTypes)
-      .filter(([type]) => type.startsWith('$mem'))
-      .reduce((sum, [, n]) => sum + n, 0);
-    return {
-      pass: latches === 0,
-      top,
-      cells: module.num_cells,
-      cellTypes,
-      memories,
-      memoryBits: yosysMemoryBits(readFileSync(join(dir, 'memories.il'), 'utf8')),
-      latches,
-      error: latches ? `${latches} latch cells inferred` : undefined,
-    };
+  const pes = design.model.rows * design.model.cols;
+  return withDesignOnDisk(design, (dir, verilog) =>
+    synthVerilog(dir, verilog, design.model.top, { label: design.model.name, limitMs: synthLimitMs(pes) }),
+  );
+}
+
+/** The synthesis of synthDesign on Verilog files already on disk; `dir` takes Yosys's scratch files. */
+export async function synthVerilog(
+  dir: string,
+  verilog: string[],
+  top: string,
+  opts: { label: string; limitMs: number },
+): Promise<SynthReport> {
+  requireTool('yosys');
+  const script = [
+    `read_verilog -defer ${verilog.join(' ')}`,
+    `hierarchy -check -top ${top}`,
+    // up to fine: memory -nomap keeps the memories as $mem cells
+    `synth -top ${top} -run begin:fine`,
+    'opt -fast -full',
+    'techmap',
+    'opt -fast',
+    'abc -fast',
+    'opt_clean',
+    'flatten',
+    'opt_clean',
+    // the flattened gate netlist, for fanout and logic depth (before the check, to name a loop it finds)
+    `write_json ${join(dir, 'netlist.json')}`,
+    'check -assert',
+    `tee -o ${join(dir, 'stat.json')} stat -json`,
+    // the memory cells with their parameters, for the bit count
+    `tee -q -o ${join(dir, 'memories.il')} dump t:$mem*`,
+  ].join('\n');
+  const scriptPath = join(dir, 'synth.ys');
+  writeFileSync(scriptPath, script + '\n');
+  const failed = (error: string): SynthReport => ({
+    pass: false,
+    top,
+    cells: 0,
+    cellTypes: {},
+    memories: 0,
+    memoryBits: 0,
+    latches: 0,
+    maxFanout: 0,
+    maxFanoutNet: null,
+    logicDepth: 0,
+    logicDepthPath: null,
+    error,
   });
+  const netlistPath = join(dir, 'netlist.json');
+  const metricsOf = (): NetlistMetrics => {
+    const netlist = JSON.parse(readFileSync(netlistPath, 'utf8')) as { modules: Record<string, YosysModule> };
+    return netlistMetrics(netlist.modules[top] ?? Object.values(netlist.modules)[0], CLOCK_AND_RESET);
+  };
+  const result = await runLimited(`synthesis of ${opts.label}`, 'yosys', ['-q', '-s', scriptPath], { cwd: dir, limitMs: opts.limitMs });
+  if (result.exitCode !== 0) {
+    const error = (result.stderr || result.stdout)
+      .split('\n')
+      .filter((l) => /ERROR|Error|error/.test(l))
+      .join('\n');
+    // check -assert fails on a combinational loop among other things: name the loop's nets
+    if (existsSync(netlistPath)) {
+      try {
+        metricsOf();
+      } catch (err) {
+        if (err instanceof CombinationalLoopError) return failed(`${err.message}; yosys: ${error}`);
+      }
+    }
+    return failed(error || 'yosys failed');
+  }
+  const stat = JSON.parse(readFileSync(join(dir, 'stat.json'), 'utf8')) as {
+    modules: Record<string, { num_cells: number; num_cells_by_type: Record<string, number> }>;
+  };
+  const module = stat.modules[`\\${top}`] ?? Object.values(stat.modules)[0];
+  const cellTypes = module.num_cells_by_type;
+  const latches = Object.entries(cellTypes)
+    .filter(([type]) => /latch|\$_SR_|\$sr\b/i.test(type))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const memories = Object.entries(cellTypes)
+    .filter(([type]) => type.startsWith('$mem'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  let metrics: NetlistMetrics;
+  try {
+    metrics = metricsOf();
+  } catch (err) {
+    if (err instanceof CombinationalLoopError) return failed(err.message);
+    throw err;
+  }
+  return {
+    pass: latches === 0,
+    top,
+    cells: module.num_cells,
+    cellTypes,
+    memories,
+    memoryBits: yosysMemoryBits(readFileSync(join(dir, 'memories.il'), 'utf8')),
+    latches,
+    ...metrics,
+    error: latches ? `${latches} latch cells inferred` : undefined,
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { designFromFile, designFromSpec, writeDesign, type Design, type Manifest } from '../../generator/pipeline.ts';
 import { runLimited } from '../../generator/sim/limits.ts';
-import { onPath } from '../../generator/sim/simulators.ts';
+import { onPath } from '../../generator/sim/limits.ts';
 import { validateSpecObject } from '../../generator/spec/load.ts';
 import { GOLDEN_DESIGNS, goldenSpecPath } from '../golden/designs.ts';
 import { list, parseCapi2, str } from '../support/capi2.ts';

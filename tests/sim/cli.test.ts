@@ -118,3 +118,47 @@ describe('trainforge sim (Icarus)', () => {
     SIM_TIMEOUT,
   );
 });
+
+describe('trainforge bench --clock-mhz (Icarus)', () => {
+  it(
+    'puts microseconds beside the cycles in the table, bench.json and bench.csv; without it the files are as before',
+    async () => {
+      const args = ['bench', 'tests/golden/specs/tiny_sparse.json', '--batch', '3', '--din', '5', '--dout', '4', '--densities', '1,0.5'];
+      const common = [...args, '--no-area', '--simulator', 'icarus'];
+      const plainDir = path.join(scratch, 'bench-plain');
+      const timedDir = path.join(scratch, 'bench-timed');
+      const plain = await cli([...common, '--out', plainDir]);
+      expect(plain.exitCode, plain.stderr).toBe(0);
+      expect(plain.stdout).not.toContain('µs');
+      const timed = await cli([...common, '--out', timedDir, '--clock-mhz', '40']);
+      expect(timed.exitCode, timed.stderr).toBe(0);
+      expect(timed.stdout).toContain('; µs at 40 MHz');
+      expect(timed.stdout).toMatch(/dense µs\s+zero-skip\s+zero-skip µs/);
+
+      const read = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8');
+      const base = JSON.parse(read(plainDir, 'bench.json')) as { rows: Record<string, number>[] };
+      const report = JSON.parse(read(timedDir, 'bench.json')) as { clockMHz: number; rows: Record<string, number>[] };
+      expect(base).not.toHaveProperty('clockMHz');
+      expect(report.clockMHz).toBe(40);
+      expect(report.rows).toHaveLength(6);
+      for (const [i, row] of report.rows.entries()) {
+        expect(row.microseconds).toBe(row.cycles / 40);
+        expect(row.denseMicroseconds).toBe(row.denseCycles / 40);
+        const { microseconds: _m, denseMicroseconds: _d, ...rest } = row;
+        expect(rest).toEqual(base.rows[i]);
+      }
+      // the CSV with the clock is the CSV without it plus two columns
+      const csv = read(timedDir, 'bench.csv').split('\n');
+      expect(csv[0]).toMatch(/^step,density,denseCycles,denseMicroseconds,cycles,microseconds,modelCycles,/);
+      const without = csv.map((line) =>
+        line
+          .split(',')
+          .filter((_, i) => i !== 3 && i !== 5)
+          .join(','),
+      );
+      expect(without.join('\n')).toBe(read(plainDir, 'bench.csv'));
+      expect(read(timedDir, 'bench.svg')).toBe(read(plainDir, 'bench.svg'));
+    },
+    SIM_TIMEOUT,
+  );
+});

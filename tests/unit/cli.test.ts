@@ -178,3 +178,71 @@ describe('trainforge sim', () => {
     expect(readdirSync(cache)).toEqual([]);
   });
 });
+
+describe('--clock-mhz (demo, bench, train)', () => {
+  it('a bad value is a one-line error before anything is built or simulated', async () => {
+    // nothing on PATH and an empty cache: had the command gone on, it would have failed otherwise
+    const emptyBin = path.join(scratch, 'clock-empty-bin');
+    const cache = path.join(scratch, 'clock-empty-cache');
+    mkdirSync(emptyBin);
+    mkdirSync(cache);
+    const env = { PATH: emptyBin, TRAINFORGE_CACHE: cache };
+    const cases: [string[], string][] = [
+      [['demo', 'specs/small.json', '--clock-mhz', '0'], '0'],
+      [['bench', 'specs/sparse.json', '--clock-mhz=-12.5'], '-12.5'],
+      [['train', 'specs/trainer.json', '--dataset', 'iris', '--clock-mhz', '48MHz'], '48MHz'],
+    ];
+    for (const [args, value] of cases) {
+      const r = await cli(args, env);
+      expect(r.exitCode, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(linesOf(r.stderr)).toEqual([
+        `error: --clock-mhz: "${value}" is not a positive number of MHz; give the clock frequency, e.g. --clock-mhz 48 or 62.5`,
+      ]);
+    }
+    const missing = await cli(['bench', 'specs/sparse.json', '--clock-mhz'], env);
+    expect(missing.exitCode).toBe(1);
+    expect(linesOf(missing.stderr)).toEqual(["error: Option '--clock-mhz <value>' argument missing; see trainforge help"]);
+    const dash = await cli(['bench', 'specs/sparse.json', '--clock-mhz', '-3'], env);
+    expect(dash.exitCode).toBe(1);
+    expect(linesOf(dash.stderr)).toHaveLength(1);
+    expect(dash.stderr).toContain("'--clock-mhz=-XYZ'");
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it('train on the golden model reports microseconds beside the cycles, in the JSON and the text', async () => {
+    const args = ['train', 'specs/trainer.json', '--dataset', 'iris', '--simulator', 'golden', '--epochs', '1'];
+    const small = ['--train-samples', '16', '--test-samples', '8'];
+    const plain = await cli([...args, ...small, '--json']);
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    const base = JSON.parse(plain.stdout) as Record<string, unknown>;
+    expect(base).not.toHaveProperty('clockMHz');
+    expect(base).not.toHaveProperty('microseconds');
+
+    const timed = await cli([...args, ...small, '--clock-mhz', '62.5', '--json']);
+    expect(timed.exitCode, timed.stderr).toBe(0);
+    const report = JSON.parse(timed.stdout) as Record<string, unknown> & {
+      cycles: Record<string, number>;
+      microseconds: Record<string, number>;
+    };
+    expect(report.clockMHz).toBe(62.5);
+    expect(Object.keys(report.microseconds)).toEqual(Object.keys(report.cycles));
+    for (const [key, cycles] of Object.entries(report.cycles))
+      expect(report.microseconds[key], key).toBe(Math.round((cycles / 62.5) * 1000) / 1000);
+    expect(report.microseconds.total).toBeGreaterThan(0);
+    // apart from the two new fields and the wall time, the same report as without the option
+    const { clockMHz: _c, microseconds: _m, wallSeconds: _w, ...rest } = report;
+    const { wallSeconds: _w2, ...baseRest } = base;
+    expect(rest).toEqual(baseRest);
+
+    const text = await cli([...args, ...small, '--clock-mhz', '62.5']);
+    expect(text.exitCode, text.stderr).toBe(0);
+    const us = report.microseconds;
+    const f = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+    expect(text.stdout).toContain(
+      `  µs at 62.5 MHz: FP ${f(us.fp)}, BP ${f(us.bp)}, WG ${f(us.wg)}, update ${f(us.update)}, move ${f(us.move)}; total ${f(us.total)} (host transfers apart: ${f(us.transfer)})`,
+    );
+    const plainText = await cli([...args, ...small]);
+    expect(plainText.stdout).not.toContain('µs');
+  });
+});

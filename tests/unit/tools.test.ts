@@ -9,7 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { designFromFile } from '../../generator/pipeline.ts';
-import { compileDesign, onPath, requireTool } from '../../generator/sim/simulators.ts';
+import { compileDesign, requireTool } from '../../generator/sim/simulators.ts';
+import { onPath } from '../../generator/sim/limits.ts';
 import { lintDesign, synthDesign } from '../../generator/tools/eda.ts';
 import { UserError } from '../../generator/util/errors.ts';
 
