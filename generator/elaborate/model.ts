@@ -111,6 +111,8 @@ export interface BufferModel {
   module: string;
   instance: string;
   words: number;
+  /** the words the banks hold: banks x depth (words rounded down to whole rows of banks) */
+  capacity: number;
   banks: number;
   /** addresses per bank */
   depth: number;
@@ -196,6 +198,7 @@ function buffer(
     module: `${spec.name}_${skewed ? 'transposable_buffer' : 'row_buffer'}`,
     instance: `${role}_buffer`,
     words,
+    capacity: banks * depth,
     banks,
     depth,
     addrBits: indexBits(depth),

@@ -68,7 +68,7 @@ export function headerBuffers(model: CoreModel): HeaderBuffer[] {
   const weight: HeaderBuffer = {
     key: 'WEIGHT',
     what: `W: ${w.skewed ? 'transposable (skewed)' : 'plain (row-only)'} weight buffer, element (i, j) of a block in bank ${w.skewed ? '(i + j) mod banks' : 'j'}`,
-    words: w.banks * w.depth,
+    words: w.capacity,
     banks: w.banks,
     depth: w.depth,
     addrBits: w.addrBits,
@@ -83,7 +83,7 @@ export function headerBuffers(model: CoreModel): HeaderBuffer[] {
       {
         key: 'ACTIVATION',
         what: 'X: transposable activation buffer',
-        words: a.banks * a.depth,
+        words: a.capacity,
         banks: a.banks,
         depth: a.depth,
         addrBits: a.addrBits,
@@ -92,7 +92,7 @@ export function headerBuffers(model: CoreModel): HeaderBuffer[] {
       {
         key: 'ERROR',
         what: 'dY: transposable error buffer',
-        words: e.banks * e.depth,
+        words: e.capacity,
         banks: e.banks,
         depth: e.depth,
         addrBits: e.addrBits,

@@ -36,13 +36,6 @@ module edge_trainer_pe_array #(
   input  wire [Cols*OpBits-1:0]    b_i,
   output wire [Cols*AccBits-1:0]   drain_o
 );
-  generate
-    if ((Rows < 1) || (Cols < 1)) begin : g_bad_shape
-      // elaboration stops here: an array needs at least one PE
-      Rows_and_Cols_must_be_at_least_1 u_stop ();
-    end
-  endgenerate
-
   // west-to-east: A lanes and control (valid, first, last); entry c = 0, exit c = Cols
   wire [Rows*(Cols+1)*OpBits-1:0] a_mesh;
   wire [Rows*(Cols+1)*3-1:0]      ctrl_mesh;

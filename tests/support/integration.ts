@@ -120,6 +120,11 @@ export const PARAMETER_MACROS: Record<string, string | null> = {
   ErrAddrBits: 'ERROR_ADDR_BITS',
   ResultDepth: 'RESULT_DEPTH',
   ResultAddrBits: 'RESULT_ADDR_BITS',
+  // the dense core derives banks, depths and address widths from the capacities
+  WeightWords: 'WEIGHT_WORDS',
+  ActWords: 'ACTIVATION_WORDS',
+  ErrWords: 'ERROR_WORDS',
+  ResultWords: 'RESULT_WORDS',
   Lanes: 'SCAN_WIDTH',
   ChunkDepth: 'CHUNK_DEPTH',
   // each row engine's local copy of the B chunk: inside the core

@@ -24,17 +24,11 @@ module tiny_trainer_core #(
   parameter integer AccBits = 16,
   parameter integer MultiplyStage = 0,
   parameter integer CountBits = 13,
-  parameter integer WeightBanks = 2,
-  parameter integer WeightDepth = 128,
-  parameter integer WeightAddrBits = 7,
-  parameter integer ActBanks = 2,
-  parameter integer ActDepth = 128,
-  parameter integer ActAddrBits = 7,
-  parameter integer ErrBanks = 2,
-  parameter integer ErrDepth = 128,
-  parameter integer ErrAddrBits = 7,
-  parameter integer ResultDepth = 128,
-  parameter integer ResultAddrBits = 7,
+  // buffer capacities in operand words (the result buffer's in accumulator words)
+  parameter integer WeightWords = 256,
+  parameter integer ActWords = 256,
+  parameter integer ErrWords = 256,
+  parameter integer ResultWords = 256,
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32
@@ -63,6 +57,42 @@ module tiny_trainer_core #(
   input  wire                 rd_ready_i,
   output wire [AccBits-1:0]   rd_data_o
 );
+  // ---------------------------------------------------------------- geometry
+  // Everything else follows from the parameters above, so that overriding one
+  // of them at integration time either gives a working core or stops
+  // elaboration with the name of the broken rule (generator/elaborate/model.ts
+  // computes the same numbers for the golden and cycle models).
+  // W: Cols x Cols blocks over Cols banks; X: Rows x Cols blocks over
+  // max(Rows, Cols) banks; dY: Rows x Rows blocks over Rows banks; the result:
+  // one word of Cols accumulators per row of out and tile column.
+  localparam integer WeightBanks = Cols;
+  localparam integer ActBanks = (Rows > Cols) ? Rows : Cols;
+  localparam integer ErrBanks = Rows;
+  localparam integer WeightDepth = WeightWords / WeightBanks;
+  localparam integer ActDepth = ActWords / ActBanks;
+  localparam integer ErrDepth = ErrWords / ErrBanks;
+  localparam integer ResultDepth = ResultWords / Cols;
+  localparam integer WeightAddrBits = (WeightDepth > 1) ? $clog2(WeightDepth) : 1;
+  localparam integer ActAddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1;
+  localparam integer ErrAddrBits = (ErrDepth > 1) ? $clog2(ErrDepth) : 1;
+  localparam integer ResultAddrBits = (ResultDepth > 1) ? $clog2(ResultDepth) : 1;
+
+  generate
+    // elaboration stops at the first broken rule: a module of this name does not exist
+    if (AccBits < 2 * OpBits) begin : g_check_acc_bits
+      AccBits_must_be_at_least_2_x_OpBits u_stop ();
+    end
+    if ((WeightDepth < Cols) || (ActDepth < Rows) || (ErrDepth < Rows) || (ResultDepth < Rows)) begin : g_check_buffers
+      each_buffer_must_hold_one_block_of_the_array u_stop ();
+    end
+    if ((CountBits < WeightAddrBits) || (CountBits < ActAddrBits) || (CountBits < ErrAddrBits) || (CountBits < ResultAddrBits)) begin : g_check_count_bits
+      CountBits_must_cover_every_buffer_address u_stop ();
+    end
+    if ((CountBits > 30) || ((1 << CountBits) <= Rows * Cols)) begin : g_check_tile_padding
+      CountBits_must_count_Rows_x_Cols_and_be_at_most_30 u_stop ();
+    end
+  endgenerate
+
   wire                 w_wr_en, x_wr_en, dy_wr_en;
   wire [CountBits-1:0] ld_base, ld_row, ld_col;
   wire                 w_rd_en, w_rd_col, x_rd_en, x_rd_col, dy_rd_en, dy_rd_col;
