@@ -152,8 +152,9 @@ module tiny_sparse_command_frontend #(
   reg [RequantStages-1:0]           wb_valid_q, wb_valid_d, wb_last_q, wb_last_d;
   reg [RequantStages*CountBits-1:0] wb_block_q, wb_block_d, wb_row_q, wb_row_d, wb_col_q, wb_col_d;
   reg [RequantStages*Cols-1:0]      wb_lanes_q, wb_lanes_d;
-  // read-out: row-major position in the result of the element in the read registers
-  reg [CountBits-1:0]  rd_row_q, rd_row_d, rd_col_q, rd_col_d, rd_lane_q, rd_lane_d;
+  // read-out: row-major position in the result of the element in the read registers,
+  // counted down (rows and columns left after it) so that the ends are zero tests
+  reg [CountBits-1:0]  rd_rows_left_q, rd_rows_left_d, rd_cols_left_q, rd_cols_left_d, rd_lane_q, rd_lane_d;
   // read port: W read-out's element in the read registers; the output register's flags
   reg                  w_held_q, w_held_d, o_valid_q, o_valid_d, o_last_q, o_last_d;
 
@@ -279,9 +280,9 @@ module tiny_sparse_command_frontend #(
 
   // ---------------------------------------------------------------- read-out
   wire rd_consume = (rd_take && !rd_transposed_i) || (mv_take && !updating);
-  wire rd_row_end = (rd_col_q == res_cols_i - One);
+  wire rd_row_end = (rd_cols_left_q == Zero);
   wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
-  wire rd_last = rd_row_end && (rd_row_q == res_rows_i - One);
+  wire rd_last = rd_row_end && (rd_rows_left_q == Zero);
   wire rd_done = rd_transposed_i ? rd_transposed_last_i : rd_last;
 
   // ---------------------------------------------------------------- LFSR
@@ -417,18 +418,19 @@ module tiny_sparse_command_frontend #(
   end
 
   // ---------------------------------------------------------------- read-out walk
-  // result elements leave row-major, one word of Cols per read
+  // result elements leave row-major, one word of Cols per read (the last
+  // result's shape is stable from the acceptance of a read or move on)
   always @* begin
-    rd_row_d = rd_row_q; rd_col_d = rd_col_q; rd_lane_d = rd_lane_q;
+    rd_rows_left_d = rd_rows_left_q; rd_cols_left_d = rd_cols_left_q; rd_lane_d = rd_lane_q;
     if (accept) begin
-      rd_row_d = Zero; rd_col_d = Zero; rd_lane_d = Zero;
+      rd_rows_left_d = res_rows_i - One; rd_cols_left_d = res_cols_i - One; rd_lane_d = Zero;
     end else if (rd_consume && !rd_last) begin
       if (rd_row_end) begin
-        rd_row_d = rd_row_q + One;
-        rd_col_d = Zero;
+        rd_rows_left_d = rd_rows_left_q - One;
+        rd_cols_left_d = res_cols_i - One;
         rd_lane_d = Zero;
       end else begin
-        rd_col_d = rd_col_q + One;
+        rd_cols_left_d = rd_cols_left_q - One;
         rd_lane_d = rd_word_end ? Zero : rd_lane_q + One;
       end
     end
@@ -444,7 +446,7 @@ module tiny_sparse_command_frontend #(
       mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
       seg_q <= Zero; seg_rem_q <= Zero; din_q <= Zero; mv_lanes_q <= Zero;
       wb_valid_q <= {RequantStages{1'b0}}; wb_last_q <= {RequantStages{1'b0}};
-      rd_row_q <= Zero; rd_col_q <= Zero; rd_lane_q <= Zero;
+      rd_rows_left_q <= Zero; rd_cols_left_q <= Zero; rd_lane_q <= Zero;
       w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
@@ -455,7 +457,7 @@ module tiny_sparse_command_frontend #(
       mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
       seg_q <= seg_d; seg_rem_q <= seg_rem_d; din_q <= din_d; mv_lanes_q <= mv_lanes_d;
       wb_valid_q <= wb_valid_d; wb_last_q <= wb_last_d;
-      rd_row_q <= rd_row_d; rd_col_q <= rd_col_d; rd_lane_q <= rd_lane_d;
+      rd_rows_left_q <= rd_rows_left_d; rd_cols_left_q <= rd_cols_left_d; rd_lane_q <= rd_lane_d;
       w_held_q <= w_held_d; o_valid_q <= o_valid_d; o_last_q <= o_last_d;
     end
   end

@@ -86,11 +86,15 @@ module tiny_sparse_transposable_buffer #(
   wire [RotBits-1:0] rd_rot = rd_idx_i[RotBits-1:0];
 
   // column reads: bank b reads (b - idx) mod Banks rows into the block
-  reg [Banks*RotBits-1:0] in_block_rows;
-  integer q;
-  always @* begin
-    for (q = 0; q < Banks; q = q + 1) in_block_rows[q*RotBits +: RotBits] = q[RotBits-1:0];
-  end
+  // (a constant: assigned in a generate loop, since an always block with no inputs never runs in Icarus)
+  wire [Banks*RotBits-1:0] in_block_rows;
+  genvar q;
+  generate
+    for (q = 0; q < Banks; q = q + 1) begin : g_row_index
+      localparam integer RowNum = q;
+      assign in_block_rows[q*RotBits +: RotBits] = RowNum[RotBits-1:0];
+    end
+  endgenerate
   wire [Banks*RotBits-1:0] col_offsets;
   tiny_sparse_rotator #(
     .Lanes      (Banks),
