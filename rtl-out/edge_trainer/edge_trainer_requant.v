@@ -51,11 +51,7 @@ module edge_trainer_requant #(
   localparam integer Wide = AccBits + 2;
   localparam integer Narrow = OpBits + 2;   // the clamped rounded value
   localparam integer Diff = OpBits + 3;     // aux - clamped
-  localparam [Wide-1:0] OneW = {{(Wide-1){1'b0}}, 1'b1};
-  localparam [ShiftBits-1:0] ShiftZero = {ShiftBits{1'b0}};
-  localparam [ShiftBits-1:0] ShiftOne = {{(ShiftBits-1){1'b0}}, 1'b1};
   localparam [ShiftBits-1:0] LfsrWidth = LfsrBits[ShiftBits-1:0];   // the stochastic offset has at most LfsrBits bits
-  localparam [LfsrBits-1:0]  LfsrOne = {{(LfsrBits-1){1'b0}}, 1'b1};
   localparam [ShiftBits:0]   MaxShift = AccBits[ShiftBits:0];
   localparam signed [Diff-1:0] MaxOp = {{4{1'b0}}, {(OpBits-1){1'b1}}};
   localparam signed [Diff-1:0] MinOp = ~MaxOp;
@@ -64,7 +60,9 @@ module edge_trainer_requant #(
   wire [ShiftBits:0]   shift_wide = {1'b0, shift_i};
   wire [ShiftBits-1:0] shift = (shift_wide > MaxShift) ? MaxShift[ShiftBits-1:0] : shift_i;
   wire [ShiftBits-1:0] lfsr_width = (shift > LfsrWidth) ? LfsrWidth : shift;
-  wire [Wide-1:0]      half = (shift == ShiftZero) ? {Wide{1'b0}} : (OneW << (shift - ShiftOne));
+  // masks without adders: low = 2^shift - 1, half - 1 = low >> 1, half = low ^ (half - 1) (both 0 at shift 0)
+  wire [Wide-1:0]      low_mask = ~({Wide{1'b1}} << shift);
+  wire [Wide-1:0]      half_m1 = low_mask >> 1;
 
   reg [ShiftBits-1:0] sh_q, lfsr_pad_q;
   reg [LfsrBits-1:0]  lfsr_mask_q;
@@ -73,9 +71,9 @@ module edge_trainer_requant #(
   always @(posedge clk_i) begin
     sh_q <= shift;
     lfsr_pad_q <= shift - lfsr_width;
-    lfsr_mask_q <= (lfsr_width == LfsrWidth) ? {LfsrBits{1'b1}} : ((LfsrOne << lfsr_width) - LfsrOne);
-    half_q <= half;
-    half_m1_q <= (shift == ShiftZero) ? {Wide{1'b0}} : half - OneW;
+    lfsr_mask_q <= ~({LfsrBits{1'b1}} << lfsr_width);   // all ones at lfsr_width = LfsrBits
+    half_q <= low_mask ^ half_m1;
+    half_m1_q <= half_m1;
     stochastic_q <= stochastic_i;
     relu_q <= relu_i;
     mask_q <= mask_i;
