@@ -3,7 +3,9 @@
  * alone against the golden model (generator/golden/quant.ts): every shift
  * 0..63, both roundings, edge accumulators (both ends of the range, 0, +/-1,
  * ties), several LFSR states, plain requantization and the weight update.
- * Runs the module on Icarus with a small testbench; prints the first
+ * Runs the module (pipelined: the settings a cycle ahead of the element, the
+ * value model.requantStages cycles after it) on Icarus with a small testbench,
+ * one case at a time; prints the first
  * disagreements and a count per (mode, shift), and exits 1 on any.
  *
  *   npx tsx scripts/requant-rtl-check.ts [SPEC]      (default specs/small.json)
@@ -61,18 +63,24 @@ try {
   writeFileSync(
     join(dir, 'tb.v'),
     `module tb;
+  reg clk = 1'b0;
   reg [${A - 1}:0] acc; reg [${B - 1}:0] aux; reg [5:0] shift; reg st, upd; reg [31:0] lfsr;
   wire [${B - 1}:0] v;
-  ${module} #(.OpBits(${B}), .AccBits(${A})) dut(.acc_i(acc), .aux_i(aux), .shift_i(shift), .stochastic_i(st), .lfsr_i(lfsr),
-    .relu_i(1'b0), .mask_i(1'b0), .update_i(upd), .value_o(v));
-  integer fd, r, s_in, st_in, u_in;
+  ${module} #(.OpBits(${B}), .AccBits(${A})) dut(.clk_i(clk), .shift_i(shift), .stochastic_i(st), .relu_i(1'b0), .mask_i(1'b0),
+    .update_i(upd), .acc_i(acc), .aux_i(aux), .lfsr_i(lfsr), .value_o(v));
+  integer fd, r, s_in, st_in, u_in, k;
   reg [63:0] a_in; reg [31:0] l_in; reg [15:0] x_in;
   initial begin
     fd = $fopen("${join(dir, 'in.txt')}", "r");
     while (!$feof(fd)) begin
       r = $fscanf(fd, "%h %d %d %h %d %h\\n", a_in, s_in, st_in, l_in, u_in, x_in);
       if (r == 6) begin
+        // the settings one cycle ahead of the element, then the ${m.requantStages} stages
         acc = a_in; shift = s_in; st = st_in; lfsr = l_in; upd = u_in; aux = x_in;
+        for (k = 0; k < ${m.requantStages + 1}; k = k + 1) begin
+          #1 clk = 1'b1;
+          #1 clk = 1'b0;
+        end
         #1 $display("%0d", $signed(v));
       end
     end

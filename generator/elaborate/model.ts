@@ -5,7 +5,7 @@
  */
 import type { LoadedSpec, Spec } from '../spec/types.ts';
 import type { LayerDims, TensorName } from '../types.ts';
-import { bitsFor, ceilDiv, indexBits } from './bits.ts';
+import { bitsFor, ceilDiv, constantDivision, indexBits, type ConstantDivision } from './bits.ts';
 import { effectiveChunkDepth, effectiveScanWidth } from './sparse.ts';
 
 /** Host commands. The op field is 4 bits wide to leave room for later commands. */
@@ -48,6 +48,14 @@ export function galoisTaps(exponents: readonly number[]): number {
   for (const e of exponents) if (e > 0) taps = (taps | (1 << (e - 1))) >>> 0;
   return taps;
 }
+
+/**
+ * Register stages of the requantization unit (templates/requant.v.hbs): a moved
+ * or updated element is written this many cycles after it is taken from the
+ * buffers' read registers. The front end delays the write by as much, and the
+ * cycle models of moves and updates count it.
+ */
+export const REQUANT_STAGES = 4;
 
 /** A command's decoded form: one strobe per opcode, named after the opcode. */
 export interface CommandModel {
@@ -122,11 +130,32 @@ export interface BufferModel {
   blockCols: number;
 }
 
+/**
+ * One memory shape: a simple dual-port RAM of depth words, one write and one
+ * registered read per cycle (templates/sram.v.hbs), or with a write enable per
+ * lane (templates/lane_sram.v.hbs). Every memory of the core is an instance of
+ * the wrapper module of its shape, named by the shape, so that an integrator
+ * swaps each wrapper for an SRAM macro or a vendor block RAM of that shape.
+ */
+export interface MemoryShape {
+  module: string;
+  template: 'sram' | 'lane_sram';
+  depth: number;
+  addrBits: number;
+  /** bits per word */
+  width: number;
+  /** write-enable lanes per word (1: the whole word) */
+  lanes: number;
+  laneBits: number;
+}
+
 /** A row-banked store of the zero-skipping core: Rows banks of scanWidth-element words. */
 export interface RowStoreModel {
   words: number;
   depth: number;
   addrBits: number;
+  /** the wrapper module of each bank's memory */
+  memory: string;
 }
 
 /** The zero-skipping core's extra geometry (present when sparsity.skipZeros is true). */
@@ -140,8 +169,13 @@ export interface SparseModel {
   errorStore: RowStoreModel;
   bStoreDepth: number;
   bStoreAddrBits: number;
+  /** the shapes of the row stores' banks: the row store module picks its wrapper by Depth */
+  storeMemories: MemoryShape[];
+  /** the wrapper modules of an engine's B store and result bank */
+  bStoreMemory: string;
   resultBankDepth: number;
   resultBankAddrBits: number;
+  resultBankMemory: string;
   /**
    * Square arrays: WG computes dW^T = X^T dY and skips the zeros of X (kept by
    * columns as well, in a second activation store); results are read and used
@@ -169,16 +203,25 @@ export interface CoreModel {
   weight: BufferModel;
   activation: BufferModel;
   error: BufferModel;
-  result: { words: number; depth: number; addrBits: number; wordBits: number };
+  /** the dense core's result buffer; memory: its wrapper module */
+  result: { words: number; depth: number; addrBits: number; wordBits: number; memory: string };
+  /** every memory shape of the core, one wrapper module each (also in modules) */
+  memories: MemoryShape[];
+  /** the shapes of the operand buffers' banks: the buffer modules pick their wrapper by Depth and OpBits */
+  bankMemories: MemoryShape[];
   opcodes: typeof OPCODES;
   opBitsField: number;
   /** command field widths, decoded strobes and the LFSR taps (one source for the RTL) */
   command: CommandModel;
   transposable: boolean;
+  /** register stages of the requantization unit: cycles from an element's take to its write */
+  requantStages: number;
+  /** ceil(din / cols) without a divider: floor(x / cols) = (x * multiplier) >> shift for countBits-bit x */
+  colsDivision: ConstantDivision;
   /** the zero-skipping core's geometry; undefined for the dense core */
   sparse?: SparseModel;
-  /** names of the generated modules, in compile order (leaves first, top last) */
-  modules: { name: string; template: string }[];
+  /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
+  modules: { name: string; template: string; shape?: MemoryShape }[];
   top: string;
 }
 
@@ -232,10 +275,23 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     { name: `${name}_result_port`, template: 'result_port' },
     { name: `${name}_command_frontend`, template: 'command_frontend' },
   ];
+  const bankMemories = distinctShapes(
+    (sparse ? [weight] : [weight, activation, error]).map((buf) => memoryShape(name, buf.depth, 1, spec.numeric.operandBits)),
+  );
+  const otherMemories = sparse
+    ? [
+        ...sparse.storeMemories,
+        memoryShape(name, sparse.bStoreDepth, 1, C * spec.numeric.operandBits),
+        memoryShape(name, sparse.resultBankDepth, 1, C * spec.numeric.accumulatorBits),
+      ]
+    : [memoryShape(name, resultDepth, 1, C * spec.numeric.accumulatorBits)];
+  const memories = distinctShapes([...bankMemories, ...otherMemories]);
+  const memoryModules = memories.map((shape) => ({ name: shape.module, template: shape.template, shape }));
+  const rotator = { name: `${name}_rotator`, template: 'rotator' };
   const modules = sparse
     ? [
-        { name: `${name}_sram`, template: 'sram' },
-        { name: `${name}_lane_sram`, template: 'lane_sram' },
+        ...memoryModules,
+        ...(b.transposable ? [rotator] : []),
         b.transposable
           ? { name: `${name}_transposable_buffer`, template: 'transposable_buffer' }
           : { name: `${name}_row_buffer`, template: 'row_buffer' },
@@ -249,7 +305,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_core`, template: 'sparse_core' },
       ]
     : [
-        { name: `${name}_sram`, template: 'sram' },
+        ...memoryModules,
+        rotator,
         { name: `${name}_transposable_buffer`, template: 'transposable_buffer' },
         ...(b.transposable ? [] : [{ name: `${name}_row_buffer`, template: 'row_buffer' }]),
         { name: `${name}_delay_line`, template: 'delay_line' },
@@ -265,6 +322,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   if (sparse) {
     addressBits.push(sparse.activationStore.addrBits, sparse.errorStore.addrBits, sparse.bStoreAddrBits, sparse.resultBankAddrBits);
   }
+  // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
+  const countBits = Math.max(bitsFor(maxDim), ...addressBits, 13);
   return {
     name,
     specHash: hash,
@@ -274,8 +333,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     opBits: spec.numeric.operandBits,
     accBits: spec.numeric.accumulatorBits,
     dimBits: bitsFor(maxDim),
-    // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
-    countBits: Math.max(bitsFor(maxDim), ...addressBits, 13),
+    countBits,
     plainGather: !b.transposable && C > 1,
     multiplyRegister: spec.array.multiplyRegister,
     weight,
@@ -286,20 +344,43 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
       depth: resultDepth,
       addrBits: indexBits(resultDepth),
       wordBits: C * spec.numeric.accumulatorBits,
+      memory: memoryShape(name, resultDepth, 1, C * spec.numeric.accumulatorBits).module,
     },
+    memories,
+    bankMemories,
     opcodes: OPCODES,
     opBitsField: OP_BITS,
     command: commandModel(),
     transposable: b.transposable,
+    requantStages: REQUANT_STAGES,
+    colsDivision: constantDivision(C, countBits),
     sparse,
     modules,
     top: `${name}_core`,
   };
 }
 
-function rowStore(words: number, rows: number, scanWidth: number): RowStoreModel {
+/** The memory shape of depth words of lanes x laneBits bits (lanes > 1: a write enable per lane). */
+function memoryShape(name: string, depth: number, lanes: number, laneBits: number): MemoryShape {
+  const laned = lanes > 1;
+  return {
+    module: laned ? `${name}_lane_sram_${depth}x${lanes}x${laneBits}` : `${name}_sram_${depth}x${laneBits}`,
+    template: laned ? 'lane_sram' : 'sram',
+    depth,
+    addrBits: indexBits(depth),
+    width: lanes * laneBits,
+    lanes,
+    laneBits,
+  };
+}
+
+function distinctShapes(shapes: MemoryShape[]): MemoryShape[] {
+  return [...new Map(shapes.map((shape) => [shape.module, shape])).values()];
+}
+
+function rowStore(name: string, words: number, rows: number, scanWidth: number, opBits: number): RowStoreModel {
   const depth = Math.floor(words / (rows * scanWidth));
-  return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth) };
+  return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth), memory: memoryShape(name, depth, scanWidth, opBits).module };
 }
 
 function sparseModel(spec: Spec): SparseModel {
@@ -308,15 +389,22 @@ function sparseModel(spec: Spec): SparseModel {
   const scanWidth = effectiveScanWidth(C, spec.sparsity.scanWidth);
   const chunkDepth = effectiveChunkDepth(scanWidth, spec.sparsity.chunkDepth);
   const resultBankDepth = Math.floor(spec.buffers.resultWords / (R * C));
+  const activationStore = rowStore(spec.name, spec.buffers.activationWords, R, scanWidth, spec.numeric.operandBits);
+  const errorStore = rowStore(spec.name, spec.buffers.errorWords, R, scanWidth, spec.numeric.operandBits);
   return {
     scanWidth,
     chunkDepth,
-    activationStore: rowStore(spec.buffers.activationWords, R, scanWidth),
-    errorStore: rowStore(spec.buffers.errorWords, R, scanWidth),
+    activationStore,
+    errorStore,
+    storeMemories: distinctShapes(
+      [activationStore, errorStore].map((store) => memoryShape(spec.name, store.depth, scanWidth, spec.numeric.operandBits)),
+    ),
     bStoreDepth: 2 * chunkDepth,
     bStoreAddrBits: indexBits(2 * chunkDepth),
+    bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, 1, C * spec.numeric.operandBits).module,
     resultBankDepth,
     resultBankAddrBits: indexBits(resultBankDepth),
+    resultBankMemory: memoryShape(spec.name, resultBankDepth, 1, C * spec.numeric.accumulatorBits).module,
     wgTransposed: R === C,
   };
 }

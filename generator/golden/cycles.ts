@@ -20,7 +20,10 @@
  *            systolic array's skew, the deskew of its columns and its output
  *            register; tiles overlap, so it is paid once per compute
  * Load of a rows x cols tensor: rows * cols + 1 (one word per cycle).
- * Read of an M x N result: M * N + 2 (one word per cycle after one read-ahead).
+ * Read of an M x N result: M * N + 3 (one element per cycle: the first result
+ * word is requested, its first element moves from the buffer's read register
+ * into the read port's output register, the host takes one element per cycle;
+ * done the cycle after the last).
  */
 import { gemmShape } from './gemm.ts';
 import type { LayerDims, Step } from '../types.ts';
@@ -54,7 +57,7 @@ export function loadCycles(rows: number, cols: number): number {
 }
 
 export function readCycles(M: number, N: number): number {
-  return M * N + 2;
+  return M * N + 3;
 }
 
 /** Cycles an ideal array would need: every PE busy every cycle. */

@@ -50,7 +50,7 @@ export function renderTemplate(name: string, model: CoreModel, extra: Record<str
 export function renderCore(model: CoreModel): Map<string, string> {
   const files = new Map<string, string>();
   for (const mod of model.modules) {
-    files.set(`${mod.name}.v`, renderTemplate(`${mod.template}.v`, model, { module: mod.name }));
+    files.set(`${mod.name}.v`, renderTemplate(`${mod.template}.v`, model, { module: mod.name, shape: mod.shape }));
   }
   return files;
 }

@@ -4,7 +4,7 @@
  * uses, and what every RTL run is checked against).
  */
 import type { CoreModel } from '../elaborate/model.ts';
-import { coreShape } from '../elaborate/model.ts';
+import { coreShape, REQUANT_STAGES } from '../elaborate/model.ts';
 import { runStep, countEffectualMacs } from '../golden/gemm.ts';
 import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { commandShift, magnitudeBits, requantize, updateWeights, type RoundMode } from '../golden/quant.ts';
@@ -116,17 +116,25 @@ export class GoldenDevice implements TrainingDevice {
   async close() {}
 }
 
-/** Cycles of an elementwise pass over the last result: one to start, one element per cycle, one to finish. */
+/**
+ * Cycles of an elementwise pass over the last result: one to start, one element
+ * per cycle, the requantization pipeline (an element is written REQUANT_STAGES
+ * cycles after it is taken from the read registers), one to finish.
+ */
 function moveCycles(result: bigint[][]): number {
-  return result.length * (result[0]?.length ?? 0) + 2;
+  return result.length * (result[0]?.length ?? 0) + 2 + REQUANT_STAGES;
 }
 
-/** Cycles of reading W out: an element every two cycles (read, then hand over). */
+/**
+ * Cycles of reading W out: one element per cycle through the read port's two
+ * stages (the buffer's read register, the output register), plus three: the
+ * first read, its move into the output register, and done after the last.
+ */
 export function readWeightCycles(rows: number, cols: number): number {
-  return 2 * rows * cols + 1;
+  return rows * cols + 3;
 }
 
-/** Cycles of a weight update: a row segment of `cols` weights per cycle. */
+/** Cycles of a weight update: a row segment of `cols` weights per cycle, through the requantization pipeline. */
 function updateCycles(result: bigint[][], cols: number): number {
-  return result.length * Math.ceil((result[0]?.length ?? 0) / cols) + 2;
+  return result.length * Math.ceil((result[0]?.length ?? 0) / cols) + 2 + REQUANT_STAGES;
 }

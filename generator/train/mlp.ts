@@ -18,6 +18,7 @@
 import type { CoreModel } from '../elaborate/model.ts';
 import { tensorFootprints } from '../elaborate/model.ts';
 import { makeRng, shuffle } from '../golden/rng.ts';
+import { readCycles } from '../golden/cycles.ts';
 import { UserError } from '../util/errors.ts';
 import type { Dataset } from './datasets.ts';
 import type { TrainingDevice } from './device.ts';
@@ -211,7 +212,7 @@ export async function trainOnDevice(
         fx.push(fx[l] + net.fw[l] - shift);
       } else {
         const acc = await device.readResult();
-        cycles.transfer += acc.length * sizes[L] + 2;
+        cycles.transfer += readCycles(acc.length, sizes[L]);
         const scale = 2 ** -(fx[l] + net.fw[l]);
         logits = acc.map((row) => row.map((v) => Number(v) * scale));
       }

@@ -1,4 +1,6 @@
-edge_trainer_sram.v
+edge_trainer_sram_1024x8.v
+edge_trainer_sram_512x256.v
+edge_trainer_rotator.v
 edge_trainer_transposable_buffer.v
 edge_trainer_delay_line.v
 edge_trainer_systolic_pe.v

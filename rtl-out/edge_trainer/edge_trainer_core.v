@@ -104,7 +104,7 @@ module edge_trainer_core #(
   wire                 pe_valid, pe_first, pe_last;
   wire                 res_wr_en, res_rd_en;
   wire [CountBits-1:0] res_wr_addr, res_rd_addr;
-  wire                 compute_start, rd_weight, move, aux_from_x;
+  wire                 compute_start, rd_weight, rd_load, move, aux_from_x;
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
   wire [ShiftBits-1:0] rq_shift;
@@ -159,6 +159,7 @@ module edge_trainer_core #(
     .rd_valid_o           (rd_valid_o),
     .rd_ready_i           (rd_ready_i),
     .rd_weight_o          (rd_weight),
+    .rd_load_o            (rd_load),
     .walk_base_i          (fe_walk_base),
     .walk_block_rows_i    (fe_walk_block_rows),
     .walk_block_cols_i    (fe_walk_block_cols),
@@ -424,14 +425,13 @@ module edge_trainer_core #(
   wire [Cols*AccBits-1:0] res_rd_data;
   wire [Cols*AccBits-1:0] result_word_read = res_rd_data;
 
-  edge_trainer_sram #(
+  edge_trainer_sram_512x256 #(
     .Depth    (ResultDepth),
     .AddrBits (ResultAddrBits),
     .PortBits (CountBits),
     .Width    (Cols*AccBits)
   ) u_result_buffer (
     .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
     .wr_en_i   (res_wr_en),
     .wr_addr_i (res_wr_addr),
     .wr_data_i (drain_row),
@@ -487,6 +487,7 @@ module edge_trainer_core #(
     .rq_update_i         (rq_update),
     .requant_o           (requant_out),
     .move_data_o         (move_data),
+    .rd_load_i           (rd_load),
     .rd_weight_i         (rd_weight),
     .rd_data_o           (rd_data_o),
     .compute_start_i     (compute_start),

@@ -87,7 +87,10 @@ describe('determinism', () => {
     const base = fromObject({ name: 'edge_trainer' });
     const changed = fromObject({ name: 'edge_trainer', numeric: { accumulatorBits: 24 } });
     expect(changed.model.specHash).not.toBe(base.model.specHash);
-    expect([...changed.files.keys()]).toEqual([...base.files.keys()]);
+    // the same files, but for the memory wrappers, which are named by their shape (the result word is narrower)
+    const shapeless = (d: typeof base) => [...d.files.keys()].map((f) => f.replace(/_sram_[\dx]+\.v$/, '_sram.v'));
+    expect(shapeless(changed)).toEqual(shapeless(base));
+    expect(changed.files.has('edge_trainer_sram_512x192.v') && base.files.has('edge_trainer_sram_512x256.v')).toBe(true);
     for (const [file, text] of verilogOf(changed)) {
       expect(text, file).toContain(`spec hash ${changed.model.specHash}`);
       expect(text, file).not.toContain(base.model.specHash);

@@ -19,6 +19,7 @@ import {
   type CoreModel,
 } from '../../generator/elaborate/model.ts';
 import { arrayLatency, computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
+import { constantDivision } from '../../generator/elaborate/bits.ts';
 import { gemmShape } from '../../generator/golden/gemm.ts';
 import { Lfsr } from '../../generator/golden/quant.ts';
 import { loadSpecFile, validateSpecObject } from '../../generator/spec/load.ts';
@@ -109,13 +110,15 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(bufferFacts(m.error)).toEqual(square);
     expect([m.weight.instance, m.activation.instance, m.error.instance]).toEqual(['weight_buffer', 'activation_buffer', 'error_buffer']);
     expect(m.weight.module).toBe('edge_trainer_transposable_buffer');
-    expect(m.result).toEqual({ words: 4096, depth: 512, addrBits: 9, wordBits: 8 * 32 });
+    expect(m.result).toEqual({ words: 4096, depth: 512, addrBits: 9, wordBits: 8 * 32, memory: 'edge_trainer_sram_512x256' });
     expect(m.dimBits).toBe(14); // 8192 needs 14 bits
     expect(m.countBits).toBe(14);
     expect(m.plainGather).toBe(false);
     expect(m.transposable).toBe(true);
     expect(m.modules.map((x) => x.name)).toEqual([
-      'edge_trainer_sram',
+      'edge_trainer_sram_1024x8',
+      'edge_trainer_sram_512x256',
+      'edge_trainer_rotator',
       'edge_trainer_transposable_buffer',
       'edge_trainer_delay_line',
       'edge_trainer_systolic_pe',
@@ -152,12 +155,17 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(bufferFacts(m.activation)).toEqual({ banks: 5, depth: 204, addrBits: 8, skewed: true, blockRows: 3, blockCols: 5 });
     expect(bufferFacts(m.error)).toEqual({ banks: 3, depth: 341, addrBits: 9, skewed: true, blockRows: 3, blockCols: 3 });
     // 1024 / 5 rounds down: only whole result words of 5 accumulators are usable
-    expect(m.result).toEqual({ words: 1020, depth: 204, addrBits: 8, wordBits: 5 * 24 });
+    expect(m.result).toEqual({ words: 1020, depth: 204, addrBits: 8, wordBits: 5 * 24, memory: 'wide_sram_204x120' });
     expect(m.dimBits).toBe(11);
     expect(m.countBits).toBe(13); // the 13-bit floor of the tile padding compare
     expect(m.plainGather).toBe(false);
+    // one memory wrapper per shape: W and X banks share 204 x 8, dY banks are 341 x 8
+    expect(m.bankMemories.map((x) => x.module)).toEqual(['wide_sram_204x8', 'wide_sram_341x8']);
     expect(m.modules.map((x) => x.template)).toEqual([
       'sram',
+      'sram',
+      'sram',
+      'rotator',
       'transposable_buffer',
       'delay_line',
       'systolic_pe',
@@ -178,7 +186,7 @@ describe('elaborate: buffers, widths and modules', () => {
     for (const b of [m.weight, m.activation, m.error]) {
       expect(bufferFacts(b)).toEqual({ banks: 1, depth: 256, addrBits: 8, skewed: true, blockRows: 1, blockCols: 1 });
     }
-    expect(m.result).toEqual({ words: 256, depth: 256, addrBits: 8, wordBits: 32 });
+    expect(m.result).toMatchObject({ words: 256, depth: 256, addrBits: 8, wordBits: 32 });
     expect(m.dimBits).toBe(9);
     expect(m.countBits).toBe(13);
     expect(m.plainGather).toBe(false);
@@ -197,7 +205,7 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(bufferFacts(m.weight)).toEqual({ banks: 2, depth: 4096, addrBits: 12, skewed: true, blockRows: 2, blockCols: 2 });
     expect(bufferFacts(m.activation)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 2 });
     expect(bufferFacts(m.error)).toEqual({ banks: 4, depth: 2048, addrBits: 11, skewed: true, blockRows: 4, blockCols: 4 });
-    expect(m.result).toEqual({ words: 4096, depth: 2048, addrBits: 11, wordBits: 64 });
+    expect(m.result).toMatchObject({ words: 4096, depth: 2048, addrBits: 11, wordBits: 64 });
     expect(m.countBits).toBe(14);
   });
 
@@ -211,7 +219,9 @@ describe('elaborate: buffers, widths and modules', () => {
     expect(m.activation.skewed && m.error.skewed).toBe(true);
     expect(m.activation.module).toBe('plain_transposable_buffer');
     expect(m.modules.map((x) => x.name)).toEqual([
-      'plain_sram',
+      'plain_sram_1024x8',
+      'plain_sram_512x256',
+      'plain_rotator',
       'plain_transposable_buffer',
       'plain_row_buffer',
       'plain_delay_line',
@@ -342,13 +352,18 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       scanWidth: 8,
       chunkDepth: 64,
       // 8192 words over 8 row banks of 8-element words
-      activationStore: { words: 8192, depth: 128, addrBits: 7 },
-      errorStore: { words: 8192, depth: 128, addrBits: 7 },
+      activationStore: { words: 8192, depth: 128, addrBits: 7, memory: 'sparse_trainer_lane_sram_128x8x8' },
+      errorStore: { words: 8192, depth: 128, addrBits: 7, memory: 'sparse_trainer_lane_sram_128x8x8' },
+      storeMemories: [
+        { module: 'sparse_trainer_lane_sram_128x8x8', template: 'lane_sram', depth: 128, addrBits: 7, width: 64, lanes: 8, laneBits: 8 },
+      ],
       bStoreDepth: 128,
       bStoreAddrBits: 7,
+      bStoreMemory: 'sparse_trainer_sram_128x64',
       // 4096 / (8 x 8): one address per 8 x 8 result tile
       resultBankDepth: 64,
       resultBankAddrBits: 6,
+      resultBankMemory: 'sparse_trainer_sram_64x256',
       // square: WG runs transposed, skipping the zeros of X
       wgTransposed: true,
     });
@@ -359,13 +374,18 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       scanWidth: 10,
       chunkDepth: 70,
       // floor(1024 / (3 x 10)) = 34 addresses, 1020 usable words
-      activationStore: { words: 1020, depth: 34, addrBits: 6 },
-      errorStore: { words: 1020, depth: 34, addrBits: 6 },
+      activationStore: { words: 1020, depth: 34, addrBits: 6, memory: 'sparse_wide_lane_sram_34x10x8' },
+      errorStore: { words: 1020, depth: 34, addrBits: 6, memory: 'sparse_wide_lane_sram_34x10x8' },
+      storeMemories: [
+        { module: 'sparse_wide_lane_sram_34x10x8', template: 'lane_sram', depth: 34, addrBits: 6, width: 80, lanes: 10, laneBits: 8 },
+      ],
       bStoreDepth: 140,
       bStoreAddrBits: 8,
+      bStoreMemory: 'sparse_wide_sram_140x40',
       // floor(1024 / 15)
       resultBankDepth: 68,
       resultBankAddrBits: 7,
+      resultBankMemory: 'sparse_wide_sram_68x120',
       wgTransposed: false,
     });
   });
@@ -374,7 +394,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
     expect(SPARSE_SINGLE.sparse).toMatchObject({
       scanWidth: 8,
       chunkDepth: 64,
-      activationStore: { words: 256, depth: 32, addrBits: 5 },
+      activationStore: { words: 256, depth: 32, addrBits: 5, memory: 'sparse_one_lane_sram_32x8x8' },
       bStoreDepth: 128,
       resultBankDepth: 256,
     });
@@ -386,7 +406,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       scanWidth: 12,
       chunkDepth: 36,
       // floor(8192 / 48) = 170
-      activationStore: { words: 8160, depth: 170, addrBits: 8 },
+      activationStore: { words: 8160, depth: 170, addrBits: 8, memory: 'sparse_explicit_lane_sram_170x12x8' },
       bStoreDepth: 72,
       bStoreAddrBits: 7,
     });
@@ -607,15 +627,43 @@ describe('cycle model', () => {
     }
   });
 
-  it('loads take rows * cols + 1 cycles, reads M * N + 2', () => {
+  it('loads take rows * cols + 1 cycles, reads M * N + 3', () => {
     expect(loadCycles(64, 64)).toBe(4097);
     expect(loadCycles(1, 1)).toBe(2);
-    expect(readCycles(64, 64)).toBe(4098);
-    expect(readCycles(2, 5)).toBe(12);
+    expect(readCycles(64, 64)).toBe(4099);
+    expect(readCycles(2, 5)).toBe(13);
   });
 
   it('rejects non-positive dimensions', () => {
     expect(() => computeCycles(square, 'fp', dims(0, 1, 1))).toThrow(RangeError);
     expect(() => idealCycles(square, 'wg', dims(1, 1, -2))).toThrow(/dout/);
+  });
+});
+
+describe('division by Cols without a divider (constantDivision)', () => {
+  it('is exact for every input of up to 16 bits and every divisor 1..64', () => {
+    for (let divisor = 1; divisor <= 64; divisor++) {
+      for (const inputBits of [13, 16]) {
+        const { multiplier, shift } = constantDivision(divisor, inputBits);
+        const scale = 2 ** shift;
+        for (let x = 0; x < 2 ** inputBits; x++) {
+          // x * multiplier < 2^53: exact in a double
+          if (Math.floor((x * multiplier) / scale) !== Math.floor(x / divisor)) {
+            throw new Error(`divisor ${divisor}, ${inputBits} bits: x = ${x} gives ${Math.floor((x * multiplier) / scale)}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('is a shift for powers of two, and the model carries it for the front end', () => {
+    expect(constantDivision(8, 16)).toEqual({ multiplier: 1, multiplierBits: 1, shift: 3 });
+    expect(constantDivision(3, 13)).toEqual({ multiplier: 10923, multiplierBits: 14, shift: 15 });
+    const m = elaborate(loadSpecFile(path.join(repoRoot, 'specs/nonsquare.json')));
+    expect(m.colsDivision).toEqual(constantDivision(m.cols, m.countBits));
+  });
+
+  it('refuses a divisor that is not a positive integer', () => {
+    expect(() => constantDivision(0, 8)).toThrow(/bad divisor/);
   });
 });

@@ -1,4 +1,6 @@
-tiny_plain_sram.v
+tiny_plain_sram_128x4.v
+tiny_plain_sram_128x32.v
+tiny_plain_rotator.v
 tiny_plain_transposable_buffer.v
 tiny_plain_row_buffer.v
 tiny_plain_delay_line.v

@@ -12,18 +12,32 @@
 //     (compute_start_o, computing_o) and ends when it raises compute_done_i;
 //   - the element walk of loads, moves, weight updates and W read-out (a block
 //     walker over the geometry the controller gives for the accepted command),
-//     and the element in flight of a move or update (issued one cycle, written
-//     the next);
+//     and the element in flight of a move or update: its reads are issued in
+//     one cycle, it is taken from the read registers into the requantization
+//     pipeline the next (mv_take), and written RequantStages cycles after that
+//     (mv_write_o; its place travels with it);
 //   - the weight update's row segments of Cols weights and their lanes;
 //   - the requantization settings and the LFSR of stochastic rounding;
 //   - the row-major walk of the result read out or moved (lane, row end, word
-//     end, last); the controller turns it into result-buffer addresses.
+//     end, last); the controller turns it into result-buffer addresses;
+//   - the read port's two stages: the element in the buffers' read registers
+//     (result words, or W rows) and the output register the host sees
+//     (rd_load_o loads it); a read streams one element per cycle when the host
+//     keeps up, and the read registers hold still while it does not.
+// Division by Cols (a weight update's row segments): din_blocks = ceil(din /
+// Cols) is a multiplication by a reciprocal the generator computes, exact for
+// every CountBits-bit din (a shift when Cols is a power of two); the segments'
+// lanes are counted, not divided.
 module tiny_plain_command_frontend #(
   parameter integer Cols = 8,
   parameter integer CountBits = 16,
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
-  parameter integer SeedBits = 32
+  parameter integer SeedBits = 32,
+  parameter integer RequantStages = 4,    // cycles from an element's take to its write
+  parameter integer ColsRecip = 1,      // floor(x / Cols) = (x * ColsRecip) >> ColsRecipShift
+  parameter integer ColsRecipBits = 1,
+  parameter integer ColsRecipShift = 1
 ) (
   input  wire                     clk_i,
   input  wire                     rst_ni,
@@ -45,13 +59,14 @@ module tiny_plain_command_frontend #(
   output wire                     computing_o,       // a compute runs (the controller schedules it)
   input  wire                     compute_done_i,    // the compute ends this cycle
   output wire [CmdOpBits-1:0]     op_o,              // opcode of the running command
-  output wire [CountBits-1:0]     din_blocks_o,      // ceil(cmd_din_i / Cols)
+  output wire [CountBits-1:0]     din_blocks_o,      // ceil(cmd_din_i / Cols), for the accepted command
   // host streams
   input  wire                     wr_valid_i,
   output wire                     wr_ready_o,
   output wire                     rd_valid_o,
   input  wire                     rd_ready_i,
   output wire                     rd_weight_o,       // the read port streams W (read W)
+  output wire                     rd_load_o,         // the read port's output register loads the element in the read registers
   // element walk: geometry of the accepted command's tensor in its buffer
   input  wire [CountBits-1:0]     walk_base_i,
   input  wire [CountBits-1:0]     walk_block_rows_i,
@@ -72,11 +87,11 @@ module tiny_plain_command_frontend #(
   output wire [CountBits-1:0]     ld_base_o,
   output wire [CountBits-1:0]     ld_row_o,
   output wire [CountBits-1:0]     ld_col_o,
-  output wire [CountBits-1:0]     mv_col_o,          // column (in its block) of the element in flight
+  output wire [CountBits-1:0]     mv_col_o,          // column (in its block) of the element in the read registers
   // moves, weight update, W read-out
   output wire                     move_o,            // a move or update runs
   output wire                     mv_issue_o,        // the next element's reads go out
-  output wire                     mv_write_o,        // the element in flight is written
+  output wire                     mv_write_o,        // the element taken RequantStages cycles ago is written
   output wire                     w_issue_o,         // W read-out: the next element's read goes out
   output wire                     w_row_wr_en_o,
   output wire [Cols-1:0]          w_row_lanes_o,
@@ -93,7 +108,7 @@ module tiny_plain_command_frontend #(
   // result read-out and moves: row-major walk of the result
   output wire                     read_req_o,        // a read's first result word is requested
   output wire                     result_req_o,      // a read's or a move's first result word is requested
-  output wire                     rd_fire_o,
+  output wire                     rd_fire_o,         // the element in the read registers moves to the output register
   input  wire [CountBits-1:0]     res_rows_i,        // M x N of the last result
   input  wire [CountBits-1:0]     res_cols_i,
   input  wire                     rd_transposed_i,   // the result is read transposed (the controller walks it)
@@ -107,16 +122,19 @@ module tiny_plain_command_frontend #(
   localparam [3:0] StIdle = 4'd0;
   localparam [3:0] StLoad = 4'd1;
   localparam [3:0] StCompute = 4'd2;
+  localparam [3:0] StReadLast = 4'd3;   // the last element waits in the output register
   localparam [3:0] StReadReq = 4'd4;
   localparam [3:0] StReadOut = 4'd5;
   localparam [3:0] StMoveReq = 4'd6;
   localparam [3:0] StMove = 4'd7;
-  localparam [3:0] StWReq = 4'd8;
-  localparam [3:0] StWOut = 4'd9;
+  localparam [3:0] StWRead = 4'd8;
 
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
   localparam [CountBits-1:0] ColsC = Cols[CountBits-1:0];
+  localparam integer ProductBits = CountBits + ColsRecipBits;
+  localparam [ColsRecipBits-1:0] Recip = ColsRecip[ColsRecipBits-1:0];
+  localparam integer Last = RequantStages - 1;   // the write stage of the element pipeline
 
   // ---------------------------------------------------------------- state
   reg [3:0]            state_q, state_d;
@@ -124,13 +142,21 @@ module tiny_plain_command_frontend #(
   reg                  done_q, done_d;
   reg [ShiftBits-1:0]  shift_q, shift_d;
   reg                  stochastic_q, stochastic_d, relu_q, relu_d;
-  // the element in flight (one cycle behind the walk)
+  // the element in the read registers (issued one cycle earlier)
   reg [CountBits-1:0]  mv_block_q, mv_block_d, mv_row_q, mv_row_d, mv_col_q, mv_col_d;
   reg                  mv_valid_q, mv_valid_d, mv_last_q, mv_last_d, mv_issued_q, mv_issued_d;
-  // weight update: segments of Cols weights, lanes of the segment being written
-  reg [CountBits-1:0]  seg_q, seg_d, segs_q, segs_d, seg_last_lanes_q, seg_last_lanes_d, mv_lanes_q, mv_lanes_d;
-  // read-out: row-major position in the result
-  reg [CountBits-1:0]  rd_row_q, rd_row_d, rd_col_q, rd_col_d, rd_lane_q, rd_lane_d;
+  // weight update: segments of Cols weights, lanes of the segment being taken;
+  // seg_rem_q: weights of the row from segment seg_q on
+  reg [CountBits-1:0]  seg_q, seg_d, seg_rem_q, seg_rem_d, din_q, din_d, mv_lanes_q, mv_lanes_d;
+  // the elements taken, on their way to their write (stage Last is written)
+  reg [RequantStages-1:0]           wb_valid_q, wb_valid_d, wb_last_q, wb_last_d;
+  reg [RequantStages*CountBits-1:0] wb_block_q, wb_block_d, wb_row_q, wb_row_d, wb_col_q, wb_col_d;
+  reg [RequantStages*Cols-1:0]      wb_lanes_q, wb_lanes_d;
+  // read-out: row-major position in the result of the element in the read registers,
+  // counted down (rows and columns left after it) so that the ends are zero tests
+  reg [CountBits-1:0]  rd_rows_left_q, rd_rows_left_d, rd_cols_left_q, rd_cols_left_d, rd_lane_q, rd_lane_d;
+  // read port: W read-out's element in the read registers; the output register's flags
+  reg                  w_held_q, w_held_d, o_valid_q, o_valid_d, o_last_q, o_last_d;
 
   // ---------------------------------------------------------------- command decode
   wire cmd_load_w, cmd_load_x, cmd_load_dy, cmd_fp, cmd_bp, cmd_wg, cmd_read;
@@ -180,7 +206,14 @@ module tiny_plain_command_frontend #(
                  ^ op_read_w ^ op_load ^ op_compute ^ op_walk ^ cmd_load_dy ^ cmd_load_w ^ cmd_fp ^ cmd_bp ^ cmd_wg ^ cmd_move_dy;
 
   wire accept = (state_q == StIdle) && cmd_valid_i;
-  wire [CountBits-1:0] din_blocks = (cmd_din_i - One) / ColsC + One;
+
+  // ceil(din / Cols) = floor((din - 1) / Cols) + 1, the division a multiplication
+  // by the reciprocal (exact for every CountBits-bit value; see the model)
+  wire [CountBits-1:0]   din_m1 = cmd_din_i - One;
+  wire [ProductBits-1:0] din_product = {{ColsRecipBits{1'b0}}, din_m1} * {{CountBits{1'b0}}, Recip};
+  wire [ProductBits-1:0] din_quotient = din_product >> ColsRecipShift;
+  wire [CountBits-1:0]   din_blocks = din_quotient[CountBits-1:0] + One;
+  wire                   unused_quotient_hi = ^din_quotient[ProductBits-1:CountBits];
 
   // ---------------------------------------------------------------- element walk
   // rows and columns of the tensor the command walks (a weight update: row
@@ -201,13 +234,26 @@ module tiny_plain_command_frontend #(
   wire loading = (state_q == StLoad);
   wire ld_fire = loading && wr_valid_i;
   wire moving = (state_q == StMoveReq) || (state_q == StMove);
-  // a read for the next element goes out while the walk has elements left
+  // moves and update: the reads of the next element go out while the walk has elements left
   wire mv_issue = moving && !mv_issued_q;
-  wire w_issue = (state_q == StWReq);
-  wire walk_step = ld_fire || mv_issue || w_issue;
-  wire mv_write = (state_q == StMove) && mv_valid_q;
-  wire walk_start = accept && cmd_walk;
+  // ... and the element issued last cycle is taken from the read registers
+  wire mv_take = (state_q == StMove) && mv_valid_q;
+  wire mv_write = wb_valid_q[Last];
   wire updating = op_update_w;
+
+  // the read port: the output register takes the element in the read registers
+  // when it is empty or the host takes its element in the same cycle
+  wire host_fire = o_valid_q && rd_ready_i;
+  wire o_free = !o_valid_q || rd_ready_i;
+  wire rd_take = (state_q == StReadOut) && o_free;
+  wire w_reading = (state_q == StWRead);
+  wire w_take = w_reading && w_held_q && o_free;
+  // W read-out: the next element's read goes out when the read registers are free (or being freed)
+  wire w_issue = w_reading && !mv_issued_q && (!w_held_q || w_take);
+  wire rd_load = rd_take || w_take;
+
+  wire walk_step = ld_fire || mv_issue || w_issue;
+  wire walk_start = accept && cmd_walk;
 
   wire [CountBits-1:0] walk_block, walk_row, walk_col;
   wire                 walk_row_end, walk_last;
@@ -233,14 +279,14 @@ module tiny_plain_command_frontend #(
   );
 
   // ---------------------------------------------------------------- read-out
-  wire rd_fire = (state_q == StReadOut) && rd_ready_i;
-  wire rd_consume = (rd_fire && !rd_transposed_i) || (mv_write && !updating);
-  wire rd_row_end = (rd_col_q == res_cols_i - One);
+  wire rd_consume = (rd_take && !rd_transposed_i) || (mv_take && !updating);
+  wire rd_row_end = (rd_cols_left_q == Zero);
   wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
-  wire rd_last = rd_row_end && (rd_row_q == res_rows_i - One);
+  wire rd_last = rd_row_end && (rd_rows_left_q == Zero);
   wire rd_done = rd_transposed_i ? rd_transposed_last_i : rd_last;
 
   // ---------------------------------------------------------------- LFSR
+  // steps when an element (a segment: its lanes) enters the requantization pipeline
   wire [Cols*SeedBits-1:0] lfsr_states;
   tiny_plain_lfsr #(
     .Cols      (Cols),
@@ -251,7 +297,7 @@ module tiny_plain_command_frontend #(
     .rst_ni   (rst_ni),
     .load_i   (accept),
     .seed_i   (cmd_seed_i),
-    .step_i   (mv_write && stochastic_q),
+    .step_i   (mv_take && stochastic_q),
     .steps_i  (updating ? mv_lanes_q : One),
     .states_o (lfsr_states)
   );
@@ -269,7 +315,7 @@ module tiny_plain_command_frontend #(
           else if (cmd_compute) state_d = StCompute;
           else if (cmd_read) state_d = StReadReq;
           else if (cmd_move_x || cmd_move_dy || cmd_update_w) state_d = StMoveReq;
-          else if (cmd_read_w) state_d = StWReq;
+          else if (cmd_read_w) state_d = StWRead;
           else done_d = 1'b1;   // unknown command: nothing to do
         end
       end
@@ -287,23 +333,22 @@ module tiny_plain_command_frontend #(
       end
       StReadReq: state_d = StReadOut;
       StReadOut: begin
-        if (rd_fire && rd_done) begin
+        if (rd_take && rd_done) state_d = StReadLast;
+      end
+      StWRead: begin
+        if (w_take && mv_last_q) state_d = StReadLast;
+      end
+      StReadLast: begin
+        if (host_fire) begin
           state_d = StIdle;
           done_d = 1'b1;
         end
       end
       StMoveReq, StMove: begin
         if (state_q == StMoveReq) state_d = StMove;
-        if (mv_write && mv_last_q) begin
+        if (mv_write && wb_last_q[Last]) begin
           state_d = StIdle;
           done_d = 1'b1;
-        end
-      end
-      StWReq: state_d = StWOut;
-      StWOut: begin
-        if (rd_ready_i) begin
-          state_d = mv_last_q ? StIdle : StWReq;
-          done_d = mv_last_q;
         end
       end
       default: state_d = StIdle;
@@ -315,7 +360,7 @@ module tiny_plain_command_frontend #(
     shift_d = shift_q; stochastic_d = stochastic_q; relu_d = relu_q;
     mv_block_d = mv_block_q; mv_row_d = mv_row_q; mv_col_d = mv_col_q;
     mv_valid_d = 1'b0; mv_last_d = mv_last_q; mv_issued_d = mv_issued_q;
-    seg_d = seg_q; segs_d = segs_q; seg_last_lanes_d = seg_last_lanes_q; mv_lanes_d = mv_lanes_q;
+    seg_d = seg_q; seg_rem_d = seg_rem_q; din_d = din_q; mv_lanes_d = mv_lanes_q;
     if (accept) begin
       // moves and updates: requantization of the elements (the LFSR loads the seed)
       shift_d = cmd_shift_i;
@@ -323,36 +368,69 @@ module tiny_plain_command_frontend #(
       relu_d = cmd_relu_i;
       mv_issued_d = 1'b0;
       seg_d = Zero;
-      segs_d = din_blocks;
-      seg_last_lanes_d = cmd_din_i - (din_blocks - One) * ColsC;
+      seg_rem_d = cmd_din_i;
+      din_d = cmd_din_i;
     end
     if (walk_step) begin
-      // the element now at the walk's place: written next cycle (moves), or read out
+      // the element now at the walk's place: in the read registers next cycle
       mv_valid_d = mv_issue;
       mv_block_d = walk_block; mv_row_d = walk_row; mv_col_d = walk_col;
       mv_last_d = walk_last;
-      if (mv_issue) mv_issued_d = walk_last;
+      if (mv_issue || w_issue) mv_issued_d = walk_last;
     end
     if (mv_issue && updating) begin
-      // weight update: this segment's lanes, and the next segment
-      mv_lanes_d = (seg_q == segs_q - One) ? seg_last_lanes_q : ColsC;
-      seg_d = (seg_q == segs_q - One) ? Zero : seg_q + One;
+      // weight update: this segment's lanes, and the next segment (counted, not divided)
+      mv_lanes_d = (seg_rem_q <= ColsC) ? seg_rem_q : ColsC;
+      seg_d = (seg_rem_q <= ColsC) ? Zero : seg_q + One;
+      seg_rem_d = (seg_rem_q <= ColsC) ? din_q : seg_rem_q - ColsC;
     end
   end
 
-  // ---------------------------------------------------------------- read-out walk
-  // result elements leave row-major, one word of Cols per read
+  // ---------------------------------------------------------------- elements on their way to their write
+  // An element taken in cycle t is written in cycle t + RequantStages, when its
+  // requantized value leaves the result port; its place goes along with it.
+  reg [Cols-1:0] take_lanes;
+  integer st;
   always @* begin
-    rd_row_d = rd_row_q; rd_col_d = rd_col_q; rd_lane_d = rd_lane_q;
+    for (st = 0; st < Cols; st = st + 1) take_lanes[st] = (st[CountBits-1:0] < mv_lanes_q);
+    wb_valid_d[0] = mv_take;
+    wb_last_d[0] = mv_last_q;
+    wb_block_d[0 +: CountBits] = mv_block_q;
+    wb_row_d[0 +: CountBits] = mv_row_q;
+    wb_col_d[0 +: CountBits] = mv_col_q;
+    wb_lanes_d[0 +: Cols] = take_lanes;
+    for (st = 1; st < RequantStages; st = st + 1) begin
+      wb_valid_d[st] = wb_valid_q[st-1];
+      wb_last_d[st] = wb_last_q[st-1];
+      wb_block_d[st*CountBits +: CountBits] = wb_block_q[(st-1)*CountBits +: CountBits];
+      wb_row_d[st*CountBits +: CountBits] = wb_row_q[(st-1)*CountBits +: CountBits];
+      wb_col_d[st*CountBits +: CountBits] = wb_col_q[(st-1)*CountBits +: CountBits];
+      wb_lanes_d[st*Cols +: Cols] = wb_lanes_q[(st-1)*Cols +: Cols];
+    end
+  end
+
+  // ---------------------------------------------------------------- read port
+  always @* begin
+    w_held_d = w_issue || (w_held_q && !w_take);
+    o_valid_d = rd_load || (o_valid_q && !host_fire);
+    o_last_d = o_last_q;
+    if (rd_load) o_last_d = rd_take ? rd_done : mv_last_q;
+  end
+
+  // ---------------------------------------------------------------- read-out walk
+  // result elements leave row-major, one word of Cols per read (the last
+  // result's shape is stable from the acceptance of a read or move on)
+  always @* begin
+    rd_rows_left_d = rd_rows_left_q; rd_cols_left_d = rd_cols_left_q; rd_lane_d = rd_lane_q;
     if (accept) begin
-      rd_row_d = Zero; rd_col_d = Zero; rd_lane_d = Zero;
+      rd_rows_left_d = res_rows_i - One; rd_cols_left_d = res_cols_i - One; rd_lane_d = Zero;
     end else if (rd_consume && !rd_last) begin
       if (rd_row_end) begin
-        rd_row_d = rd_row_q + One;
-        rd_col_d = Zero;
+        rd_rows_left_d = rd_rows_left_q - One;
+        rd_cols_left_d = res_cols_i - One;
         rd_lane_d = Zero;
       end else begin
-        rd_col_d = rd_col_q + One;
+        rd_cols_left_d = rd_cols_left_q - One;
         rd_lane_d = rd_word_end ? Zero : rd_lane_q + One;
       end
     end
@@ -366,8 +444,10 @@ module tiny_plain_command_frontend #(
       shift_q <= {ShiftBits{1'b0}}; stochastic_q <= 1'b0; relu_q <= 1'b0;
       mv_block_q <= Zero; mv_row_q <= Zero; mv_col_q <= Zero;
       mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
-      seg_q <= Zero; segs_q <= Zero; seg_last_lanes_q <= Zero; mv_lanes_q <= Zero;
-      rd_row_q <= Zero; rd_col_q <= Zero; rd_lane_q <= Zero;
+      seg_q <= Zero; seg_rem_q <= Zero; din_q <= Zero; mv_lanes_q <= Zero;
+      wb_valid_q <= {RequantStages{1'b0}}; wb_last_q <= {RequantStages{1'b0}};
+      rd_rows_left_q <= Zero; rd_cols_left_q <= Zero; rd_lane_q <= Zero;
+      w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
       op_q <= op_d;
@@ -375,9 +455,19 @@ module tiny_plain_command_frontend #(
       shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d;
       mv_block_q <= mv_block_d; mv_row_q <= mv_row_d; mv_col_q <= mv_col_d;
       mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
-      seg_q <= seg_d; segs_q <= segs_d; seg_last_lanes_q <= seg_last_lanes_d; mv_lanes_q <= mv_lanes_d;
-      rd_row_q <= rd_row_d; rd_col_q <= rd_col_d; rd_lane_q <= rd_lane_d;
+      seg_q <= seg_d; seg_rem_q <= seg_rem_d; din_q <= din_d; mv_lanes_q <= mv_lanes_d;
+      wb_valid_q <= wb_valid_d; wb_last_q <= wb_last_d;
+      rd_rows_left_q <= rd_rows_left_d; rd_cols_left_q <= rd_cols_left_d; rd_lane_q <= rd_lane_d;
+      w_held_q <= w_held_d; o_valid_q <= o_valid_d; o_last_q <= o_last_d;
     end
+  end
+
+  // the places of the elements on their way: datapath registers, no reset
+  always @(posedge clk_i) begin
+    wb_block_q <= wb_block_d;
+    wb_row_q <= wb_row_d;
+    wb_col_q <= wb_col_d;
+    wb_lanes_q <= wb_lanes_d;
   end
 
   // ---------------------------------------------------------------- outputs
@@ -390,8 +480,9 @@ module tiny_plain_command_frontend #(
   assign din_blocks_o = din_blocks;
 
   assign wr_ready_o = loading;
-  assign rd_valid_o = (state_q == StReadOut) || (state_q == StWOut);
-  assign rd_weight_o = (state_q == StWOut);
+  assign rd_valid_o = o_valid_q;
+  assign rd_weight_o = w_reading;
+  assign rd_load_o = rd_load;
 
   assign walk_start_o = walk_start;
   assign walk_step_o = walk_step;
@@ -405,9 +496,9 @@ module tiny_plain_command_frontend #(
   assign w_wr_en_o = ld_fire && op_load_w;
   assign x_wr_en_o = (ld_fire && op_load_x) || (mv_write && op_move_x);
   assign dy_wr_en_o = (ld_fire && op_load_dy) || (mv_write && op_move_dy);
-  assign ld_base_o = loading ? walk_block : mv_block_q;
-  assign ld_row_o = loading ? walk_row : mv_row_q;
-  assign ld_col_o = loading ? walk_col : mv_col_q;
+  assign ld_base_o = loading ? walk_block : wb_block_q[Last*CountBits +: CountBits];
+  assign ld_row_o = loading ? walk_row : wb_row_q[Last*CountBits +: CountBits];
+  assign ld_col_o = loading ? walk_col : wb_col_q[Last*CountBits +: CountBits];
 
   assign mv_col_o = mv_col_q;
   assign move_o = moving;
@@ -415,16 +506,9 @@ module tiny_plain_command_frontend #(
   assign mv_write_o = mv_write;
   assign w_issue_o = w_issue;
   assign w_row_wr_en_o = mv_write && updating;
-  genvar wl;
-  generate
-    for (wl = 0; wl < Cols; wl = wl + 1) begin : g_row_lanes
-      localparam integer LaneNum = wl;
-      localparam [CountBits-1:0] LaneIdx = LaneNum[CountBits-1:0];
-      assign w_row_lanes_o[wl] = (LaneIdx < mv_lanes_q);
-    end
-  endgenerate
+  assign w_row_lanes_o = wb_lanes_q[Last*Cols +: Cols];
   assign seg_o = seg_q;
-  assign seg_last_o = (seg_q == segs_q - One);
+  assign seg_last_o = (seg_rem_q <= ColsC);
 
   assign aux_from_x_o = op_move_dy;
   assign rq_shift_o = shift_q;
@@ -436,7 +520,7 @@ module tiny_plain_command_frontend #(
 
   assign read_req_o = (state_q == StReadReq);
   assign result_req_o = (state_q == StReadReq) || (state_q == StMoveReq);
-  assign rd_fire_o = rd_fire;
+  assign rd_fire_o = rd_take;
   assign rd_consume_o = rd_consume;
   assign rd_row_end_o = rd_row_end;
   assign rd_word_end_o = rd_word_end;

@@ -5,14 +5,21 @@
 `default_nettype none
 
 // Result port, shared by both cores: the requantization units between the
-// result and the operand buffers, the read port's data (a result element or a
-// sign-extended W element), and the magnitude of the last result.
+// result and the operand buffers, the read port's output register (a result
+// element or a sign-extended W element), and the magnitude of the last result.
 //   moves:         lane 0 requantizes result_element (with aux_element: the X
 //                  value whose sign masks dY); move_data_o is written back
 //   weight update: Cols lanes take a result word and a W row segment;
 //                  requant_o is the updated segment
+//   The inputs are taken in the cycle the element sits in the buffers' read
+//   registers; requant_o and move_data_o follow RequantStages cycles later (the
+//   units are pipelined, one element or segment per cycle).
+//   read port:     rd_data_o is a register, loaded with the element in the
+//                  read registers when rd_load_i is high (the front end's
+//                  output stage)
 //   result_bits_o: bit length of the OR of every magnitude written into the
-//                  result since the compute began (one's complement of negatives)
+//                  result since the compute began (one's complement of
+//                  negatives), registered in step with the magnitude
 module tiny_plain_result_port #(
   parameter integer Cols = 8,
   parameter integer OpBits = 8,
@@ -39,6 +46,7 @@ module tiny_plain_result_port #(
   output wire [Cols*OpBits-1:0]       requant_o,
   output wire [OpBits-1:0]            move_data_o,
   // read port
+  input  wire                         rd_load_i,
   input  wire                         rd_weight_i,
   output wire [AccBits-1:0]           rd_data_o,
   // magnitude of the result being written
@@ -69,14 +77,15 @@ module tiny_plain_result_port #(
         .ShiftBits (ShiftBits),
         .LfsrBits  (LfsrBits)
       ) u_requant (
-        .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
-        .aux_i        (requant_aux[rqg*OpBits +: OpBits]),
+        .clk_i        (clk_i),
         .shift_i      (rq_shift_i),
         .stochastic_i (rq_stochastic_i),
-        .lfsr_i       (rq_lfsr_i[rqg*LfsrBits +: LfsrBits]),
         .relu_i       (rq_relu_i),
         .mask_i       (rq_mask_i),
         .update_i     (rq_update_i),
+        .acc_i        (requant_acc[rqg*AccBits +: AccBits]),
+        .aux_i        (requant_aux[rqg*OpBits +: OpBits]),
+        .lfsr_i       (rq_lfsr_i[rqg*LfsrBits +: LfsrBits]),
         .value_o      (requant_out[rqg*OpBits +: OpBits])
       );
     end
@@ -84,14 +93,25 @@ module tiny_plain_result_port #(
   assign requant_o = requant_out;
   assign move_data_o = requant_out[OpBits-1:0];
 
-  assign rd_data_o = rd_weight_i ? {{(AccBits-OpBits){aux_element_i[OpBits-1]}}, aux_element_i} : result_element_i;
+  // The read port's output register: the host sees a register, not the
+  // buffers' read registers through the lane multiplexers.
+  reg  [AccBits-1:0] rd_data_q;
+  wire [AccBits-1:0] rd_data_d = !rd_load_i ? rd_data_q
+                               : (rd_weight_i ? {{(AccBits-OpBits){aux_element_i[OpBits-1]}}, aux_element_i} : result_element_i);
+  always @(posedge clk_i) begin
+    rd_data_q <= rd_data_d;
+  end
+  assign rd_data_o = rd_data_q;
 
   // Bits of the largest magnitude written into the result buffer since the
   // compute began: the OR of every element's magnitude (one's complement for
-  // negative values), then its bit length.
+  // negative values), then its bit length: the leading one's position plus
+  // one, found as the one bit with no bit set above it (no priority chain).
   reg  [AccBits-1:0] magnitude_q;
   reg  [AccBits-1:0] magnitude_d;
-  reg  [7:0]         result_bits;
+  reg  [AccBits-1:0] above;   // above[i]: a bit above i is set
+  reg  [7:0]         result_bits_d;
+  reg  [7:0]         result_bits_q;
   integer mag;
   always @* begin
     magnitude_d = compute_start_i ? {AccBits{1'b0}} : magnitude_q;
@@ -100,21 +120,27 @@ module tiny_plain_result_port #(
         magnitude_d = magnitude_d | (result_write_data_i[mag*AccBits +: AccBits] ^ {AccBits{result_write_data_i[mag*AccBits+AccBits-1]}});
       end
     end
-    result_bits = 8'd0;
+    above[AccBits-1] = 1'b0;
+    for (mag = AccBits - 2; mag >= 0; mag = mag - 1) begin
+      above[mag] = above[mag+1] | magnitude_d[mag+1];
+    end
+    result_bits_d = 8'd0;
     for (mag = 0; mag < AccBits; mag = mag + 1) begin
-      if (magnitude_q[mag]) result_bits = mag[7:0] + 8'd1;
+      result_bits_d = result_bits_d | ((magnitude_d[mag] && !above[mag]) ? mag[7:0] + 8'd1 : 8'd0);
     end
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       magnitude_q <= {AccBits{1'b0}};
+      result_bits_q <= 8'd0;
     end else begin
       magnitude_q <= magnitude_d;
+      result_bits_q <= result_bits_d;
     end
   end
 
-  assign result_bits_o = result_bits;
+  assign result_bits_o = result_bits_q;
 endmodule
 
 `default_nettype wire

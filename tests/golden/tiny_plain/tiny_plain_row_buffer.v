@@ -33,6 +33,7 @@ module tiny_plain_row_buffer #(
   output wire [Banks*OpBits-1:0] rd_data_o
 );
   wire [CountBits-1:0] wr_addr = wr_base_i + wr_row_i;
+  wire                 unused_rst = rst_ni;   // the banks have no reset
   wire [CountBits-1:0] rd_addr = rd_base_i + rd_idx_i;
 
   genvar b;
@@ -40,21 +41,27 @@ module tiny_plain_row_buffer #(
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
       localparam integer BankNum = b;
       localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
-      tiny_plain_sram #(
-        .Depth    (Depth),
-        .AddrBits (AddrBits),
-        .PortBits (CountBits),
-        .Width    (OpBits)
-      ) u_bank (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .wr_en_i   (wr_row_en_i ? wr_row_lanes_i[b] : (wr_en_i && (wr_col_i == BankIdx))),
-        .wr_addr_i (wr_addr),
-        .wr_data_i (wr_row_en_i ? wr_row_data_i[b*OpBits +: OpBits] : wr_data_i),
-        .rd_en_i   (rd_en_i),
-        .rd_addr_i (rd_addr),
-        .rd_data_o (rd_data_o[b*OpBits +: OpBits])
-      );
+      // the memory wrapper of this buffer's bank shape (one module per shape)
+      if ((Depth == 128) && (OpBits == 4)) begin : g_tiny_plain_sram_128x4
+        tiny_plain_sram_128x4 #(
+          .Depth    (Depth),
+          .AddrBits (AddrBits),
+          .PortBits (CountBits),
+          .Width    (OpBits)
+        ) u_bank (
+          .clk_i     (clk_i),
+          .wr_en_i   (wr_row_en_i ? wr_row_lanes_i[b] : (wr_en_i && (wr_col_i == BankIdx))),
+          .wr_addr_i (wr_addr),
+          .wr_data_i (wr_row_en_i ? wr_row_data_i[b*OpBits +: OpBits] : wr_data_i),
+          .rd_en_i   (rd_en_i),
+          .rd_addr_i (rd_addr),
+          .rd_data_o (rd_data_o[b*OpBits +: OpBits])
+        );
+      end else
+      begin : g_no_shape
+        // Depth or OpBits differ from every bank shape generated: stop at elaboration
+        tiny_plain_no_memory_of_this_shape u_no_shape ();
+      end
     end
   endgenerate
 endmodule

@@ -14,6 +14,17 @@
 //   row i:    every bank reads base + i;               lane j <- bank (i + j) mod Banks
 //   column j: bank b reads base + ((b - j) mod Banks); lane i <- bank (i + j) mod Banks
 // Lanes past the block's height or width carry don't-care data; the reader masks them.
+//
+// Every "mod Banks" is a barrel rotation (NAME_rotator: log2 Banks levels of
+// 2:1 multiplexers, any Banks), never an add-compare-subtract:
+//   read data:   lane k <- bank (k + idx) mod Banks, idx registered with the read;
+//   write:       bank b <- lane (b - row) mod Banks, for a row write (its data and
+//                lane enables) and for a single element (a one-hot of its column),
+//                in one rotator;
+//   column read: bank b's offset (b - idx) mod Banks is the in_block_rows 0 .. Banks-1
+//                rotated by idx, then one adder to the block's base.
+// Rows, columns and indices inside a block are below Banks: only their low
+// RotBits bits are used.
 module tiny_plain_transposable_buffer #(
   parameter integer Banks = 8,
   parameter integer Depth = 16,
@@ -40,92 +51,123 @@ module tiny_plain_transposable_buffer #(
   input  wire [CountBits-1:0]    rd_idx_i,
   output wire [Banks*OpBits-1:0] rd_data_o
 );
-  localparam [CountBits-1:0] BankCount = Banks[CountBits-1:0];
+  localparam integer RotBits = (Banks > 1) ? $clog2(Banks) : 1;
+  localparam integer Lane = OpBits + 1;   // a write lane: enable and data
 
-  // (a + b) mod Banks and (a - b) mod Banks, for a, b < Banks.
-  function automatic [CountBits-1:0] add_mod_banks(input [CountBits-1:0] a, input [CountBits-1:0] b);
-    begin
-      add_mod_banks = (a + b >= BankCount) ? a + b - BankCount : a + b;
-    end
-  endfunction
-
-  function automatic [CountBits-1:0] sub_mod_banks(input [CountBits-1:0] a, input [CountBits-1:0] b);
-    begin
-      sub_mod_banks = (a >= b) ? a - b : a + BankCount - b;
-    end
-  endfunction
-
-  wire [CountBits-1:0] wr_bank = add_mod_banks(wr_row_i, wr_col_i);
+  // ---------------------------------------------------------------- write
   wire [CountBits-1:0] wr_addr = wr_base_i + wr_row_i;
+  wire [RotBits-1:0]   wr_rot = wr_row_i[RotBits-1:0];
+  wire [RotBits-1:0]   wr_col = wr_col_i[RotBits-1:0];
 
-  // The rotation of the read data needs the index of the access one cycle later.
-  reg  [CountBits-1:0] rd_idx_q;
-  wire [CountBits-1:0] rd_idx_d = rd_en_i ? rd_idx_i : rd_idx_q;
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      rd_idx_q <= {CountBits{1'b0}};
-    end else begin
-      rd_idx_q <= rd_idx_d;
+  // lane j before the rotation: column j of the row being written, or the
+  // element in the lane of its column
+  reg [Banks*Lane-1:0] wr_lanes;
+  integer j;
+  always @* begin
+    for (j = 0; j < Banks; j = j + 1) begin
+      wr_lanes[j*Lane +: Lane] = wr_row_en_i ? {wr_row_lanes_i[j], wr_row_data_i[j*OpBits +: OpBits]}
+                                             : {wr_en_i && (wr_col == j[RotBits-1:0]), wr_data_i};
     end
   end
 
+  wire [Banks*Lane-1:0] wr_banks;
+  tiny_plain_rotator #(
+    .Lanes      (Banks),
+    .Bits       (Lane),
+    .AmountBits (RotBits),
+    .Up         (0)
+  ) u_write_rotator (
+    .amount_i (wr_rot),
+    .data_i   (wr_lanes),
+    .data_o   (wr_banks)
+  );
+
+  // ---------------------------------------------------------------- read
+  wire [RotBits-1:0] rd_rot = rd_idx_i[RotBits-1:0];
+
+  // column reads: bank b reads (b - idx) mod Banks rows into the block
+  // (a constant: assigned in a generate loop, since an always block with no inputs never runs in Icarus)
+  wire [Banks*RotBits-1:0] in_block_rows;
+  genvar q;
+  generate
+    for (q = 0; q < Banks; q = q + 1) begin : g_row_index
+      localparam integer RowNum = q;
+      assign in_block_rows[q*RotBits +: RotBits] = RowNum[RotBits-1:0];
+    end
+  endgenerate
+  wire [Banks*RotBits-1:0] col_offsets;
+  tiny_plain_rotator #(
+    .Lanes      (Banks),
+    .Bits       (RotBits),
+    .AmountBits (RotBits),
+    .Up         (0)
+  ) u_offset_rotator (
+    .amount_i (rd_rot),
+    .data_i   (in_block_rows),
+    .data_o   (col_offsets)
+  );
+
+  // the rotation of the read data needs the index of the access one cycle later
+  reg  [RotBits-1:0] rd_rot_q;
+  wire [RotBits-1:0] rd_rot_d = rd_en_i ? rd_rot : rd_rot_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rd_rot_q <= {RotBits{1'b0}};
+    end else begin
+      rd_rot_q <= rd_rot_d;
+    end
+  end
+
+  generate
+    if (CountBits > RotBits) begin : g_unused_hi
+      wire unused_hi = ^{wr_row_i[CountBits-1:RotBits], wr_col_i[CountBits-1:RotBits], rd_idx_i[CountBits-1:RotBits]};
+    end
+  endgenerate
+
+  // ---------------------------------------------------------------- banks
   wire [Banks*OpBits-1:0] bank_data;
 
   genvar b;
   generate
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
-      localparam integer BankNum = b;
-      localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
-      wire [CountBits-1:0] rd_addr = rd_col_i ? rd_base_i + sub_mod_banks(BankIdx, rd_idx_i)
-                                              : rd_base_i + rd_idx_i;
-      // in a row write, bank b holds column (b - row) mod Banks of the row
-      wire [CountBits-1:0] row_lane = sub_mod_banks(BankIdx, wr_row_i);
-      reg                  row_lane_en;
-      reg  [OpBits-1:0]    row_lane_data;
-      integer rl;
-      always @* begin
-        row_lane_en = 1'b0;
-        row_lane_data = {OpBits{1'b0}};
-        for (rl = 0; rl < Banks; rl = rl + 1) begin
-          if (row_lane == rl[CountBits-1:0]) begin
-            row_lane_en = wr_row_lanes_i[rl];
-            row_lane_data = wr_row_data_i[rl*OpBits +: OpBits];
-          end
-        end
+      wire [CountBits-1:0] col_offset = {{(CountBits-RotBits){1'b0}}, col_offsets[b*RotBits +: RotBits]};
+      wire [CountBits-1:0] rd_addr = rd_base_i + (rd_col_i ? col_offset : rd_idx_i);
+      wire                 bank_wr_en = wr_banks[b*Lane+OpBits];
+      wire [OpBits-1:0]    bank_wr_data = wr_banks[b*Lane +: OpBits];
+      // the memory wrapper of this buffer's bank shape (one module per shape)
+      if ((Depth == 128) && (OpBits == 4)) begin : g_tiny_plain_sram_128x4
+        tiny_plain_sram_128x4 #(
+          .Depth    (Depth),
+          .AddrBits (AddrBits),
+          .PortBits (CountBits),
+          .Width    (OpBits)
+        ) u_bank (
+          .clk_i     (clk_i),
+          .wr_en_i   (bank_wr_en),
+          .wr_addr_i (wr_addr),
+          .wr_data_i (bank_wr_data),
+          .rd_en_i   (rd_en_i),
+          .rd_addr_i (rd_addr),
+          .rd_data_o (bank_data[b*OpBits +: OpBits])
+        );
+      end else
+      begin : g_no_shape
+        // Depth or OpBits differ from every bank shape generated: stop at elaboration
+        tiny_plain_no_memory_of_this_shape u_no_shape ();
       end
-      tiny_plain_sram #(
-        .Depth    (Depth),
-        .AddrBits (AddrBits),
-        .PortBits (CountBits),
-        .Width    (OpBits)
-      ) u_bank (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .wr_en_i   (wr_row_en_i ? row_lane_en : (wr_en_i && (wr_bank == BankIdx))),
-        .wr_addr_i (wr_addr),
-        .wr_data_i (wr_row_en_i ? row_lane_data : wr_data_i),
-        .rd_en_i   (rd_en_i),
-        .rd_addr_i (rd_addr),
-        .rd_data_o (bank_data[b*OpBits +: OpBits])
-      );
-    end
-
-    for (b = 0; b < Banks; b = b + 1) begin : g_lane
-      localparam integer LaneNum = b;
-      localparam [CountBits-1:0] LaneIdx = LaneNum[CountBits-1:0];
-      wire [CountBits-1:0] src_bank = add_mod_banks(LaneIdx, rd_idx_q);
-      reg  [OpBits-1:0]    lane_data;
-      integer s;
-      always @* begin
-        lane_data = {OpBits{1'b0}};
-        for (s = 0; s < Banks; s = s + 1) begin
-          if (src_bank == s[CountBits-1:0]) lane_data = bank_data[s*OpBits +: OpBits];
-        end
-      end
-      assign rd_data_o[b*OpBits +: OpBits] = lane_data;
     end
   endgenerate
+
+  tiny_plain_rotator #(
+    .Lanes      (Banks),
+    .Bits       (OpBits),
+    .AmountBits (RotBits),
+    .Up         (1)
+  ) u_read_rotator (
+    .amount_i (rd_rot_q),
+    .data_i   (bank_data),
+    .data_o   (rd_data_o)
+  );
 endmodule
 
 `default_nettype wire

@@ -68,7 +68,8 @@ module tiny_sparse_core #(
   output wire [AccBits-1:0]   rd_data_o
 );
   localparam integer WordBits = Lanes * OpBits;
-  wire                 compute_start, rd_weight, move, aux_from_x;
+  localparam integer RequantStages = 4;   // cycles from a moved element's take to its write
+  wire                 compute_start, rd_weight, rd_load, move, aux_from_x;
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
   wire [ShiftBits-1:0] rq_shift;
@@ -83,7 +84,7 @@ module tiny_sparse_core #(
   wire [CountBits-1:0]      rd_lane, rd_bank;
   wire                      w_wr_en, x_wr_en, dy_wr_en;
   wire [CountBits-1:0]      ld_base, ld_row, ld_col;
-  wire [CountBits-1:0]      st_bank, st_addr, st_lane, st_t_bank, st_t_addr, st_t_lane;
+  wire [CountBits-1:0]      ctl_st_bank, ctl_st_addr, ctl_st_lane, ctl_st_t_bank, ctl_st_t_addr, ctl_st_t_lane;
   wire                      w_rd_en, w_rd_col, fx_rd_en;
   wire [CountBits-1:0]      w_rd_base, w_rd_idx, fx_rd_bank, fx_rd_addr;
   wire                      fill_en, fill_from_x, fill_collect;
@@ -143,6 +144,7 @@ module tiny_sparse_core #(
     .rd_valid_o           (rd_valid_o),
     .rd_ready_i           (rd_ready_i),
     .rd_weight_o          (rd_weight),
+    .rd_load_o            (rd_load),
     .walk_base_i          (fe_walk_base),
     .walk_block_rows_i    (fe_walk_block_rows),
     .walk_block_cols_i    (fe_walk_block_cols),
@@ -248,12 +250,12 @@ module tiny_sparse_core #(
     .rd_lane_o            (rd_lane),
     .rd_bank_o            (rd_bank),
     .aux_lane_o           (aux_lane),
-    .st_bank_o            (st_bank),
-    .st_addr_o            (st_addr),
-    .st_lane_o            (st_lane),
-    .st_t_bank_o          (st_t_bank),
-    .st_t_addr_o          (st_t_addr),
-    .st_t_lane_o          (st_t_lane),
+    .st_bank_o            (ctl_st_bank),
+    .st_addr_o            (ctl_st_addr),
+    .st_lane_o            (ctl_st_lane),
+    .st_t_bank_o          (ctl_st_t_bank),
+    .st_t_addr_o          (ctl_st_t_addr),
+    .st_t_lane_o          (ctl_st_t_lane),
     .w_rd_en_o            (w_rd_en),
     .w_rd_col_o           (w_rd_col),
     .w_rd_base_o          (w_rd_base),
@@ -315,6 +317,30 @@ module tiny_sparse_core #(
     .rd_idx_i  (w_rd_idx),
     .rd_data_o (w_rd_data)
   );
+
+  // ---------------------------------------------------------------- store places of loads and moves
+  // The controller gives the row-store places of the element being loaded, or
+  // of the element a move takes from the read registers; a moved element is
+  // written RequantStages cycles after its take (the requantization pipeline),
+  // so its places travel along (datapath registers, no reset).
+  localparam integer PlaceBits = 6 * CountBits;
+  wire [PlaceBits-1:0] place_now = {ctl_st_bank, ctl_st_addr, ctl_st_lane, ctl_st_t_bank, ctl_st_t_addr, ctl_st_t_lane};
+  reg  [RequantStages*PlaceBits-1:0] place_q, place_d;
+  integer ps;
+  always @* begin
+    place_d[0 +: PlaceBits] = place_now;
+    for (ps = 1; ps < RequantStages; ps = ps + 1) place_d[ps*PlaceBits +: PlaceBits] = place_q[(ps-1)*PlaceBits +: PlaceBits];
+  end
+  always @(posedge clk_i) begin
+    place_q <= place_d;
+  end
+  wire [PlaceBits-1:0] place = fe_loading ? place_now : place_q[(RequantStages-1)*PlaceBits +: PlaceBits];
+  wire [CountBits-1:0] st_bank = place[5*CountBits +: CountBits];
+  wire [CountBits-1:0] st_addr = place[4*CountBits +: CountBits];
+  wire [CountBits-1:0] st_lane = place[3*CountBits +: CountBits];
+  wire [CountBits-1:0] st_t_bank = place[2*CountBits +: CountBits];
+  wire [CountBits-1:0] st_t_addr = place[CountBits +: CountBits];
+  wire [CountBits-1:0] st_t_lane = place[0 +: CountBits];
 
   // ---------------------------------------------------------------- row stores of A
   // Engine r reads bank r of the store its step uses; in WG the fill reads X rows.
@@ -594,6 +620,7 @@ module tiny_sparse_core #(
     .rq_update_i         (rq_update),
     .requant_o           (requant_out),
     .move_data_o         (move_data),
+    .rd_load_i           (rd_load),
     .rd_weight_i         (rd_weight),
     .rd_data_o           (rd_data_o),
     .compute_start_i     (compute_start),

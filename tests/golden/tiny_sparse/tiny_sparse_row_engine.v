@@ -176,14 +176,13 @@ module tiny_sparse_row_engine #(
   wire [Cols*OpBits-1:0] b_row;
   wire [CountBits-1:0]   b_rd_addr = (half_q ? ChunkC : Zero) + k_offset;
 
-  tiny_sparse_sram #(
+  tiny_sparse_sram_16x8 #(
     .Depth    (BStoreDepth),
     .AddrBits (BStoreAddrBits),
     .PortBits (CountBits),
     .Width    (Cols*OpBits)
   ) u_b_store (
     .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
     .wr_en_i   (fill_en_i),
     .wr_addr_i (fill_addr_i),
     .wr_data_i (fill_data_i),
@@ -242,14 +241,13 @@ module tiny_sparse_row_engine #(
   // a row's partial sums of the earlier chunks, read in its first slot
   wire res_init_read = slot && first_q && accumulate_q;
 
-  tiny_sparse_sram #(
+  tiny_sparse_sram_64x32 #(
     .Depth    (ResultDepth),
     .AddrBits (ResultAddrBits),
     .PortBits (CountBits),
     .Width    (Cols*AccBits)
   ) u_result_bank (
     .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
     .wr_en_i   (s2_write_q),
     .wr_addr_i (s2_addr_q),
     .wr_data_i (sums),

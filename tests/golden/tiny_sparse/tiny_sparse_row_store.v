@@ -39,27 +39,35 @@ module tiny_sparse_row_store #(
     end
   end
 
+  wire unused_rst = rst_ni;   // the banks have no reset
+
   genvar b;
   generate
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
       localparam integer BankNum = b;
       localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
-      tiny_sparse_lane_sram #(
-        .Depth    (Depth),
-        .AddrBits (AddrBits),
-        .PortBits (CountBits),
-        .Lanes    (Lanes),
-        .LaneBits (OpBits)
-      ) u_bank (
-        .clk_i        (clk_i),
-        .rst_ni       (rst_ni),
-        .wr_lane_en_i ((wr_en_i && (wr_bank_i == BankIdx)) ? lane_en : {Lanes{1'b0}}),
-        .wr_addr_i    (wr_addr_i),
-        .wr_data_i    ({Lanes{wr_data_i}}),
-        .rd_en_i      (rd_en_i[b]),
-        .rd_addr_i    (rd_addr_i[b*CountBits +: CountBits]),
-        .rd_data_o    (rd_data_o[b*Lanes*OpBits +: Lanes*OpBits])
-      );
+      // the memory wrapper of this store's bank shape (one module per shape)
+      if ((Depth == 32) && (Lanes == 4) && (OpBits == 4)) begin : g_tiny_sparse_lane_sram_32x4x4
+        tiny_sparse_lane_sram_32x4x4 #(
+          .Depth    (Depth),
+          .AddrBits (AddrBits),
+          .PortBits (CountBits),
+          .Lanes    (Lanes),
+          .LaneBits (OpBits)
+        ) u_bank (
+          .clk_i        (clk_i),
+          .wr_lane_en_i ((wr_en_i && (wr_bank_i == BankIdx)) ? lane_en : {Lanes{1'b0}}),
+          .wr_addr_i    (wr_addr_i),
+          .wr_data_i    ({Lanes{wr_data_i}}),
+          .rd_en_i      (rd_en_i[b]),
+          .rd_addr_i    (rd_addr_i[b*CountBits +: CountBits]),
+          .rd_data_o    (rd_data_o[b*Lanes*OpBits +: Lanes*OpBits])
+        );
+      end else
+      begin : g_no_shape
+        // Depth, Lanes or OpBits differ from every bank shape generated: stop at elaboration
+        tiny_sparse_no_memory_of_this_shape u_no_shape ();
+      end
     end
   endgenerate
 endmodule

@@ -1,4 +1,6 @@
-tiny_trainer_sram.v
+tiny_trainer_sram_128x4.v
+tiny_trainer_sram_128x32.v
+tiny_trainer_rotator.v
 tiny_trainer_transposable_buffer.v
 tiny_trainer_delay_line.v
 tiny_trainer_systolic_pe.v

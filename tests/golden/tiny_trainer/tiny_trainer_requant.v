@@ -8,74 +8,143 @@
 // (see generator/golden/quant.ts for the same semantics in TypeScript):
 //   shift   = min(shift_i, AccBits): a larger shift cannot mean anything more
 //             (|acc| / 2^AccBits <= 1/2 already) and would overflow the datapath
-//   rounded = acc / 2^shift, rounded to nearest even, or stochastically by
-//             adding u = the LFSR's low min(shift, 32) bits, moved to the top of
-//             the discarded bits, before the floor
+//   rounded = (acc + bias) >>> shift, one adder and one shifter for both modes:
+//             stochastic:      bias = u, the LFSR's low min(shift, 32) bits moved
+//                              to the top of the discarded bits
+//             nearest even:    bias = 2^(shift-1) - 1 + bit `shift` of acc (0 when
+//                              shift = 0): a remainder above half carries, exactly
+//                              half carries when the floor is odd
 //   update_i: out = sat(aux_i - rounded)            (W <- W - round(dW / 2^shift))
 //   else:     out = sat(rounded), then 0 if relu_i and negative, and 0 if
 //             mask_i and aux_i <= 0                  (ReLU and the ReLU' mask)
+//
+// Pipelined so that no path runs from a buffer's read register through the
+// arithmetic into a buffer write: value_o is the result for the acc_i, aux_i
+// and lfsr_i given Stages (4) cycles earlier, one new element per cycle.
+//   settings  registered from shift_i and the flags (the shift's masks and
+//             half-values are computed once, not per element); they must be
+//             stable from the cycle before the first element on (the front end
+//             sets them when it accepts a command)
+//   stage 0   the element and its bias
+//   stage 1   sum = acc + bias
+//   stage 2   sum >>> shift, clamped to [-2^OpBits, 2^OpBits] (exact: every value
+//             beyond saturates the same way, with or without aux subtracted)
+//   stage 3   aux - rounded (update), saturation, ReLU, mask
+// The registers are datapath registers: no reset, no enable.
 module tiny_trainer_requant #(
   parameter integer OpBits = 8,
   parameter integer AccBits = 32,
   parameter integer ShiftBits = 6,
   parameter integer LfsrBits = 32
 ) (
-  input  wire [AccBits-1:0] acc_i,
-  input  wire [OpBits-1:0]  aux_i,
+  input  wire                 clk_i,
   input  wire [ShiftBits-1:0] shift_i,
-  input  wire               stochastic_i,
-  input  wire [LfsrBits-1:0] lfsr_i,
-  input  wire               relu_i,
-  input  wire               mask_i,
-  input  wire               update_i,
-  output wire [OpBits-1:0]  value_o
+  input  wire                 stochastic_i,
+  input  wire                 relu_i,
+  input  wire                 mask_i,
+  input  wire                 update_i,
+  input  wire [AccBits-1:0]   acc_i,
+  input  wire [OpBits-1:0]    aux_i,
+  input  wire [LfsrBits-1:0]  lfsr_i,
+  output wire [OpBits-1:0]    value_o
 );
   localparam integer Wide = AccBits + 2;
-  localparam [Wide-1:0] OneW = {{(Wide-1){1'b0}}, 1'b1};
-  localparam [ShiftBits-1:0] ShiftZero = {ShiftBits{1'b0}};
-  localparam [ShiftBits-1:0] ShiftOne = {{(ShiftBits-1){1'b0}}, 1'b1};
+  localparam integer Narrow = OpBits + 2;   // the clamped rounded value
+  localparam integer Diff = OpBits + 3;     // aux - clamped
   localparam [ShiftBits-1:0] LfsrWidth = LfsrBits[ShiftBits-1:0];   // the stochastic offset has at most LfsrBits bits
-  localparam [LfsrBits-1:0]  LfsrOne = {{(LfsrBits-1){1'b0}}, 1'b1};
   localparam [ShiftBits:0]   MaxShift = AccBits[ShiftBits:0];
+  localparam signed [Diff-1:0] MaxOp = {{4{1'b0}}, {(OpBits-1){1'b1}}};
+  localparam signed [Diff-1:0] MinOp = ~MaxOp;
 
-  // a shift past AccBits saturates: |acc| / 2^AccBits <= 1/2 already
+  // ---------------------------------------------------------------- settings
   wire [ShiftBits:0]   shift_wide = {1'b0, shift_i};
   wire [ShiftBits-1:0] shift = (shift_wide > MaxShift) ? MaxShift[ShiftBits-1:0] : shift_i;
+  wire [ShiftBits-1:0] lfsr_width = (shift > LfsrWidth) ? LfsrWidth : shift;
+  // masks without adders: low = 2^shift - 1, half - 1 = low >> 1, half = low ^ (half - 1) (both 0 at shift 0)
+  wire [Wide-1:0]      low_mask = ~({Wide{1'b1}} << shift);
+  wire [Wide-1:0]      half_m1 = low_mask >> 1;
 
-  wire signed [Wide-1:0] acc = {{2{acc_i[AccBits-1]}}, acc_i};
-  wire        [Wide-1:0] one = OneW;
-  wire        [Wide-1:0] low_mask = (one << shift) - one;
+  reg [ShiftBits-1:0] sh_q, lfsr_pad_q;
+  reg [LfsrBits-1:0]  lfsr_mask_q;
+  reg [Wide-1:0]      half_q, half_m1_q;
+  reg                 stochastic_q, relu_q, mask_q, update_q;
+  always @(posedge clk_i) begin
+    sh_q <= shift;
+    lfsr_pad_q <= shift - lfsr_width;
+    lfsr_mask_q <= ~({LfsrBits{1'b1}} << lfsr_width);   // all ones at lfsr_width = LfsrBits
+    half_q <= low_mask ^ half_m1;
+    half_m1_q <= half_m1;
+    stochastic_q <= stochastic_i;
+    relu_q <= relu_i;
+    mask_q <= mask_i;
+    update_q <= update_i;
+  end
 
-  // stochastic offset: the LFSR's low bits, aligned to the top of the discarded bits
-  wire [ShiftBits-1:0]     lfsr_width = (shift > LfsrWidth) ? LfsrWidth : shift;
-  wire [ShiftBits-1:0]     lfsr_pad = shift - lfsr_width;
-  wire [LfsrBits-1:0]      lfsr_low_mask = (lfsr_width == LfsrWidth) ? {LfsrBits{1'b1}} : ((LfsrOne << lfsr_width) - LfsrOne);
-  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_low_mask};
-  wire [Wide+LfsrBits-1:0] offset_wide = lfsr_bits << lfsr_pad;
-  wire [Wide-1:0]          offset = offset_wide[Wide-1:0];
-  wire                     unused_offset_hi = ^offset_wide[Wide+LfsrBits-1:Wide];
+  // ---------------------------------------------------------------- stage 0: element and bias
+  wire [Wide-1:0]          acc = {{2{acc_i[AccBits-1]}}, acc_i};
+  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_mask_q};
+  wire [Wide+LfsrBits-1:0] offset_wide;
+  generate
+    if (AccBits > LfsrBits) begin : g_offset_shift
+      // shifts past LfsrBits: the LFSR's bits move up to the top of the discarded bits
+      assign offset_wide = lfsr_bits << lfsr_pad_q;
+    end else begin : g_offset_plain
+      // shift <= AccBits <= LfsrBits: the pad is always 0
+      assign offset_wide = lfsr_bits;
+      wire unused_pad = ^lfsr_pad_q;
+    end
+  endgenerate
+  wire unused_offset_hi = ^offset_wide[Wide+LfsrBits-1:Wide];
+  wire [Wide-1:0] acc_down = acc >> sh_q;   // bit 0: the floor's parity (a mux tree once the rest is trimmed)
+  wire            unused_acc_down = ^acc_down[Wide-1:1];
+  wire [Wide-1:0] bias = stochastic_q ? offset_wide[Wide-1:0] : (acc_down[0] ? half_q : half_m1_q);
 
-  // round to nearest even
-  wire signed [Wide-1:0] floor_q = acc >>> shift;
-  wire        [Wide-1:0] remainder = acc & low_mask;
-  wire        [Wide-1:0] half = (shift == ShiftZero) ? {Wide{1'b0}} : (one << (shift - ShiftOne));
-  wire                   round_up = (shift != ShiftZero)
-                                 && ((remainder > half) || ((remainder == half) && floor_q[0]));
-  wire signed [Wide-1:0] nearest = floor_q + (round_up ? one : {Wide{1'b0}});
-  wire signed [Wide-1:0] with_offset = acc + offset;
-  wire signed [Wide-1:0] stochastic = with_offset >>> shift;
-  wire signed [Wide-1:0] rounded = stochastic_i ? stochastic : nearest;
+  reg [Wide-1:0]   acc0_q, bias0_q;
+  reg [OpBits-1:0] aux0_q;
+  always @(posedge clk_i) begin
+    acc0_q <= acc;
+    bias0_q <= bias;
+    aux0_q <= aux_i;
+  end
 
-  wire signed [Wide-1:0] aux = {{(Wide-OpBits){aux_i[OpBits-1]}}, aux_i};
-  wire signed [Wide-1:0] pre = update_i ? aux - rounded : rounded;
+  // ---------------------------------------------------------------- stage 1: sum
+  reg [Wide-1:0]   sum1_q;
+  reg [OpBits-1:0] aux1_q;
+  always @(posedge clk_i) begin
+    sum1_q <= acc0_q + bias0_q;
+    aux1_q <= aux0_q;
+  end
 
-  localparam signed [Wide-1:0] MaxOp = (OneW << (OpBits - 1)) - OneW;
-  localparam signed [Wide-1:0] MinOp = ~MaxOp;
-  wire signed [Wide-1:0] saturated = (pre > MaxOp) ? MaxOp : ((pre < MinOp) ? MinOp : pre);
-  wire                   zero = !update_i && ((relu_i && saturated[Wide-1]) || (mask_i && (aux_i[OpBits-1] || (aux_i == {OpBits{1'b0}}))));
-  assign value_o = zero ? {OpBits{1'b0}} : saturated[OpBits-1:0];
+  // ---------------------------------------------------------------- stage 2: shift and clamp
+  wire signed [Wide-1:0] shifted = $signed(sum1_q) >>> sh_q;
+  // in range [-2^OpBits, 2^OpBits - 1] when the bits from OpBits up are all equal
+  wire                   fits = (shifted[Wide-1:OpBits] == {(Wide-OpBits){1'b0}})
+                             || (shifted[Wide-1:OpBits] == {(Wide-OpBits){1'b1}});
+  wire [Narrow-1:0]      clamped = fits ? {shifted[OpBits], shifted[OpBits:0]}
+                                        : {shifted[Wide-1], ~shifted[Wide-1], {OpBits{1'b0}}};
 
-  wire unused_saturated_hi = ^saturated[Wide-1:OpBits];
+  reg [Narrow-1:0] rounded2_q;
+  reg [OpBits-1:0] aux2_q;
+  always @(posedge clk_i) begin
+    rounded2_q <= clamped;
+    aux2_q <= aux1_q;
+  end
+
+  // ---------------------------------------------------------------- stage 3: subtract, saturate, ReLU, mask
+  wire signed [Diff-1:0] rounded = {rounded2_q[Narrow-1], rounded2_q};
+  wire signed [Diff-1:0] aux = {{(Diff-OpBits){aux2_q[OpBits-1]}}, aux2_q};
+  wire signed [Diff-1:0] pre = update_q ? aux - rounded : rounded;
+  wire signed [Diff-1:0] saturated = (pre > MaxOp) ? MaxOp : ((pre < MinOp) ? MinOp : pre);
+  wire                   zero = !update_q && ((relu_q && saturated[Diff-1])
+                                            || (mask_q && (aux2_q[OpBits-1] || (aux2_q == {OpBits{1'b0}}))));
+
+  reg [OpBits-1:0] value3_q;
+  always @(posedge clk_i) begin
+    value3_q <= zero ? {OpBits{1'b0}} : saturated[OpBits-1:0];
+  end
+  assign value_o = value3_q;
+
+  wire unused_saturated_hi = ^saturated[Diff-1:OpBits];
 endmodule
 
 `default_nettype wire
