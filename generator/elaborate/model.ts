@@ -315,6 +315,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_block_walker`, template: 'block_walker' },
         ...frontEnd,
+        { name: `${name}_ceil_div`, template: 'ceil_div' },
         { name: `${name}_controller`, template: 'controller' },
         { name: `${name}_core`, template: 'core' },
       ];

@@ -129,6 +129,7 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_lfsr',
       'edge_trainer_result_port',
       'edge_trainer_command_frontend',
+      'edge_trainer_ceil_div',
       'edge_trainer_controller',
       'edge_trainer_core',
     ]);
@@ -176,6 +177,7 @@ describe('elaborate: buffers, widths and modules', () => {
       'lfsr',
       'result_port',
       'command_frontend',
+      'ceil_div',
       'controller',
       'core',
     ]);
@@ -234,6 +236,7 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_column_gather',
       'plain_result_port',
       'plain_command_frontend',
+      'plain_ceil_div',
       'plain_controller',
       'plain_core',
     ]);

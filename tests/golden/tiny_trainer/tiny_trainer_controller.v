@@ -212,12 +212,15 @@ module tiny_trainer_controller #(
   // ---------------------------------------------------------------- tensor geometry
   // Block columns of each tensor (blocks: W Cols x Cols, X Rows x Cols, dY Rows x Rows)
   // and the address distance between two rows of blocks.
-  wire [CountBits-1:0] dout_blocks = (cmd_dout_i - One) / RowsC + One;
+  // ceil(dout / Rows) and ceil(dout / Cols) without a divider
+  wire [CountBits-1:0] dout_blocks, dout_col_blocks;
+  tiny_trainer_ceil_div #(.Width (CountBits), .Divisor (Rows)) u_dout_blocks (.x_i (cmd_dout_i), .q_o (dout_blocks));
+  tiny_trainer_ceil_div #(.Width (CountBits), .Divisor (Cols)) u_dout_col_blocks (.x_i (cmd_dout_i), .q_o (dout_col_blocks));
   wire [CountBits-1:0] w_row_stride = din_blocks_i * ColsC;
   wire [CountBits-1:0] x_row_stride = din_blocks_i * RowsC;
   wire [CountBits-1:0] dy_row_stride = dout_blocks * RowsC;
   // X of a layer whose dY is being written (batch x dout), for the ReLU' mask
-  wire [CountBits-1:0] mask_row_stride = ((cmd_dout_i - One) / ColsC + One) * RowsC;
+  wire [CountBits-1:0] mask_row_stride = dout_col_blocks * RowsC;
 
   // the blocks of the tensor a load, move, update or W read-out walks
   always @* begin
@@ -276,6 +279,8 @@ module tiny_trainer_controller #(
       new_b_region = cmd_x_base_i; new_b_period = RowsC; new_b_inner = x_row_stride; new_b_tile_stride = RowsC;
     end
   end
+  wire [CountBits-1:0] new_n_tiles;   // ceil(N / Cols)
+  tiny_trainer_ceil_div #(.Width (CountBits), .Divisor (Cols)) u_n_tiles (.x_i (new_n), .q_o (new_n_tiles));
   // a tile must last at least Rows cycles: the drain of the previous one
   wire [CountBits-1:0] new_ktime = ((PlainWeights != 0) && cmd_fp) ? new_k * ColsC : new_k;
   wire [CountBits-1:0] new_tile_pad = ((new_k < RowsC) && (new_ktime < RowsC)) ? RowsC - new_ktime : Zero;
@@ -292,7 +297,7 @@ module tiny_trainer_controller #(
       a_inner_d = new_a_inner; a_tile_stride_d = new_a_tile_stride;
       b_region_d = new_b_region; b_inner_d = new_b_inner; b_tile_stride_d = new_b_tile_stride;
       tile_pad_d = new_tile_pad;
-      n_tiles_d = (new_n - One) / ColsC + One;
+      n_tiles_d = new_n_tiles;
     end
     // the A tile walks on as tiles are issued (see the issue stage)
     if (compute_start_i) a_tile_d = new_a_tile;
