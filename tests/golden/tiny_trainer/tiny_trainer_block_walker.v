@@ -31,23 +31,26 @@ module tiny_trainer_block_walker #(
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
 
-  reg [CountBits-1:0] rows_q, rows_d, cols_q, cols_d, p_q, p_d, q_q, q_d, stride_q, stride_d;
+  // the last index of each count (count - 1), kept so that the ends are
+  // register compares, not a subtraction and a compare in one cycle
+  reg [CountBits-1:0] rows_last_q, rows_last_d, cols_last_q, cols_last_d, p_last_q, p_last_d, q_last_q, q_last_d, p_q, p_d, stride_q, stride_d;
   reg [CountBits-1:0] i_q, i_d, j_q, j_d, li_q, li_d, lj_q, lj_d, block_q, block_d, rowblk_q, rowblk_d;
 
-  wire row_end = (j_q == cols_q - One);
+  wire row_end = (j_q == cols_last_q);
 
   always @* begin
-    rows_d = rows_q; cols_d = cols_q; p_d = p_q; q_d = q_q; stride_d = stride_q;
+    rows_last_d = rows_last_q; cols_last_d = cols_last_q; p_last_d = p_last_q; q_last_d = q_last_q; p_d = p_q; stride_d = stride_q;
     i_d = i_q; j_d = j_q; li_d = li_q; lj_d = lj_q; block_d = block_q; rowblk_d = rowblk_q;
     if (start_i) begin
-      rows_d = rows_i; cols_d = cols_i; p_d = block_rows_i; q_d = block_cols_i; stride_d = stride_i;
+      rows_last_d = rows_i - One; cols_last_d = cols_i - One; p_d = block_rows_i;
+      p_last_d = block_rows_i - One; q_last_d = block_cols_i - One; stride_d = stride_i;
       i_d = Zero; j_d = Zero; li_d = Zero; lj_d = Zero; block_d = base_i; rowblk_d = base_i;
     end else if (step_i) begin
       if (row_end) begin
         j_d = Zero;
         lj_d = Zero;
         i_d = i_q + One;
-        if (li_q == p_q - One) begin
+        if (li_q == p_last_q) begin
           li_d = Zero;
           rowblk_d = rowblk_q + stride_q;
           block_d = rowblk_q + stride_q;
@@ -57,7 +60,7 @@ module tiny_trainer_block_walker #(
         end
       end else begin
         j_d = j_q + One;
-        if (lj_q == q_q - One) begin
+        if (lj_q == q_last_q) begin
           lj_d = Zero;
           block_d = block_q + p_q;
         end else begin
@@ -69,10 +72,10 @@ module tiny_trainer_block_walker #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rows_q <= Zero; cols_q <= Zero; p_q <= Zero; q_q <= Zero; stride_q <= Zero;
+      rows_last_q <= Zero; cols_last_q <= Zero; p_last_q <= Zero; q_last_q <= Zero; p_q <= Zero; stride_q <= Zero;
       i_q <= Zero; j_q <= Zero; li_q <= Zero; lj_q <= Zero; block_q <= Zero; rowblk_q <= Zero;
     end else begin
-      rows_q <= rows_d; cols_q <= cols_d; p_q <= p_d; q_q <= q_d; stride_q <= stride_d;
+      rows_last_q <= rows_last_d; cols_last_q <= cols_last_d; p_last_q <= p_last_d; q_last_q <= q_last_d; p_q <= p_d; stride_q <= stride_d;
       i_q <= i_d; j_q <= j_d; li_q <= li_d; lj_q <= lj_d; block_q <= block_d; rowblk_q <= rowblk_d;
     end
   end
@@ -81,7 +84,7 @@ module tiny_trainer_block_walker #(
   assign row_o = li_q;
   assign col_o = lj_q;
   assign row_end_o = row_end;
-  assign last_o = row_end && (i_q == rows_q - One);
+  assign last_o = row_end && (i_q == rows_last_q);
 endmodule
 
 `default_nettype wire
