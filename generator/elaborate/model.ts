@@ -55,7 +55,7 @@ export function galoisTaps(exponents: readonly number[]): number {
  * buffers' read registers. The front end delays the write by as much, and the
  * cycle models of moves and updates count it.
  */
-export const REQUANT_STAGES = 4;
+export const REQUANT_STAGES = 5;
 
 /** A command's decoded form: one strobe per opcode, named after the opcode. */
 export interface CommandModel {

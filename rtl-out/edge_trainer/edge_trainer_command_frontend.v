@@ -34,7 +34,7 @@ module edge_trainer_command_frontend #(
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32,
-  parameter integer RequantStages = 4,    // cycles from an element's take to its write
+  parameter integer RequantStages = 5,    // cycles from an element's take to its write
   parameter integer ColsRecip = 1,      // floor(x / Cols) = (x * ColsRecip) >> ColsRecipShift
   parameter integer ColsRecipBits = 1,
   parameter integer ColsRecipShift = 3

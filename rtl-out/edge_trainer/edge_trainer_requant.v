@@ -20,11 +20,14 @@
 //
 // Pipelined so that no path runs from a buffer's read register through the
 // arithmetic into a buffer write: value_o is the result for the acc_i, aux_i
-// and lfsr_i given Stages (4) cycles earlier, one new element per cycle.
+// and lfsr_i given Stages (5) cycles earlier, one new element per cycle.
 //   settings  registered from shift_i and the flags (the shift's masks and
 //             half-values are computed once, not per element); they must be
 //             stable from the cycle before the first element on (the front end
 //             sets them when it accepts a command)
+//   input     the element, its aux value and the LFSR word registered: the
+//             result buffer's read data reaches this unit through a lane
+//             select, and the bias below needs a shifter of the element
 //   stage 0   the element and its bias
 //   stage 1   sum = acc + bias
 //   stage 2   sum >>> shift, clamped to [-2^OpBits, 2^OpBits] (exact: every value
@@ -80,9 +83,19 @@ module edge_trainer_requant #(
     update_q <= update_i;
   end
 
+  // ---------------------------------------------------------------- input registers
+  reg [AccBits-1:0]  acc_in_q;
+  reg [OpBits-1:0]   aux_in_q;
+  reg [LfsrBits-1:0] lfsr_in_q;
+  always @(posedge clk_i) begin
+    acc_in_q <= acc_i;
+    aux_in_q <= aux_i;
+    lfsr_in_q <= lfsr_i;
+  end
+
   // ---------------------------------------------------------------- stage 0: element and bias
-  wire [Wide-1:0]          acc = {{2{acc_i[AccBits-1]}}, acc_i};
-  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_i & lfsr_mask_q};
+  wire [Wide-1:0]          acc = {{2{acc_in_q[AccBits-1]}}, acc_in_q};
+  wire [Wide+LfsrBits-1:0] lfsr_bits = {{Wide{1'b0}}, lfsr_in_q & lfsr_mask_q};
   wire [Wide+LfsrBits-1:0] offset_wide;
   generate
     if (AccBits > LfsrBits) begin : g_offset_shift
@@ -104,7 +117,7 @@ module edge_trainer_requant #(
   always @(posedge clk_i) begin
     acc0_q <= acc;
     bias0_q <= bias;
-    aux0_q <= aux_i;
+    aux0_q <= aux_in_q;
   end
 
   // ---------------------------------------------------------------- stage 1: sum

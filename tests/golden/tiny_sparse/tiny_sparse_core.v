@@ -68,7 +68,7 @@ module tiny_sparse_core #(
   output wire [AccBits-1:0]   rd_data_o
 );
   localparam integer WordBits = Lanes * OpBits;
-  localparam integer RequantStages = 4;   // cycles from a moved element's take to its write
+  localparam integer RequantStages = 5;   // cycles from a moved element's take to its write
   wire                 compute_start, rd_weight, rd_load, move, aux_from_x;
   wire                 rq_stochastic, rq_relu, rq_mask, rq_update;
   wire [CountBits-1:0] aux_lane;
