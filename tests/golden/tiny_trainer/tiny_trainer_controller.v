@@ -147,6 +147,7 @@ module tiny_trainer_controller #(
   // drain
   reg                 dr_busy_q, dr_busy_d, dr_final_q, dr_final_d;
   reg [CountBits-1:0] dr_cnt_q, dr_cnt_d, dr_row_q, dr_row_d, dr_addr_q, dr_addr_d;
+  reg                 dr_row_ok_q, dr_row_ok_d;   // the drained row is a row of out (dr_row < M), one cycle ahead
   reg [CountBits-1:0] dr_m0_q, dr_m0_d, dr_rowaddr_q, dr_rowaddr_d, dr_nt_q, dr_nt_d;
   reg [CountBits-1:0] dr_rem_m_q, dr_rem_m_d, dr_rem_n_q, dr_rem_n_d;
   reg [CountBits-1:0] n_tiles_q, n_tiles_d;   // ceil(N / Cols): result words per row of out
@@ -417,7 +418,7 @@ module tiny_trainer_controller #(
 
   always @* begin
     dr_busy_d = dr_busy_q; dr_final_d = dr_final_q;
-    dr_cnt_d = dr_cnt_q; dr_row_d = dr_row_q; dr_addr_d = dr_addr_q;
+    dr_cnt_d = dr_cnt_q; dr_row_d = dr_row_q; dr_addr_d = dr_addr_q; dr_row_ok_d = dr_row_ok_q;
     dr_m0_d = dr_m0_q; dr_rowaddr_d = dr_rowaddr_q; dr_nt_d = dr_nt_q;
     dr_rem_m_d = dr_rem_m_q; dr_rem_n_d = dr_rem_n_q;
     if (compute_start_i) begin
@@ -428,6 +429,7 @@ module tiny_trainer_controller #(
       dr_busy_d = 1'b1;
       dr_cnt_d = Zero;
       dr_row_d = dr_m0_q;
+      dr_row_ok_d = (dr_m0_q < m_q);
       dr_addr_d = dr_rowaddr_q + dr_nt_q;
       dr_final_d = (dr_rem_m_q <= RowsC) && (dr_rem_n_q <= ColsC);
       if (dr_rem_n_q <= ColsC) begin
@@ -443,6 +445,7 @@ module tiny_trainer_controller #(
     end else if (dr_busy_q) begin
       dr_cnt_d = dr_cnt_q + One;
       dr_row_d = dr_row_q + One;
+      dr_row_ok_d = (dr_row_q + One < m_q);
       dr_addr_d = dr_addr_q + n_tiles_q;
       dr_busy_d = !drain_end;
     end
@@ -485,7 +488,7 @@ module tiny_trainer_controller #(
       s1_pick_q <= Zero; s1_a_mask_q <= {Rows{1'b0}}; s1_b_mask_q <= {Cols{1'b0}};
       s2_valid_q <= 1'b0; s2_first_q <= 1'b0; s2_last_q <= 1'b0;
       dr_busy_q <= 1'b0; dr_final_q <= 1'b0;
-      dr_cnt_q <= Zero; dr_row_q <= Zero; dr_addr_q <= Zero;
+      dr_cnt_q <= Zero; dr_row_q <= Zero; dr_addr_q <= Zero; dr_row_ok_q <= 1'b0;
       dr_m0_q <= Zero; dr_rowaddr_q <= Zero; dr_nt_q <= Zero;
       dr_rem_m_q <= Zero; dr_rem_n_q <= Zero;
       n_tiles_q <= Zero;
@@ -506,7 +509,7 @@ module tiny_trainer_controller #(
       s1_pick_q <= s1_pick_d; s1_a_mask_q <= s1_a_mask_d; s1_b_mask_q <= s1_b_mask_d;
       s2_valid_q <= s2_valid_d; s2_first_q <= s2_first_d; s2_last_q <= s2_last_d;
       dr_busy_q <= dr_busy_d; dr_final_q <= dr_final_d;
-      dr_cnt_q <= dr_cnt_d; dr_row_q <= dr_row_d; dr_addr_q <= dr_addr_d;
+      dr_cnt_q <= dr_cnt_d; dr_row_q <= dr_row_d; dr_addr_q <= dr_addr_d; dr_row_ok_q <= dr_row_ok_d;
       dr_m0_q <= dr_m0_d; dr_rowaddr_q <= dr_rowaddr_d; dr_nt_q <= dr_nt_d;
       dr_rem_m_q <= dr_rem_m_d; dr_rem_n_q <= dr_rem_n_d;
       n_tiles_q <= n_tiles_d;
@@ -544,7 +547,7 @@ module tiny_trainer_controller #(
   assign pe_first_o = s2_first_q;
   assign pe_last_o = s2_last_q;
 
-  assign res_wr_en_o = dr_busy_q && (dr_row_q < m_q);
+  assign res_wr_en_o = dr_busy_q && dr_row_ok_q;
   assign res_wr_addr_o = dr_addr_q;
   assign res_rd_en_o = updating ? mv_issue_i : (result_req_i || rd_next_word);
   assign res_rd_addr_o = updating ? upd_addr_q : rd_addr_q;
