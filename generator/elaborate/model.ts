@@ -146,6 +146,35 @@ export interface SparseModel {
    * transposed.
    */
   wgTransposed: boolean;
+  /** x div d for the constants d = scanWidth, rows, cols: a multiply by a reciprocal, no divider */
+  dividers: ConstantDivider[];
+}
+
+/**
+ * Division of any countBits-bit x by the constant d as floor(x * recip / 2^shift)
+ * (a shift when d is a power of two). With shift = countBits + ceil(log2 d) and
+ * recip = ceil(2^shift / d), recip * d - 2^shift < d, so the error x (recip * d -
+ * 2^shift) / (d 2^shift) stays below 1/d and never crosses an integer.
+ */
+export interface ConstantDivider {
+  /** Verilog names: NAMERecip, and the function fn */
+  name: string;
+  fn: string;
+  divisor: number;
+  shift: number;
+  /** decimal (it may not fit a double's integers) */
+  recip: string;
+  /** width of x * recip */
+  productBits: number;
+}
+
+export function constantDivider(name: string, divisor: number, countBits: number): ConstantDivider {
+  const log = Math.ceil(Math.log2(divisor));
+  const power = 2 ** log === divisor;
+  // a power of two is a shift (d = 1: times 2, shifted by 1, so that no width is zero)
+  const shift = power ? Math.max(log, 1) : countBits + log;
+  const recip = power ? (divisor === 1 ? 2n : 1n) : ((1n << BigInt(shift)) + BigInt(divisor) - 1n) / BigInt(divisor);
+  return { name, fn: `div_${name.toLowerCase()}`, divisor, shift, recip: recip.toString(), productBits: countBits + shift };
 }
 
 export interface CoreModel {
@@ -218,7 +247,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const resultDepth = Math.floor(b.resultWords / C);
   const maxDim = Math.max(b.weightWords, b.activationWords, b.errorWords);
   const name = spec.name;
-  const sparse = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
+  const sparseGeometry = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
   // the command front end both cores share, and the column gather of a plain weight buffer
   const frontEnd = [
     { name: `${name}_command_decode`, template: 'command_decode' },
@@ -227,7 +256,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     { name: `${name}_result_port`, template: 'result_port' },
     { name: `${name}_command_frontend`, template: 'command_frontend' },
   ];
-  const modules = sparse
+  const modules = sparseGeometry
     ? [
         { name: `${name}_sram`, template: 'sram' },
         { name: `${name}_lane_sram`, template: 'lane_sram' },
@@ -256,9 +285,20 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_core`, template: 'core' },
       ];
   const addressBits = [weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth)];
-  if (sparse) {
-    addressBits.push(sparse.activationStore.addrBits, sparse.errorStore.addrBits, sparse.bStoreAddrBits, sparse.resultBankAddrBits);
+  if (sparseGeometry) {
+    const s = sparseGeometry;
+    addressBits.push(s.activationStore.addrBits, s.errorStore.addrBits, s.bStoreAddrBits, s.resultBankAddrBits);
   }
+  // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
+  const countBits = Math.max(bitsFor(maxDim), ...addressBits, 13);
+  const sparse: SparseModel | undefined = sparseGeometry && {
+    ...sparseGeometry,
+    dividers: [
+      constantDivider('Lanes', sparseGeometry.scanWidth, countBits),
+      constantDivider('Rows', R, countBits),
+      constantDivider('Cols', C, countBits),
+    ],
+  };
   return {
     name,
     specHash: hash,
@@ -268,8 +308,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     opBits: spec.numeric.operandBits,
     accBits: spec.numeric.accumulatorBits,
     dimBits: bitsFor(maxDim),
-    // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
-    countBits: Math.max(bitsFor(maxDim), ...addressBits, 13),
+    countBits,
     plainGather: !b.transposable && C > 1,
     weight,
     activation,
@@ -295,7 +334,7 @@ function rowStore(words: number, rows: number, scanWidth: number): RowStoreModel
   return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth) };
 }
 
-function sparseModel(spec: Spec): SparseModel {
+function sparseModel(spec: Spec): Omit<SparseModel, 'dividers'> {
   const R = spec.array.rows;
   const C = spec.array.cols;
   const scanWidth = effectiveScanWidth(C, spec.sparsity.scanWidth);
