@@ -94,9 +94,10 @@ module tiny_sparse_core #(
   wire [CountBits-1:0]      res_lane;
   wire                      eng_start, eng_chunk_is_last, eng_half, eng_accumulate;
   wire [Rows*CountBits-1:0] eng_rows;
-  wire [CountBits-1:0]      eng_a_base, eng_a_row_words, eng_chunk_words, eng_last_lanes;
+  wire [CountBits-1:0]      eng_a_base, eng_a_row_words, eng_chunk_words;
+  wire [Lanes-1:0]          eng_last_lanes;
   wire [CountBits-1:0]      eng_res_base, eng_res_stride;
-  wire [Rows-1:0]           eng_idle;
+  wire [Rows-1:0]           eng_ready, eng_idle;
   wire [Rows-1:0]           res_rd_en;
   wire [CountBits-1:0]      res_rd_addr;
 
@@ -283,6 +284,7 @@ module tiny_sparse_core #(
     .eng_res_base_o       (eng_res_base),
     .eng_res_stride_o     (eng_res_stride),
     .eng_accumulate_o     (eng_accumulate),
+    .eng_ready_i          (eng_ready),
     .eng_idle_i           (eng_idle),
     .res_rd_en_o          (res_rd_en),
     .res_rd_addr_o        (res_rd_addr)
@@ -507,6 +509,7 @@ module tiny_sparse_core #(
         .res_base_i      (eng_res_base),
         .res_stride_i    (eng_res_stride),
         .accumulate_i    (eng_accumulate),
+        .ready_o         (eng_ready[r]),
         .idle_o          (eng_idle[r]),
         .a_rd_en_o       (eng_a_rd_en[r]),
         .a_rd_addr_o     (eng_a_rd_addr[r*CountBits +: CountBits]),
