@@ -439,15 +439,23 @@ module tiny_sparse_core #(
   // ---------------------------------------------------------------- fill data
   // The B row read one cycle earlier: from the weight buffer, gathered element by
   // element with a plain buffer in FP, or Cols lanes of an X word (WG).
-  reg  [CountBits-1:0] fx_bank_q;
-  wire [CountBits-1:0] fx_bank_d = fx_rd_en ? fx_rd_bank : fx_bank_q;
-  reg  [WordBits-1:0]  x_word;
+  // the bank read, one-hot in a register: the word is picked by an AND-OR tree
+  reg  [Rows-1:0]      fx_sel_q, fx_sel_d;
+  reg  [Rows*WordBits-1:0] x_word_tree;
+  wire [WordBits-1:0]  x_word = x_word_tree[WordBits-1:0];
   reg  [Cols*OpBits-1:0] x_segment;
-  integer g;
+  integer g, h;
   always @* begin
-    x_word = {WordBits{1'b0}};
+    fx_sel_d = fx_sel_q;
     for (g = 0; g < Rows; g = g + 1) begin
-      if (fx_bank_q == g[CountBits-1:0]) x_word = fill_from_dy ? dy_rd_data[g*WordBits +: WordBits] : x_rd_data[g*WordBits +: WordBits];
+      if (fx_rd_en) fx_sel_d[g] = (fx_rd_bank == g[CountBits-1:0]);
+      x_word_tree[g*WordBits +: WordBits] = !fx_sel_q[g] ? {WordBits{1'b0}}
+        : (fill_from_dy ? dy_rd_data[g*WordBits +: WordBits] : x_rd_data[g*WordBits +: WordBits]);
+    end
+    for (g = 1; g < Rows; g = g * 2) begin
+      for (h = 0; h + g < Rows; h = h + 2 * g) begin
+        x_word_tree[h*WordBits +: WordBits] = x_word_tree[h*WordBits +: WordBits] | x_word_tree[(h+g)*WordBits +: WordBits];
+      end
     end
     x_segment = {(Cols*OpBits){1'b0}};
     for (g = 0; g < Lanes / Cols; g = g + 1) begin
@@ -471,9 +479,9 @@ module tiny_sparse_core #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fx_bank_q <= {CountBits{1'b0}};
+      fx_sel_q <= {Rows{1'b0}};
     end else begin
-      fx_bank_q <= fx_bank_d;
+      fx_sel_q <= fx_sel_d;
     end
   end
 

@@ -202,6 +202,7 @@ module tiny_sparse_sparse_controller #(
   reg [CountBits-1:0] st_jbank_q, st_jbank_d, st_jrow_q, st_jrow_d, st_ilane_q, st_ilane_d, st_iword_q, st_iword_d;
   reg [CountBits-1:0] st_t_row_words_q, st_t_row_words_d;
   reg [CountBits-1:0] st_base_q, st_base_d;
+  reg [CountBits-1:0] st_mrow_q, st_mrow_d;   // st_irow's place in the X store (move to dY: the mask)
   // passes (engine side)
   reg [CountBits-1:0] p_q, p_d;                  // passes started
   reg [CountBits-1:0] p_nt_q, p_nt_d, p_kc_q, p_kc_d, p_chunk_word_q, p_chunk_word_d, p_k_left_q, p_k_left_d;
@@ -212,6 +213,9 @@ module tiny_sparse_sparse_controller #(
   reg [CountBits-1:0] f_nt_q, f_nt_d, f_kc_q, f_kc_d, f_t_q, f_t_d, f_sub_q, f_sub_d, f_rows_q, f_rows_d;
   reg                 f_half_q, f_half_d;
   reg [CountBits-1:0] f_base_q, f_base_d, f_idx_q, f_idx_d;                // W walk, chunk relative
+  // the fill's read address less its index: the weight buffer's (W base + walk + tile offset)
+  // and the WG store's (store base + walk + tile word), kept in registers
+  reg [CountBits-1:0] f_w_addr_q, f_w_addr_d, f_x_addr_q, f_x_addr_d;
   reg [CountBits-1:0] f_chunk_base_q, f_chunk_base_d, f_chunk_idx_q, f_chunk_idx_d;  // its value at the chunk start
   reg [CountBits-1:0] f_tile_off_q, f_tile_off_d;                          // the column tile's offset
   reg [CountBits-1:0] f_tile_word_q, f_tile_word_d, f_tile_group_q, f_tile_group_d;  // WG: its store word and lane group
@@ -434,6 +438,7 @@ module tiny_sparse_sparse_controller #(
   always @* begin
     f_busy_d = f_busy_q; f_nt_d = f_nt_q; f_kc_d = f_kc_q; f_t_d = f_t_q; f_sub_d = f_sub_q;
     f_rows_d = f_rows_q; f_half_d = f_half_q; f_base_d = f_base_q; f_idx_d = f_idx_q;
+    f_w_addr_d = f_w_addr_q; f_x_addr_d = f_x_addr_q;
     f_chunk_base_d = f_chunk_base_q; f_chunk_idx_d = f_chunk_idx_q; f_tile_off_d = f_tile_off_q;
     f_rem_n_d = f_rem_n_q; f_all_d = f_all_q; f_k_left_d = f_k_left_q;
     f_tile_word_d = f_tile_word_q; f_tile_group_d = f_tile_group_q;
@@ -450,6 +455,8 @@ module tiny_sparse_sparse_controller #(
       f_sub_d = Zero;
       f_rows_d = f_chunk_rows;
       f_base_d = f_chunk_base_q;
+      f_w_addr_d = w_base_q + f_chunk_base_q + f_tile_off_q;
+      f_x_addr_d = fill_base_q + f_chunk_base_q + f_tile_word_q;
       f_idx_d = f_chunk_idx_q;
     end else if (fill_step && !f_sub_done) begin
       f_sub_d = f_sub_q + One;
@@ -461,6 +468,7 @@ module tiny_sparse_sparse_controller #(
         if (f_idx_q == RowsC - One) begin
           f_idx_d = Zero;
           f_base_d = f_base_q + x_row_words_q;
+          f_x_addr_d = f_x_addr_q + x_row_words_q;
         end else begin
           f_idx_d = f_idx_q + One;
         end
@@ -468,6 +476,7 @@ module tiny_sparse_sparse_controller #(
         // weight buffer walk: FP by columns (next block of the row), BP by rows
         f_idx_d = Zero;
         f_base_d = f_base_q + (is_fp ? ColsC : w_row_stride_q);
+        f_w_addr_d = f_w_addr_q + (is_fp ? ColsC : w_row_stride_q);
       end else begin
         f_idx_d = f_idx_q + One;
       end
@@ -525,14 +534,14 @@ module tiny_sparse_sparse_controller #(
   // loads and moves of X and dY: by rows (bank i mod Rows) and, for the column
   // stores, by columns (bank j mod Rows); the element in flight keeps its places
   wire [CountBits-1:0] walk_st_addr = st_irow_q + st_jword_q;
-  wire [CountBits-1:0] walk_st_t_addr = st_base_q + st_jrow_q + st_iword_q;
+  wire [CountBits-1:0] walk_st_t_addr = st_jrow_q + st_iword_q;   // st_jrow counts from the base
   // moving dX to dY: the X element at the same place (same store geometry, X's base)
-  wire [CountBits-1:0] mask_addr = walk_st_addr - st_base_q + x_base_q;
+  wire [CountBits-1:0] mask_addr = st_mrow_q + st_jword_q;
 
   always @* begin
     st_ibank_d = st_ibank_q; st_irow_d = st_irow_q; st_jlane_d = st_jlane_q; st_jword_d = st_jword_q;
     st_jbank_d = st_jbank_q; st_jrow_d = st_jrow_q; st_ilane_d = st_ilane_q; st_iword_d = st_iword_q;
-    st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q;
+    st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q; st_mrow_d = st_mrow_q;
     if (accept_i) begin
       st_ibank_d = Zero; st_jlane_d = Zero; st_jword_d = Zero;
       st_jbank_d = Zero; st_jrow_d = Zero; st_ilane_d = Zero; st_iword_d = Zero;
@@ -542,12 +551,15 @@ module tiny_sparse_sparse_controller #(
       end else if (cmd_load_dy || cmd_move_dy) begin
         st_base_d = cmd_dy_base_i; st_irow_d = cmd_dy_base_i;
       end
+      st_jrow_d = st_base_d;
+      st_mrow_d = cmd_x_base_i;
     end else if (walk_step_i && walk_row_end_i) begin
-      st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = Zero;
+      st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = st_base_q;
       if (st_ibank_q == RowsC - One) begin
         st_ibank_d = Zero;
         // the row's last element is in its last word: the row's words are counted, not divided
         st_irow_d = st_irow_q + st_jword_q + One;
+        st_mrow_d = st_mrow_q + st_jword_q + One;
       end else begin
         st_ibank_d = st_ibank_q + One;
       end
@@ -689,11 +701,12 @@ module tiny_sparse_sparse_controller #(
       t_oword_q <= Zero; t_olane_q <= Zero; out_lane_q <= Zero; out_last_q <= 1'b0;
       st_ibank_q <= Zero; st_irow_q <= Zero; st_jlane_q <= Zero; st_jword_q <= Zero;
       st_jbank_q <= Zero; st_jrow_q <= Zero; st_ilane_q <= Zero; st_iword_q <= Zero;
-      st_t_row_words_q <= Zero; st_base_q <= Zero;
+      st_t_row_words_q <= Zero; st_base_q <= Zero; st_mrow_q <= Zero;
       p_q <= Zero; p_nt_q <= Zero; p_kc_q <= Zero; p_chunk_word_q <= Zero; p_k_left_q <= Zero;
       p_half_q <= 1'b0;
       f_q <= Zero; f_busy_q <= 1'b0; f_nt_q <= Zero; f_kc_q <= Zero; f_t_q <= Zero; f_sub_q <= Zero;
       f_rows_q <= Zero; f_half_q <= 1'b0; f_base_q <= Zero; f_idx_q <= Zero;
+      f_w_addr_q <= Zero; f_x_addr_q <= Zero;
       f_chunk_base_q <= Zero; f_chunk_idx_q <= Zero; f_tile_off_q <= Zero; f_rem_n_q <= Zero;
       f_tile_word_q <= Zero; f_tile_group_q <= Zero;
       fs_en_q <= 1'b0; fs_collect_q <= 1'b0; fs_last_q <= 1'b0;
@@ -712,11 +725,12 @@ module tiny_sparse_sparse_controller #(
       t_oword_q <= t_oword_d; t_olane_q <= t_olane_d; out_lane_q <= out_lane_d; out_last_q <= out_last_d;
       st_ibank_q <= st_ibank_d; st_irow_q <= st_irow_d; st_jlane_q <= st_jlane_d; st_jword_q <= st_jword_d;
       st_jbank_q <= st_jbank_d; st_jrow_q <= st_jrow_d; st_ilane_q <= st_ilane_d; st_iword_q <= st_iword_d;
-      st_t_row_words_q <= st_t_row_words_d; st_base_q <= st_base_d;
+      st_t_row_words_q <= st_t_row_words_d; st_base_q <= st_base_d; st_mrow_q <= st_mrow_d;
       p_q <= p_d; p_nt_q <= p_nt_d; p_kc_q <= p_kc_d; p_chunk_word_q <= p_chunk_word_d; p_k_left_q <= p_k_left_d;
       p_half_q <= p_half_d;
       f_q <= f_d; f_busy_q <= f_busy_d; f_nt_q <= f_nt_d; f_kc_q <= f_kc_d; f_t_q <= f_t_d; f_sub_q <= f_sub_d;
       f_rows_q <= f_rows_d; f_half_q <= f_half_d; f_base_q <= f_base_d; f_idx_q <= f_idx_d;
+      f_w_addr_q <= f_w_addr_d; f_x_addr_q <= f_x_addr_d;
       f_chunk_base_q <= f_chunk_base_d; f_chunk_idx_q <= f_chunk_idx_d; f_tile_off_q <= f_tile_off_d;
       f_rem_n_q <= f_rem_n_d; f_tile_word_q <= f_tile_word_d; f_tile_group_q <= f_tile_group_d;
       fs_en_q <= fs_en_d; fs_collect_q <= fs_collect_d; fs_last_q <= fs_last_d;
@@ -746,14 +760,14 @@ module tiny_sparse_sparse_controller #(
   // FP reads W by columns (tile offset: rows of blocks), BP by rows (tile offset: block columns)
   assign w_rd_en_o = (f_issue && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = w_walk ? walk_block_i : w_base_q + f_base_q + f_tile_off_q;
+  assign w_rd_base_o = w_walk ? walk_block_i : f_w_addr_q;
   assign w_rd_idx_o = w_walk ? walk_row_i : (gather_w ? f_sub_q : f_idx_q);
   // WG reads X rows: bank k mod Rows, word (k div Rows) * words per row + tile columns / Lanes
   // the X store is read by the fill (WG) and for the ReLU' mask (move to dY)
   wire mask_read = op_move_dy && mv_issue_i;
   assign fx_rd_en_o = (f_issue && is_wg) || mask_read;
   assign fx_rd_bank_o = mask_read ? st_ibank_q : f_idx_q;
-  assign fx_rd_addr_o = mask_read ? mask_addr : fill_base_q + f_base_q + f_tile_word_q;
+  assign fx_rd_addr_o = mask_read ? mask_addr : f_x_addr_q;
 
   assign fill_en_o = fs_en_q;
   assign fill_addr_o = fs_addr_q;
