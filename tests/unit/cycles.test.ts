@@ -3,9 +3,11 @@
  * worked out by hand: per-engine times, the pass schedule, and the dispatcher
  * that picks the dense or the sparse model.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coreShape, elaborate } from '../../generator/elaborate/model.ts';
 import { engineTimes, predictComputeCycles, sparseComputeCycles, sparseOperand, type SparseShape } from '../../generator/golden/cycles.ts';
+import { makeOperands } from '../../generator/commands/simulate.ts';
 import { validateSpecObject } from '../../generator/spec/load.ts';
 import type { LayerDims, Step } from '../../generator/types.ts';
 
@@ -250,5 +252,28 @@ describe('transposed WG on square zero-skipping cores', () => {
     // max(1, nonzeros) = 1 + 1 + 1 = 3 cycles; fill = 2 B rows.
     // f0 = 1; S0 = max(1 + 2 + 2, 0) = 5; f1 = max(5, 6) = 6; S1 = max(6 + 2 + 2, 5 + 3 + 3) = 11; cycles = 11 + 3 + 6 = 20
     expect(sparseComputeCycles({ ...core, ...core.sparse }, 'wg', dims, { X, dY })).toBe(20);
+  });
+});
+
+describe('zero-skipping against dense at 64 x 64 x 64 on 8 x 8 (issue 8)', () => {
+  // the ratios the README's bench table had before the engine was pipelined (specs/sparse.json, seed 1);
+  // the pipeline's latency may move them by at most 0.02
+  const BEFORE: Record<number, Record<Step, number>> = {
+    0.5: { fp: 0.541, bp: 0.546, wg: 0.556 },
+    0.2: { fp: 0.254, bp: 0.258, wg: 0.264 },
+  };
+  const model = elaborate(
+    validateSpecObject(JSON.parse(readFileSync(new URL('../../specs/sparse.json', import.meta.url), 'utf8')), 'sparse'),
+  );
+  const sparse = coreShape(model);
+  const dense = { ...sparse, sparse: undefined };
+  const d = dims(64, 64, 64);
+
+  it.each([0.5, 0.2])('density %s: each step within 0.02 of its ratio before', (density) => {
+    const ops = makeOperands(d, model.opBits, density, 1);
+    for (const step of STEPS) {
+      const ratio = predictComputeCycles(sparse, step, d, ops) / predictComputeCycles(dense, step, d, ops);
+      expect(Math.abs(ratio - BEFORE[density][step]), `${step}: ${ratio.toFixed(3)}`).toBeLessThanOrEqual(0.02);
+    }
   });
 });
