@@ -94,17 +94,24 @@ module tiny_sparse_row_engine #(
     end
   end
 
-  reg                   fill_en_q;
+  // the fill's write enable: one copy per column of the B store (a memory's write
+  // enable reaches each of its bits)
+  reg [Cols-1:0]        fill_en_q;
   reg [CountBits-1:0]   fill_addr_q;
   reg [Cols*OpBits-1:0] fill_data_q;
-  (* keep *)
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      fill_en_q <= 1'b0;
-    end else begin
-      fill_en_q <= fill_en_i;
+  genvar fc;
+  generate
+    for (fc = 0; fc < Cols; fc = fc + 1) begin : g_fill_en
+      (* keep *)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          fill_en_q[fc] <= 1'b0;
+        end else begin
+          fill_en_q[fc] <= fill_en_i;
+        end
+      end
     end
-  end
+  endgenerate
   (* keep *)
   always @(posedge clk_i) begin
     fill_addr_q <= fill_addr_i;
@@ -249,20 +256,21 @@ module tiny_sparse_row_engine #(
   wire [CountBits-1:0] q_k_d = p_k_q + pick_lane;
 
   wire [Cols*OpBits-1:0] b_row;
-  tiny_sparse_sram #(
+  tiny_sparse_lane_sram #(
     .Depth    (BStoreDepth),
     .AddrBits (BStoreAddrBits),
     .PortBits (CountBits),
-    .Width    (Cols*OpBits)
+    .Lanes    (Cols),
+    .LaneBits (OpBits)
   ) u_b_store (
-    .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
-    .wr_en_i   (fill_en_q),
-    .wr_addr_i (fill_addr_q),
-    .wr_data_i (fill_data_q),
-    .rd_en_i   (q_valid_q && q_mac_q),
-    .rd_addr_i (q_k_q),
-    .rd_data_o (b_row)
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .wr_lane_en_i (fill_en_q),
+    .wr_addr_i    (fill_addr_q),
+    .wr_data_i    (fill_data_q),
+    .rd_en_i      (q_valid_q && q_mac_q),
+    .rd_addr_i    (q_k_q),
+    .rd_data_o    (b_row)
   );
 
   // ---------------------------------------------------------------- s1: PEs
@@ -270,13 +278,14 @@ module tiny_sparse_row_engine #(
   reg [CountBits-1:0] s1_res_q;
   wire [Cols*AccBits-1:0] sums;
   wire [Cols*AccBits-1:0] partial_sums;
+  wire [Cols-1:0]         res_wr_en;    // s2: a finished row's sums, written column by column
 
   genvar c;
   generate
     for (c = 0; c < Cols; c = c + 1) begin : g_pe
       // the PE's control and A value: one register per PE (kept apart, so that
       // each drives one PE's accumulator muxes and multiplier, not all of them)
-      reg              valid_q, first_q, last_q, init_q;
+      reg              valid_q, first_q, last_q, init_q, write_q;
       reg [OpBits-1:0] a_q;
       (* keep *)
       always @(posedge clk_i or negedge rst_ni) begin
@@ -285,13 +294,16 @@ module tiny_sparse_row_engine #(
           first_q <= 1'b0;
           last_q <= 1'b0;
           init_q <= 1'b0;
+          write_q <= 1'b0;
         end else begin
           valid_q <= q_valid_q;
           first_q <= q_first_q;
           last_q <= q_last_q;
           init_q <= q_init_q;
+          write_q <= valid_q && last_q;
         end
       end
+      assign res_wr_en[c] = write_q;
       (* keep *)
       always @(posedge clk_i) begin
         a_q <= q_a_q;
@@ -323,20 +335,21 @@ module tiny_sparse_row_engine #(
   // a row's partial sums of the earlier chunks, read in its first slot
   wire res_init_read = q_valid_q && q_init_q;
 
-  tiny_sparse_sram #(
+  tiny_sparse_lane_sram #(
     .Depth    (ResultDepth),
     .AddrBits (ResultAddrBits),
     .PortBits (CountBits),
-    .Width    (Cols*AccBits)
+    .Lanes    (Cols),
+    .LaneBits (AccBits)
   ) u_result_bank (
-    .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
-    .wr_en_i   (s2_write_q),
-    .wr_addr_i (s2_addr_q),
-    .wr_data_i (sums),
-    .rd_en_i   (res_init_read || res_rd_en_i),
-    .rd_addr_i (res_init_read ? q_res_q : res_rd_addr_i),
-    .rd_data_o (partial_sums)
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .wr_lane_en_i (res_wr_en),
+    .wr_addr_i    (s2_addr_q),
+    .wr_data_i    (sums),
+    .rd_en_i      (res_init_read || res_rd_en_i),
+    .rd_addr_i    (res_init_read ? q_res_q : res_rd_addr_i),
+    .rd_data_o    (partial_sums)
   );
   assign res_rd_data_o = partial_sums;
 
