@@ -182,6 +182,35 @@ export interface SparseModel {
    * transposed.
    */
   wgTransposed: boolean;
+  /** x div d for the constants d = scanWidth, rows, cols: a multiply by a reciprocal, no divider */
+  dividers: ConstantDivider[];
+}
+
+/**
+ * Division of any countBits-bit x by the constant d as floor(x * recip / 2^shift)
+ * (a shift when d is a power of two). With shift = countBits + ceil(log2 d) and
+ * recip = ceil(2^shift / d), recip * d - 2^shift < d, so the error x (recip * d -
+ * 2^shift) / (d 2^shift) stays below 1/d and never crosses an integer.
+ */
+export interface ConstantDivider {
+  /** Verilog names: NAMERecip, and the function fn */
+  name: string;
+  fn: string;
+  divisor: number;
+  shift: number;
+  /** decimal (it may not fit a double's integers) */
+  recip: string;
+  /** width of x * recip */
+  productBits: number;
+}
+
+export function constantDivider(name: string, divisor: number, countBits: number): ConstantDivider {
+  const log = Math.ceil(Math.log2(divisor));
+  const power = 2 ** log === divisor;
+  // a power of two is a shift (d = 1: times 2, shifted by 1, so that no width is zero)
+  const shift = power ? Math.max(log, 1) : countBits + log;
+  const recip = power ? (divisor === 1 ? 2n : 1n) : ((1n << BigInt(shift)) + BigInt(divisor) - 1n) / BigInt(divisor);
+  return { name, fn: `div_${name.toLowerCase()}`, divisor, shift, recip: recip.toString(), productBits: countBits + shift };
 }
 
 export interface CoreModel {
@@ -266,7 +295,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const resultDepth = Math.floor(b.resultWords / C);
   const maxDim = Math.max(b.weightWords, b.activationWords, b.errorWords);
   const name = spec.name;
-  const sparse = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
+  const sparseGeometry = spec.sparsity.skipZeros ? sparseModel(spec) : undefined;
   // the command front end both cores share, and the column gather of a plain weight buffer
   const frontEnd = [
     { name: `${name}_command_decode`, template: 'command_decode' },
@@ -276,19 +305,19 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     { name: `${name}_command_frontend`, template: 'command_frontend' },
   ];
   const bankMemories = distinctShapes(
-    (sparse ? [weight] : [weight, activation, error]).map((buf) => memoryShape(name, buf.depth, 1, spec.numeric.operandBits)),
+    (sparseGeometry ? [weight] : [weight, activation, error]).map((buf) => memoryShape(name, buf.depth, 1, spec.numeric.operandBits)),
   );
-  const otherMemories = sparse
+  const otherMemories = sparseGeometry
     ? [
-        ...sparse.storeMemories,
-        memoryShape(name, sparse.bStoreDepth, 1, C * spec.numeric.operandBits),
-        memoryShape(name, sparse.resultBankDepth, 1, C * spec.numeric.accumulatorBits),
+        ...sparseGeometry.storeMemories,
+        memoryShape(name, sparseGeometry.bStoreDepth, C, spec.numeric.operandBits),
+        memoryShape(name, sparseGeometry.resultBankDepth, C, spec.numeric.accumulatorBits),
       ]
     : [memoryShape(name, resultDepth, 1, C * spec.numeric.accumulatorBits)];
   const memories = distinctShapes([...bankMemories, ...otherMemories]);
   const memoryModules = memories.map((shape) => ({ name: shape.module, template: shape.template, shape }));
   const rotator = { name: `${name}_rotator`, template: 'rotator' };
-  const modules = sparse
+  const modules = sparseGeometry
     ? [
         ...memoryModules,
         ...(b.transposable ? [rotator] : []),
@@ -320,11 +349,20 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_core`, template: 'core' },
       ];
   const addressBits = [weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth)];
-  if (sparse) {
-    addressBits.push(sparse.activationStore.addrBits, sparse.errorStore.addrBits, sparse.bStoreAddrBits, sparse.resultBankAddrBits);
+  if (sparseGeometry) {
+    const s = sparseGeometry;
+    addressBits.push(s.activationStore.addrBits, s.errorStore.addrBits, s.bStoreAddrBits, s.resultBankAddrBits);
   }
   // 13 bits at least: the tile padding compares K x cols (< 64 x 64) with rows
   const countBits = Math.max(bitsFor(maxDim), ...addressBits, 13);
+  const sparse: SparseModel | undefined = sparseGeometry && {
+    ...sparseGeometry,
+    dividers: [
+      constantDivider('Lanes', sparseGeometry.scanWidth, countBits),
+      constantDivider('Rows', R, countBits),
+      constantDivider('Cols', C, countBits),
+    ],
+  };
   return {
     name,
     specHash: hash,
@@ -384,7 +422,7 @@ function rowStore(name: string, words: number, rows: number, scanWidth: number, 
   return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth), memory: memoryShape(name, depth, scanWidth, opBits).module };
 }
 
-function sparseModel(spec: Spec): SparseModel {
+function sparseModel(spec: Spec): Omit<SparseModel, 'dividers'> {
   const R = spec.array.rows;
   const C = spec.array.cols;
   const scanWidth = effectiveScanWidth(C, spec.sparsity.scanWidth);
@@ -402,10 +440,10 @@ function sparseModel(spec: Spec): SparseModel {
     ),
     bStoreDepth: 2 * chunkDepth,
     bStoreAddrBits: indexBits(2 * chunkDepth),
-    bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, 1, C * spec.numeric.operandBits).module,
+    bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, C, spec.numeric.operandBits).module,
     resultBankDepth,
     resultBankAddrBits: indexBits(resultBankDepth),
-    resultBankMemory: memoryShape(spec.name, resultBankDepth, 1, C * spec.numeric.accumulatorBits).module,
+    resultBankMemory: memoryShape(spec.name, resultBankDepth, C, spec.numeric.accumulatorBits).module,
     wgTransposed: R === C,
   };
 }

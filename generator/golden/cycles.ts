@@ -76,9 +76,13 @@ export function idealCycles(array: ArrayShape, step: Step, dims: LayerDims): num
  *            (lanes past K do not count); the pass lasts max_r T_r.
  * With f_p the cycle fill p starts, S_p the cycle pass p starts:
  *   f_0 = 1
- *   S_p = max(f_p + D_p + 2, S_(p-1) + max T_(p-1) + 2)      (fill written; engines idle)
+ *   S_p = max(f_p + D_p + 2, S_(p-1) + max T_(p-1) + 3)      (fill written; engines ready)
  *   f_(p+1) = max(f_p + D_p + 2, S_p + 1)                     (fill unit free; B store half free)
- *   cycles = S_(P-1) + max T_(P-1) + 3                          (two pipeline stages, then done)
+ *   cycles = S_(P-1) + max T_(P-1) + 6                          (pipeline drained, then done)
+ * An engine's slots leave its pick stage in cycles S + 3 .. S + T + 2 (start
+ * register, A read, zero detection register); it reports ready one cycle later
+ * (a register), so the next pass starts at S + T + 3. The last slot then takes
+ * the slot, PE and result-write stages: the last write is at S + T + 5.
  * The engine times depend on where the zeros are, so the model reads A.
  */
 export interface SparseShape extends ArrayShape {
@@ -133,11 +137,11 @@ export function sparseComputeCycles(array: SparseShape, step: Step, dims: LayerD
     for (let nt = 0; nt < tiles; nt++) {
       start = Math.max(fill + fillTime + 2, previousEnd);
       fill = Math.max(fill + fillTime + 2, start + 1);
-      previousEnd = start + passTime + 2;
+      previousEnd = start + passTime + 3;
       lastTime = passTime;
     }
   }
-  return start + lastTime + 3;
+  return start + lastTime + 6;
 }
 
 /** The shape a cycle prediction needs: the array, and the zero-skipping geometry if any. */

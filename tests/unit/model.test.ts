@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  constantDivider,
   coreShape,
   elaborate,
   galoisTaps,
@@ -16,6 +17,7 @@ import {
   tensorFootprints,
   tensorShape,
   type BufferModel,
+  type ConstantDivider,
   type CoreModel,
 } from '../../generator/elaborate/model.ts';
 import { arrayLatency, computeCycles, idealCycles, loadCycles, readCycles, type ArrayShape } from '../../generator/golden/cycles.ts';
@@ -362,13 +364,19 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       ],
       bStoreDepth: 128,
       bStoreAddrBits: 7,
-      bStoreMemory: 'sparse_trainer_sram_128x64',
+      bStoreMemory: 'sparse_trainer_lane_sram_128x8x8',
       // 4096 / (8 x 8): one address per 8 x 8 result tile
       resultBankDepth: 64,
       resultBankAddrBits: 6,
-      resultBankMemory: 'sparse_trainer_sram_64x256',
+      resultBankMemory: 'sparse_trainer_lane_sram_64x8x32',
       // square: WG runs transposed, skipping the zeros of X
       wgTransposed: true,
+      // powers of two: shifts
+      dividers: [
+        { name: 'Lanes', fn: 'div_lanes', divisor: 8, shift: 3, recip: '1', productBits: SPARSE.countBits + 3 },
+        { name: 'Rows', fn: 'div_rows', divisor: 8, shift: 3, recip: '1', productBits: SPARSE.countBits + 3 },
+        { name: 'Cols', fn: 'div_cols', divisor: 8, shift: 3, recip: '1', productBits: SPARSE.countBits + 3 },
+      ],
     });
   });
 
@@ -384,13 +392,38 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       ],
       bStoreDepth: 140,
       bStoreAddrBits: 8,
-      bStoreMemory: 'sparse_wide_sram_140x40',
+      bStoreMemory: 'sparse_wide_lane_sram_140x5x8',
       // floor(1024 / 15)
       resultBankDepth: 68,
       resultBankAddrBits: 7,
-      resultBankMemory: 'sparse_wide_sram_68x120',
+      resultBankMemory: 'sparse_wide_lane_sram_68x5x24',
       wgTransposed: false,
+      // 13-bit counts: shift 13 + ceil(log2 d), recip = ceil(2^shift / d)
+      dividers: [
+        { name: 'Lanes', fn: 'div_lanes', divisor: 10, shift: 17, recip: '13108', productBits: 30 },
+        { name: 'Rows', fn: 'div_rows', divisor: 3, shift: 15, recip: '10923', productBits: 28 },
+        { name: 'Cols', fn: 'div_cols', divisor: 5, shift: 16, recip: '13108', productBits: 29 },
+      ],
     });
+    expect(SPARSE_WIDE.countBits).toBe(13);
+  });
+
+  it('a constant divider is exact for every countBits-bit input, and fails with a reciprocal one too small', () => {
+    const quotient = (d: ConstantDivider, x: number) => Math.floor((x * Number(d.recip)) / 2 ** d.shift);
+    for (const countBits of [13, 16]) {
+      for (const divisor of [1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 24, 63, 100, 127, 128]) {
+        const d = constantDivider('D', divisor, countBits);
+        expect(d.productBits).toBe(countBits + d.shift);
+        // x * recip fits the product register
+        expect((2 ** countBits - 1) * Number(d.recip)).toBeLessThan(2 ** d.productBits);
+        for (let x = 0; x < 2 ** countBits; x++) {
+          if (quotient(d, x) !== Math.floor(x / divisor)) throw new Error(`${x} / ${divisor} at ${countBits} bits`);
+        }
+      }
+    }
+    // the check can fail: a reciprocal rounded down instead of up is off for some x
+    const low = { ...constantDivider('D', 3, 13), recip: String(Math.floor(2 ** 15 / 3)) };
+    expect([...Array(2 ** 13).keys()].some((x) => quotient(low, x) !== Math.floor(x / 3))).toBe(true);
   });
 
   it('1x1: scan width 8, chunk depth 64', () => {

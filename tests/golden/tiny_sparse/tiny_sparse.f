@@ -1,7 +1,7 @@
 tiny_sparse_sram_128x4.v
 tiny_sparse_lane_sram_32x4x4.v
-tiny_sparse_sram_16x8.v
-tiny_sparse_sram_64x32.v
+tiny_sparse_lane_sram_16x2x4.v
+tiny_sparse_lane_sram_64x2x16.v
 tiny_sparse_rotator.v
 tiny_sparse_transposable_buffer.v
 tiny_sparse_pe.v

@@ -95,9 +95,10 @@ module tiny_sparse_core #(
   wire [CountBits-1:0]      res_lane;
   wire                      eng_start, eng_chunk_is_last, eng_half, eng_accumulate;
   wire [Rows*CountBits-1:0] eng_rows;
-  wire [CountBits-1:0]      eng_a_base, eng_a_row_words, eng_chunk_words, eng_last_lanes;
+  wire [CountBits-1:0]      eng_a_base, eng_a_row_words, eng_chunk_words;
+  wire [Lanes-1:0]          eng_last_lanes;
   wire [CountBits-1:0]      eng_res_base, eng_res_stride;
-  wire [Rows-1:0]           eng_idle;
+  wire [Rows-1:0]           eng_ready, eng_idle;
   wire [Rows-1:0]           res_rd_en;
   wire [CountBits-1:0]      res_rd_addr;
 
@@ -285,6 +286,7 @@ module tiny_sparse_core #(
     .eng_res_base_o       (eng_res_base),
     .eng_res_stride_o     (eng_res_stride),
     .eng_accumulate_o     (eng_accumulate),
+    .eng_ready_i          (eng_ready),
     .eng_idle_i           (eng_idle),
     .res_rd_en_o          (res_rd_en),
     .res_rd_addr_o        (res_rd_addr)
@@ -450,28 +452,53 @@ module tiny_sparse_core #(
     .rd_data_o (xt_rd_data)
   );
 
-  reg [Rows*WordBits-1:0] a_rd_data;
-  always @* begin
-    case (a_src)
-      2'd0: a_rd_data = x_rd_data;
-      2'd1: a_rd_data = dy_rd_data;
-      2'd2: a_rd_data = dyt_rd_data;
-      default: a_rd_data = xt_rd_data;
-    endcase
-  end
+  // engine r's A words: the step's store, selected by a one-hot copy of a_src per
+  // engine (kept apart: each drives one engine's word, not all of them). a_src is
+  // set when a compute starts; the engines read A from four cycles later on.
+  wire [Rows*WordBits-1:0] a_rd_data;
+  genvar s;
+  generate
+    for (s = 0; s < Rows; s = s + 1) begin : g_a_src
+      reg [3:0] src_q;
+      (* keep *)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          src_q <= 4'b0001;
+        end else begin
+          src_q <= {a_src == 2'd3, a_src == 2'd2, a_src == 2'd1, a_src == 2'd0};
+        end
+      end
+      assign a_rd_data[s*WordBits +: WordBits] = ({WordBits{src_q[0]}} & x_rd_data[s*WordBits +: WordBits])
+                                               | ({WordBits{src_q[1]}} & dy_rd_data[s*WordBits +: WordBits])
+                                               | ({WordBits{src_q[2]}} & dyt_rd_data[s*WordBits +: WordBits])
+                                               | ({WordBits{src_q[3]}} & xt_rd_data[s*WordBits +: WordBits]);
+    end
+  endgenerate
 
   // ---------------------------------------------------------------- fill data
   // The B row read one cycle earlier: from the weight buffer, gathered element by
   // element with a plain buffer in FP, or Cols lanes of an X word (WG).
-  reg  [CountBits-1:0] fx_bank_q;
-  wire [CountBits-1:0] fx_bank_d = fx_rd_en ? fx_rd_bank : fx_bank_q;
-  reg  [WordBits-1:0]  x_word;
+  // the bank and store read, one-hot in registers: the word is picked by an AND-OR tree
+  reg  [Rows-1:0]      fx_sel_q, fx_sel_d, fdy_sel_q, fdy_sel_d;
+  reg  [Rows*WordBits-1:0] x_word_tree;
+  wire [WordBits-1:0]  x_word = x_word_tree[WordBits-1:0];
   reg  [Cols*OpBits-1:0] x_segment;
-  integer g;
+  integer g, h;
   always @* begin
-    x_word = {WordBits{1'b0}};
+    fx_sel_d = fx_sel_q;
+    fdy_sel_d = fdy_sel_q;
     for (g = 0; g < Rows; g = g + 1) begin
-      if (fx_bank_q == g[CountBits-1:0]) x_word = fill_from_dy ? dy_rd_data[g*WordBits +: WordBits] : x_rd_data[g*WordBits +: WordBits];
+      if (fx_rd_en) begin
+        fx_sel_d[g] = (fx_rd_bank == g[CountBits-1:0]) && !fill_from_dy;
+        fdy_sel_d[g] = (fx_rd_bank == g[CountBits-1:0]) && fill_from_dy;
+      end
+      x_word_tree[g*WordBits +: WordBits] = ({WordBits{fx_sel_q[g]}} & x_rd_data[g*WordBits +: WordBits])
+                                          | ({WordBits{fdy_sel_q[g]}} & dy_rd_data[g*WordBits +: WordBits]);
+    end
+    for (g = 1; g < Rows; g = g * 2) begin
+      for (h = 0; h + g < Rows; h = h + 2 * g) begin
+        x_word_tree[h*WordBits +: WordBits] = x_word_tree[h*WordBits +: WordBits] | x_word_tree[(h+g)*WordBits +: WordBits];
+      end
     end
     x_segment = {(Cols*OpBits){1'b0}};
     for (g = 0; g < Lanes / Cols; g = g + 1) begin
@@ -495,9 +522,11 @@ module tiny_sparse_core #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fx_bank_q <= {CountBits{1'b0}};
+      fx_sel_q <= {Rows{1'b0}};
+      fdy_sel_q <= {Rows{1'b0}};
     end else begin
-      fx_bank_q <= fx_bank_d;
+      fx_sel_q <= fx_sel_d;
+      fdy_sel_q <= fdy_sel_d;
     end
   end
 
@@ -533,6 +562,7 @@ module tiny_sparse_core #(
         .res_base_i      (eng_res_base),
         .res_stride_i    (eng_res_stride),
         .accumulate_i    (eng_accumulate),
+        .ready_o         (eng_ready[r]),
         .idle_o          (eng_idle[r]),
         .a_rd_en_o       (eng_a_rd_en[r]),
         .a_rd_addr_o     (eng_a_rd_addr[r*CountBits +: CountBits]),

@@ -17,9 +17,24 @@
 // starts from its partial sums of the earlier chunks, read from the result
 // bank in its first slot, so no adder sits beside the PEs.
 //
-// Pipeline: slot (A word in the store's output register, B store read, result
-// bank read in a row's first slot) -> stage 1 (PE multiply-accumulate) ->
-// stage 2 (result bank write of the finished sums).
+// Pipeline (one word per cycle in steady state, words and rows back to back):
+//   walk  the A read address comes from a register; a word is read whenever the
+//         word stage is empty or hands its word on in the same cycle
+//   word  (X) the word in the A store's read register; its zero detection is
+//         registered into the pick stage
+//   pick  (P) the nonzero lanes of the word not yet used; a prefix-OR tree
+//         picks the lowest, a one-hot AND-OR tree its value and lane; the word
+//         leaves when at most one lane is left (or none: a word of zeros)
+//   slot  (Q) the B store address and the A value in registers: B store read,
+//         result bank read in a row's first slot (partial sums)
+//   s1    the PEs multiply-accumulate (their control and A value registered
+//         once per PE, so that no single flop drives every PE)
+//   s2    the result bank write of a finished row
+// The engine reads its pass control (rows_i .. accumulate_i) directly: the
+// controller holds it in registers from the cycle after start_i to the next
+// start_i. start_i is registered here (kept per engine: each copy drives only
+// this engine's walk). ready_o: no more slots of this pass leave the pick
+// stage (the next pass may start); idle_o: the last result is written.
 module tiny_sparse_row_engine #(
   parameter integer Cols = 8,
   parameter integer OpBits = 8,
@@ -41,17 +56,18 @@ module tiny_sparse_row_engine #(
   input  wire [CountBits-1:0]      a_row_words_i,   // words per row of A
   input  wire [CountBits-1:0]      chunk_words_i,   // words in this chunk
   input  wire                      chunk_is_last_i, // the chunk holds the rows' last word
-  input  wire [CountBits-1:0]      last_lanes_i,    // valid lanes in a row's last word
+  input  wire [Lanes-1:0]          last_lanes_i,    // valid lanes of a row's last word
   input  wire                      half_i,          // half of the B store this pass reads
   input  wire [CountBits-1:0]      res_base_i,      // result address of the first row
   input  wire [CountBits-1:0]      res_stride_i,    // result addresses per row
   input  wire                      accumulate_i,    // add to the partial results
+  output wire                      ready_o,
   output wire                      idle_o,
   // A bank read port
   output wire                      a_rd_en_o,
   output wire [CountBits-1:0]      a_rd_addr_o,
   input  wire [Lanes*OpBits-1:0]   a_rd_data_i,
-  // B store fill, broadcast to every engine
+  // B store fill, broadcast to every engine (registered here)
   input  wire                      fill_en_i,
   input  wire [CountBits-1:0]      fill_addr_i,
   input  wire [Cols*OpBits-1:0]    fill_data_i,
@@ -67,162 +83,243 @@ module tiny_sparse_row_engine #(
   localparam [CountBits-1:0] LanesC = Lanes[CountBits-1:0];
   localparam [CountBits-1:0] ChunkC = ChunkDepth[CountBits-1:0];
 
-  // ---------------------------------------------------------------- slot stage
-  reg                 busy_q, busy_d;
-  reg                 have_q, have_d;       // the A store's output holds the current word
-  reg                 fresh_q, fresh_d;     // ... and it has just arrived
-  reg [Lanes-1:0]     rem_q, rem_d;         // nonzero lanes of the current word not yet used
-  reg [CountBits-1:0] rows_left_q, rows_left_d;
-  reg [CountBits-1:0] row_addr_q, row_addr_d;   // address of the current row's first chunk word
-  reg [CountBits-1:0] word_q, word_d;           // word of the chunk in the output register
-  reg                 first_q, first_d;         // next slot opens a row
-  reg [CountBits-1:0] res_addr_q, res_addr_d;
-  reg                 half_q, half_d;
-  reg [CountBits-1:0] row_words_q, row_words_d, chunk_words_q, chunk_words_d, last_lanes_q, last_lanes_d;
-  reg [CountBits-1:0] res_stride_q, res_stride_d;
-  reg                 last_chunk_q, last_chunk_d, accumulate_q, accumulate_d;
-
-  // lanes of the current word that hold elements of A (the last word of a row may be partial)
-  wire last_word = (word_q == chunk_words_q - One);
-  wire partial = last_chunk_q && last_word;
-  reg [Lanes-1:0] nonzero;
-  reg [OpBits-1:0] pick_value;
-  reg [CountBits-1:0] pick_lane;
-  reg [Lanes-1:0] pick;
-  integer l;
-  wire [Lanes-1:0] candidates = fresh_q ? nonzero : rem_q;
-  always @* begin
-    nonzero = {Lanes{1'b0}};
-    for (l = 0; l < Lanes; l = l + 1) begin
-      nonzero[l] = (a_rd_data_i[l*OpBits +: OpBits] != {OpBits{1'b0}})
-                && (!partial || (l[CountBits-1:0] < last_lanes_q));
-    end
-    // the lowest remaining nonzero lane
-    pick = {Lanes{1'b0}};
-    pick_lane = Zero;
-    pick_value = {OpBits{1'b0}};
-    for (l = Lanes - 1; l >= 0; l = l - 1) begin
-      if (candidates[l]) begin
-        pick = {Lanes{1'b0}};
-        pick[l] = 1'b1;
-        pick_lane = l[CountBits-1:0];
-        pick_value = a_rd_data_i[l*OpBits +: OpBits];
-      end
+  // ---------------------------------------------------------------- start, fill (one copy per engine)
+  reg start_q;
+  (* keep *)
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      start_q <= 1'b0;
+    end else begin
+      start_q <= start_i;
     end
   end
 
-  wire [Lanes-1:0] rest = candidates & ~pick;
-  wire slot = have_q;
-  wire mac = |candidates;
-  wire word_done = (rest == {Lanes{1'b0}});
-  wire row_done = word_done && last_word;
-  wire next_row = row_done && (rows_left_q != One);
-  wire [CountBits-1:0] k_offset = word_q * LanesC + pick_lane;
-
-  reg                 a_rd_en;
-  reg [CountBits-1:0] a_rd_addr;
-
-  always @* begin
-    busy_d = busy_q; have_d = have_q; fresh_d = 1'b0; rem_d = rem_q;
-    rows_left_d = rows_left_q; row_addr_d = row_addr_q; word_d = word_q; first_d = first_q;
-    res_addr_d = res_addr_q; half_d = half_q;
-    row_words_d = row_words_q; chunk_words_d = chunk_words_q; last_lanes_d = last_lanes_q;
-    res_stride_d = res_stride_q; last_chunk_d = last_chunk_q; accumulate_d = accumulate_q;
-    a_rd_en = 1'b0;
-    a_rd_addr = row_addr_q;
-    if (start_i) begin
-      row_words_d = a_row_words_i; chunk_words_d = chunk_words_i; last_lanes_d = last_lanes_i;
-      res_stride_d = res_stride_i; last_chunk_d = chunk_is_last_i; accumulate_d = accumulate_i;
-      half_d = half_i;
-      rows_left_d = rows_i;
-      row_addr_d = a_base_i;
-      word_d = Zero;
-      res_addr_d = res_base_i;
-      first_d = 1'b1;
-      if (rows_i != Zero) begin
-        busy_d = 1'b1;
-        have_d = 1'b1;
-        fresh_d = 1'b1;
-        a_rd_en = 1'b1;
-        a_rd_addr = a_base_i;
-      end
-    end else if (slot) begin
-      first_d = 1'b0;
-      rem_d = rest;
-      if (row_done) begin
-        if (next_row) begin
-          rows_left_d = rows_left_q - One;
-          row_addr_d = row_addr_q + row_words_q;
-          word_d = Zero;
-          res_addr_d = res_addr_q + res_stride_q;
-          first_d = 1'b1;
-          fresh_d = 1'b1;
-          a_rd_en = 1'b1;
-          a_rd_addr = row_addr_q + row_words_q;
+  // the fill's write enable: one copy per column of the B store (a memory's write
+  // enable reaches each of its bits)
+  reg [Cols-1:0]        fill_en_q;
+  reg [CountBits-1:0]   fill_addr_q;
+  reg [Cols*OpBits-1:0] fill_data_q;
+  genvar fc;
+  generate
+    for (fc = 0; fc < Cols; fc = fc + 1) begin : g_fill_en
+      (* keep *)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          fill_en_q[fc] <= 1'b0;
         end else begin
-          busy_d = 1'b0;
-          have_d = 1'b0;
+          fill_en_q[fc] <= fill_en_i;
         end
-      end else if (word_done) begin
-        word_d = word_q + One;
-        fresh_d = 1'b1;
-        a_rd_en = 1'b1;
-        a_rd_addr = row_addr_q + word_q + One;
+      end
+    end
+  endgenerate
+  (* keep *)
+  always @(posedge clk_i) begin
+    fill_addr_q <= fill_addr_i;
+    fill_data_q <= fill_data_i;
+  end
+
+  // ---------------------------------------------------------------- walk
+  // the next word to read: its address, its place in the row and the row's result address
+  reg                 walking_q, walking_d;
+  reg [CountBits-1:0] w_rows_q, w_rows_d;       // rows left, the current one included
+  reg [CountBits-1:0] w_row_q, w_row_d;         // address of the current row's chunk
+  reg [CountBits-1:0] w_addr_q, w_addr_d;
+  reg [CountBits-1:0] w_left_q, w_left_d;       // words of the row left, this one included
+  reg [CountBits-1:0] w_k_q, w_k_d;             // B store address of the word's lane 0
+  reg [CountBits-1:0] w_res_q, w_res_d;
+  reg                 w_first_q, w_first_d;     // the word opens its row
+  // the word stage: the word in the A store's read register
+  reg                 x_valid_q, x_valid_d, x_first_q, x_first_d, x_last_q, x_last_d;
+  reg [CountBits-1:0] x_k_q, x_k_d, x_res_q, x_res_d;
+  // the pick stage
+  reg                 p_valid_q, p_valid_d, p_first_q, p_first_d, p_last_q, p_last_d, p_fresh_q, p_fresh_d;
+  reg [Lanes-1:0]     p_rem_q, p_rem_d;         // nonzero lanes of the word not yet used
+  reg [Lanes*OpBits-1:0] p_data_q, p_data_d;
+  reg [CountBits-1:0] p_k_q, p_k_d, p_res_q, p_res_d;
+
+  wire [CountBits-1:0] half_base = half_i ? ChunkC : Zero;
+
+  // zero detection of the word stage: lanes past K of a row's last word do not count
+  wire last_word_of_chunk = x_last_q && chunk_is_last_i;
+  reg  [Lanes-1:0] nonzero;
+  integer z;
+  always @* begin
+    for (z = 0; z < Lanes; z = z + 1) begin
+      nonzero[z] = (a_rd_data_i[z*OpBits +: OpBits] != {OpBits{1'b0}}) && (!last_word_of_chunk || last_lanes_i[z]);
+    end
+  end
+
+  // pick: lowest remaining lane by a prefix OR (log2(Lanes) levels); the word is
+  // done when no lane is left after this one
+  reg [Lanes-1:0]  below;                       // below[l]: a remaining lane under l
+  reg [Lanes-1:0]  pick;
+  integer s;
+  always @* begin
+    below = p_rem_q;
+    for (s = 1; s < Lanes; s = s * 2) below = below | (below << s);
+    below = below << 1;
+    pick = p_rem_q & ~below;
+  end
+  wire p_done = ((p_rem_q & below) == {Lanes{1'b0}});
+  wire p_mac = |p_rem_q;
+
+  // value and lane of the picked lane: one-hot AND-OR trees
+  reg [Lanes*OpBits-1:0]    value_tree;
+  reg [Lanes*CountBits-1:0] lane_tree;
+  integer t, u;
+  always @* begin
+    for (t = 0; t < Lanes; t = t + 1) begin
+      value_tree[t*OpBits +: OpBits] = pick[t] ? p_data_q[t*OpBits +: OpBits] : {OpBits{1'b0}};
+      lane_tree[t*CountBits +: CountBits] = pick[t] ? t[CountBits-1:0] : Zero;
+    end
+    for (s = 1; s < Lanes; s = s * 2) begin
+      for (u = 0; u + s < Lanes; u = u + 2 * s) begin
+        value_tree[u*OpBits +: OpBits] = value_tree[u*OpBits +: OpBits] | value_tree[(u+s)*OpBits +: OpBits];
+        lane_tree[u*CountBits +: CountBits] = lane_tree[u*CountBits +: CountBits] | lane_tree[(u+s)*CountBits +: CountBits];
+      end
+    end
+  end
+  wire [OpBits-1:0]    pick_value = value_tree[OpBits-1:0];
+  wire [CountBits-1:0] pick_lane = lane_tree[CountBits-1:0];
+
+  // the pick stage takes the word stage's word when it is empty or finishes its word
+  wire p_load = x_valid_q && (!p_valid_q || p_done);
+  // a read fills the word stage when it is empty or hands its word on
+  wire a_issue = start_q ? (rows_i != Zero) : (walking_q && (!x_valid_q || p_load));
+  wire [CountBits-1:0] a_addr = start_q ? a_base_i : w_addr_q;
+  wire [CountBits-1:0] a_left = start_q ? chunk_words_i : w_left_q;
+  wire [CountBits-1:0] a_rows = start_q ? rows_i : w_rows_q;
+  wire [CountBits-1:0] a_row = start_q ? a_base_i : w_row_q;
+  wire [CountBits-1:0] a_k = start_q ? half_base : w_k_q;
+  wire [CountBits-1:0] a_res = start_q ? res_base_i : w_res_q;
+  wire                 a_first = start_q || w_first_q;
+  wire                 a_row_last = (a_left == One);
+
+  always @* begin
+    walking_d = walking_q; w_rows_d = w_rows_q; w_row_d = w_row_q; w_addr_d = w_addr_q; w_left_d = w_left_q;
+    w_k_d = w_k_q; w_res_d = w_res_q; w_first_d = w_first_q;
+    if (start_q) walking_d = 1'b0;
+    if (a_issue) begin
+      walking_d = 1'b1;
+      w_rows_d = a_rows; w_row_d = a_row; w_res_d = a_res;
+      w_first_d = 1'b0;
+      if (!a_row_last) begin
+        w_addr_d = a_addr + One;
+        w_left_d = a_left - One;
+        w_k_d = a_k + LanesC;
+      end else if (a_rows != One) begin
+        // the next row: same chunk, row_words further on
+        w_rows_d = a_rows - One;
+        w_row_d = a_row + a_row_words_i;
+        w_addr_d = a_row + a_row_words_i;
+        w_left_d = chunk_words_i;
+        w_k_d = half_base;
+        w_res_d = a_res + res_stride_i;
+        w_first_d = 1'b1;
+      end else begin
+        walking_d = 1'b0;
       end
     end
   end
 
-  // ---------------------------------------------------------------- B store
-  wire [Cols*OpBits-1:0] b_row;
-  wire [CountBits-1:0]   b_rd_addr = (half_q ? ChunkC : Zero) + k_offset;
+  always @* begin
+    x_valid_d = a_issue || (x_valid_q && !p_load);
+    x_first_d = x_first_q; x_last_d = x_last_q; x_k_d = x_k_q; x_res_d = x_res_q;
+    if (a_issue) begin
+      x_first_d = a_first; x_last_d = a_row_last; x_k_d = a_k; x_res_d = a_res;
+    end
+    p_valid_d = p_valid_q; p_first_d = p_first_q; p_last_d = p_last_q; p_fresh_d = 1'b0;
+    p_rem_d = p_rem_q & below; p_data_d = p_data_q; p_k_d = p_k_q; p_res_d = p_res_q;
+    if (p_load) begin
+      p_valid_d = 1'b1; p_fresh_d = 1'b1;
+      p_first_d = x_first_q; p_last_d = x_last_q; p_k_d = x_k_q; p_res_d = x_res_q;
+      p_rem_d = nonzero;
+      p_data_d = a_rd_data_i;
+    end else if (p_done) begin
+      p_valid_d = 1'b0;
+    end
+  end
 
-  tiny_sparse_sram_16x8 #(
+  // ---------------------------------------------------------------- slot: B store and result bank reads
+  reg                 q_valid_q, q_mac_q, q_first_q, q_last_q, q_init_q, q_final_q;
+  reg [OpBits-1:0]    q_a_q;
+  reg [CountBits-1:0] q_k_q, q_res_q;
+  wire                q_valid_d = p_valid_q;
+  wire                q_mac_d = p_valid_q && p_mac;
+  wire                q_first_d = p_valid_q && p_first_q && p_fresh_q;
+  wire                q_last_d = p_valid_q && p_last_q && p_done;
+  wire                q_init_d = p_valid_q && p_first_q && p_fresh_q && accumulate_i;
+  // the sums of the last chunk are the result; earlier ones are partial sums
+  wire                q_final_d = chunk_is_last_i;
+  // a slot without a nonzero adds nothing: its A value is zero
+  wire [OpBits-1:0]    q_a_d = pick_value;
+  wire [CountBits-1:0] q_k_d = p_k_q + pick_lane;
+
+  wire [Cols*OpBits-1:0] b_row;
+  tiny_sparse_lane_sram_16x2x4 #(
     .Depth    (BStoreDepth),
     .AddrBits (BStoreAddrBits),
     .PortBits (CountBits),
-    .Width    (Cols*OpBits)
+    .Lanes    (Cols),
+    .LaneBits (OpBits)
   ) u_b_store (
-    .clk_i     (clk_i),
-    .wr_en_i   (fill_en_i),
-    .wr_addr_i (fill_addr_i),
-    .wr_data_i (fill_data_i),
-    .rd_en_i   (slot && mac),
-    .rd_addr_i (b_rd_addr),
-    .rd_data_o (b_row)
+    .clk_i        (clk_i),
+    .wr_lane_en_i (fill_en_q),
+    .wr_addr_i    (fill_addr_q),
+    .wr_data_i    (fill_data_q),
+    .rd_en_i      (q_valid_q && q_mac_q),
+    .rd_addr_i    (q_k_q),
+    .rd_data_o    (b_row)
   );
 
-  // ---------------------------------------------------------------- stage 1: PEs
-  reg                 s1_valid_q, s1_first_q, s1_last_q, s1_mac_q, s1_init_q;
-  reg [OpBits-1:0]    s1_a_q;
-  reg [CountBits-1:0] s1_res_addr_q;
-  wire                s1_valid_d = slot;
-  wire                s1_first_d = slot && first_q;
-  wire                s1_last_d = slot && row_done;
-  wire                s1_mac_d = slot && mac;
-  wire                s1_init_d = slot && first_q && accumulate_q;
-  wire [OpBits-1:0]   s1_a_d = pick_value;
-  wire [CountBits-1:0] s1_res_addr_d = res_addr_q;
-
-  // a slot without a nonzero adds nothing: its A value is forced to zero
-  wire [OpBits-1:0] pe_a = s1_mac_q ? s1_a_q : {OpBits{1'b0}};
+  // ---------------------------------------------------------------- s1: PEs
+  reg                 s1_valid_q, s1_last_q, s1_final_q;
+  reg [CountBits-1:0] s1_res_q;
   wire [Cols*AccBits-1:0] sums;
   wire [Cols*AccBits-1:0] partial_sums;
+  wire [Cols-1:0]         res_wr_en;    // s2: a finished row's sums, written column by column
 
   genvar c;
   generate
     for (c = 0; c < Cols; c = c + 1) begin : g_pe
+      // the PE's control and A value: one register per PE (kept apart, so that
+      // each drives one PE's accumulator muxes and multiplier, not all of them)
+      reg              valid_q, first_q, last_q, init_q, write_q;
+      reg [OpBits-1:0] a_q;
+      (* keep *)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          valid_q <= 1'b0;
+          first_q <= 1'b0;
+          last_q <= 1'b0;
+          init_q <= 1'b0;
+          write_q <= 1'b0;
+        end else begin
+          valid_q <= q_valid_q;
+          first_q <= q_first_q;
+          last_q <= q_last_q;
+          init_q <= q_init_q;
+          write_q <= valid_q && last_q;
+        end
+      end
+      assign res_wr_en[c] = write_q;
+      (* keep *)
+      always @(posedge clk_i) begin
+        a_q <= q_a_q;
+      end
+
       tiny_sparse_pe #(
         .OpBits  (OpBits),
         .AccBits (AccBits)
       ) u_pe (
         .clk_i         (clk_i),
         .rst_ni        (rst_ni),
-        .valid_i       (s1_valid_q),
-        .first_i       (s1_first_q),
-        .last_i        (s1_last_q),
-        .a_i           (pe_a),
+        .valid_i       (valid_q),
+        .first_i       (first_q),
+        .last_i        (last_q),
+        .a_i           (a_q),
         .b_i           (b_row[c*OpBits +: OpBits]),
-        .init_i        (s1_init_q ? partial_sums[c*AccBits +: AccBits] : {AccBits{1'b0}}),
+        .init_i        (init_q ? partial_sums[c*AccBits +: AccBits] : {AccBits{1'b0}}),
         .drain_shift_i (1'b0),
         .drain_i       ({AccBits{1'b0}}),
         .drain_o       (sums[c*AccBits +: AccBits])
@@ -230,71 +327,85 @@ module tiny_sparse_row_engine #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- stage 2: result bank
+  // ---------------------------------------------------------------- s2: result bank
   reg                 s2_write_q, s2_final_q;
   reg [CountBits-1:0] s2_addr_q;
-  wire                s2_write_d = s1_valid_q && s1_last_q;
-  // the sums of the last chunk are the result; earlier ones are partial sums
-  wire                s2_final_d = last_chunk_q;
-  wire [CountBits-1:0] s2_addr_d = s1_res_addr_q;
 
   // a row's partial sums of the earlier chunks, read in its first slot
-  wire res_init_read = slot && first_q && accumulate_q;
+  wire res_init_read = q_valid_q && q_init_q;
 
-  tiny_sparse_sram_64x32 #(
+  tiny_sparse_lane_sram_64x2x16 #(
     .Depth    (ResultDepth),
     .AddrBits (ResultAddrBits),
     .PortBits (CountBits),
-    .Width    (Cols*AccBits)
+    .Lanes    (Cols),
+    .LaneBits (AccBits)
   ) u_result_bank (
-    .clk_i     (clk_i),
-    .wr_en_i   (s2_write_q),
-    .wr_addr_i (s2_addr_q),
-    .wr_data_i (sums),
-    .rd_en_i   (res_init_read || res_rd_en_i),
-    .rd_addr_i (res_init_read ? res_addr_q : res_rd_addr_i),
-    .rd_data_o (partial_sums)
+    .clk_i        (clk_i),
+    .wr_lane_en_i (res_wr_en),
+    .wr_addr_i    (s2_addr_q),
+    .wr_data_i    (sums),
+    .rd_en_i      (res_init_read || res_rd_en_i),
+    .rd_addr_i    (res_init_read ? q_res_q : res_rd_addr_i),
+    .rd_data_o    (partial_sums)
   );
   assign res_rd_data_o = partial_sums;
 
-  reg [AccBits-1:0] magnitude;
-  integer g;
+  // magnitudes of the written sums, ORed by a tree
+  reg [Cols*AccBits-1:0] magnitude_tree;
+  integer g, h;
   always @* begin
-    magnitude = {AccBits{1'b0}};
     for (g = 0; g < Cols; g = g + 1) begin
-      magnitude = magnitude | (sums[g*AccBits +: AccBits] ^ {AccBits{sums[g*AccBits+AccBits-1]}});
+      magnitude_tree[g*AccBits +: AccBits] = sums[g*AccBits +: AccBits] ^ {AccBits{sums[g*AccBits+AccBits-1]}};
+    end
+    for (g = 1; g < Cols; g = g * 2) begin
+      for (h = 0; h + g < Cols; h = h + 2 * g) begin
+        magnitude_tree[h*AccBits +: AccBits] = magnitude_tree[h*AccBits +: AccBits] | magnitude_tree[(h+g)*AccBits +: AccBits];
+      end
     end
   end
-  assign magnitude_o = (s2_write_q && s2_final_q) ? magnitude : {AccBits{1'b0}};
+  assign magnitude_o = (s2_write_q && s2_final_q) ? magnitude_tree[AccBits-1:0] : {AccBits{1'b0}};
+
+  // ready: after this cycle no slot of the pass is left in the walk, word and pick stages
+  reg  ready_q;
+  wire ready_d = !start_q && !walking_q && !x_valid_q && (!p_valid_q || p_done);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q <= 1'b0; have_q <= 1'b0; fresh_q <= 1'b0; rem_q <= {Lanes{1'b0}};
-      rows_left_q <= Zero; row_addr_q <= Zero; word_q <= Zero; first_q <= 1'b0;
-      res_addr_q <= Zero; half_q <= 1'b0;
-      row_words_q <= Zero; chunk_words_q <= Zero; last_lanes_q <= Zero;
-      res_stride_q <= Zero; last_chunk_q <= 1'b0; accumulate_q <= 1'b0;
-      s1_valid_q <= 1'b0; s1_first_q <= 1'b0; s1_last_q <= 1'b0; s1_mac_q <= 1'b0; s1_init_q <= 1'b0;
-      s1_a_q <= {OpBits{1'b0}}; s1_res_addr_q <= Zero;
+      walking_q <= 1'b0; w_rows_q <= Zero; w_row_q <= Zero; w_addr_q <= Zero; w_left_q <= Zero;
+      w_k_q <= Zero; w_res_q <= Zero; w_first_q <= 1'b0;
+      x_valid_q <= 1'b0; x_first_q <= 1'b0; x_last_q <= 1'b0; x_k_q <= Zero; x_res_q <= Zero;
+      p_valid_q <= 1'b0; p_first_q <= 1'b0; p_last_q <= 1'b0; p_fresh_q <= 1'b0; p_rem_q <= {Lanes{1'b0}};
+      p_k_q <= Zero; p_res_q <= Zero;
+      q_valid_q <= 1'b0; q_mac_q <= 1'b0; q_first_q <= 1'b0; q_last_q <= 1'b0; q_init_q <= 1'b0; q_final_q <= 1'b0;
+      q_k_q <= Zero; q_res_q <= Zero;
+      s1_valid_q <= 1'b0; s1_last_q <= 1'b0; s1_final_q <= 1'b0; s1_res_q <= Zero;
       s2_write_q <= 1'b0; s2_final_q <= 1'b0; s2_addr_q <= Zero;
+      ready_q <= 1'b1;
     end else begin
-      busy_q <= busy_d; have_q <= have_d; fresh_q <= fresh_d; rem_q <= rem_d;
-      rows_left_q <= rows_left_d; row_addr_q <= row_addr_d; word_q <= word_d; first_q <= first_d;
-      res_addr_q <= res_addr_d; half_q <= half_d;
-      row_words_q <= row_words_d; chunk_words_q <= chunk_words_d; last_lanes_q <= last_lanes_d;
-      res_stride_q <= res_stride_d; last_chunk_q <= last_chunk_d; accumulate_q <= accumulate_d;
-      s1_valid_q <= s1_valid_d; s1_first_q <= s1_first_d; s1_last_q <= s1_last_d; s1_mac_q <= s1_mac_d;
-      s1_init_q <= s1_init_d;
-      s1_a_q <= s1_a_d; s1_res_addr_q <= s1_res_addr_d;
-      s2_write_q <= s2_write_d; s2_final_q <= s2_final_d; s2_addr_q <= s2_addr_d;
+      walking_q <= walking_d; w_rows_q <= w_rows_d; w_row_q <= w_row_d; w_addr_q <= w_addr_d; w_left_q <= w_left_d;
+      w_k_q <= w_k_d; w_res_q <= w_res_d; w_first_q <= w_first_d;
+      x_valid_q <= x_valid_d; x_first_q <= x_first_d; x_last_q <= x_last_d; x_k_q <= x_k_d; x_res_q <= x_res_d;
+      p_valid_q <= p_valid_d; p_first_q <= p_first_d; p_last_q <= p_last_d; p_fresh_q <= p_fresh_d; p_rem_q <= p_rem_d;
+      p_k_q <= p_k_d; p_res_q <= p_res_d;
+      q_valid_q <= q_valid_d; q_mac_q <= q_mac_d; q_first_q <= q_first_d; q_last_q <= q_last_d; q_init_q <= q_init_d;
+      q_final_q <= q_final_d; q_k_q <= q_k_d; q_res_q <= p_res_q;
+      s1_valid_q <= q_valid_q; s1_last_q <= q_last_q; s1_final_q <= q_final_q; s1_res_q <= q_res_q;
+      s2_write_q <= s1_valid_q && s1_last_q; s2_final_q <= s1_final_q; s2_addr_q <= s1_res_q;
+      ready_q <= ready_d;
     end
   end
 
-  // idle once the last slot has left stage 1, so that the next pass's first
-  // result bank read comes after this pass's last write
-  assign idle_o = !busy_q && !s1_valid_q;
-  assign a_rd_en_o = a_rd_en;
-  assign a_rd_addr_o = a_rd_addr;
+  // datapath registers: no reset
+  always @(posedge clk_i) begin
+    p_data_q <= p_data_d;
+    q_a_q <= q_a_d;
+  end
+
+  assign ready_o = ready_q;
+  assign idle_o = ready_q && !q_valid_q && !s1_valid_q;
+  assign a_rd_en_o = a_issue;
+  assign a_rd_addr_o = a_addr;
 endmodule
 
 `default_nettype wire

@@ -10,7 +10,9 @@
 //   element (i, j) -> bank i mod Banks, address base + (i div Banks) * words_per_row + j div Lanes,
 //                     lane j mod Lanes
 // Writes come one element at a time from the host's row-major stream; every bank
-// has its own read port.
+// has its own read port. A write lands one cycle after it is given: the element
+// and its lane enables are registered once per bank (kept apart, so that each
+// copy drives only its own bank's lanes, not every lane of every bank).
 module tiny_sparse_row_store #(
   parameter integer Banks = 8,
   parameter integer Depth = 16,
@@ -39,13 +41,31 @@ module tiny_sparse_row_store #(
     end
   end
 
-  wire unused_rst = rst_ni;   // the banks have no reset
+  reg [CountBits-1:0] wr_addr_q;
+  always @(posedge clk_i) begin
+    wr_addr_q <= wr_addr_i;
+  end
 
   genvar b;
   generate
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
       localparam integer BankNum = b;
       localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
+      reg [Lanes-1:0]  wr_lane_en_q;
+      reg [OpBits-1:0] wr_data_q;
+      (* keep *)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          wr_lane_en_q <= {Lanes{1'b0}};
+        end else begin
+          wr_lane_en_q <= (wr_en_i && (wr_bank_i == BankIdx)) ? lane_en : {Lanes{1'b0}};
+        end
+      end
+      (* keep *)
+      always @(posedge clk_i) begin
+        wr_data_q <= wr_data_i;
+      end
+
       // the memory wrapper of this store's bank shape (one module per shape)
       if ((Depth == 32) && (Lanes == 4) && (OpBits == 4)) begin : g_tiny_sparse_lane_sram_32x4x4
         tiny_sparse_lane_sram_32x4x4 #(
@@ -56,9 +76,9 @@ module tiny_sparse_row_store #(
           .LaneBits (OpBits)
         ) u_bank (
           .clk_i        (clk_i),
-          .wr_lane_en_i ((wr_en_i && (wr_bank_i == BankIdx)) ? lane_en : {Lanes{1'b0}}),
-          .wr_addr_i    (wr_addr_i),
-          .wr_data_i    ({Lanes{wr_data_i}}),
+          .wr_lane_en_i (wr_lane_en_q),
+          .wr_addr_i    (wr_addr_q),
+          .wr_data_i    ({Lanes{wr_data_q}}),
           .rd_en_i      (rd_en_i[b]),
           .rd_addr_i    (rd_addr_i[b*CountBits +: CountBits]),
           .rd_data_o    (rd_data_o[b*Lanes*OpBits +: Lanes*OpBits])

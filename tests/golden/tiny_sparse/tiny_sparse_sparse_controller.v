@@ -119,12 +119,13 @@ module tiny_sparse_sparse_controller #(
   output wire [CountBits-1:0]      eng_a_row_words_o,
   output wire [CountBits-1:0]      eng_chunk_words_o,
   output wire                      eng_chunk_is_last_o,
-  output wire [CountBits-1:0]      eng_last_lanes_o,
+  output wire [Lanes-1:0]          eng_last_lanes_o,
   output wire                      eng_half_o,
   output wire [CountBits-1:0]      eng_res_base_o,
   output wire [CountBits-1:0]      eng_res_stride_o,
   output wire                      eng_accumulate_o,
-  input  wire [Rows-1:0]           eng_idle_i,
+  input  wire [Rows-1:0]           eng_ready_i,      // no engine has slots of the pass left
+  input  wire [Rows-1:0]           eng_idle_i,       // ... and every result is written
   // result read-out
   output wire [Rows-1:0]           res_rd_en_o,
   output wire [CountBits-1:0]      res_rd_addr_o
@@ -138,17 +139,55 @@ module tiny_sparse_sparse_controller #(
   localparam [CountBits-1:0] ChunkC = ChunkDepth[CountBits-1:0];
   localparam integer ChunkWordsI = ChunkDepth / Lanes;
   localparam [CountBits-1:0] ChunkWords = ChunkWordsI[CountBits-1:0];
+  localparam integer LaneGroupsI = Lanes / Cols;   // Cols-wide groups of a store word
+  localparam [CountBits-1:0] LaneGroups = LaneGroupsI[CountBits-1:0];
+  // No divider sits on any path: x div d for the constants d = Lanes, Rows and
+  // Cols is floor(x * Recip / 2^Shift), exact for every CountBits-bit x, with
+  // Recip and Shift computed by the generator (a shift when d is a power of two).
+  localparam [15-1:0] LanesRecip = 15'd1;
+  function automatic [CountBits-1:0] div_lanes;
+    input [CountBits-1:0] x;
+    reg [2-1:0] unused_fraction;
+    begin
+      {div_lanes, unused_fraction} = {2'd0, x} * LanesRecip;
+    end
+  endfunction
+  localparam [14-1:0] RowsRecip = 14'd1;
+  function automatic [CountBits-1:0] div_rows;
+    input [CountBits-1:0] x;
+    reg [1-1:0] unused_fraction;
+    begin
+      {div_rows, unused_fraction} = {1'd0, x} * RowsRecip;
+    end
+  endfunction
+  localparam [14-1:0] ColsRecip = 14'd1;
+  function automatic [CountBits-1:0] div_cols;
+    input [CountBits-1:0] x;
+    reg [1-1:0] unused_fraction;
+    begin
+      {div_cols, unused_fraction} = {1'd0, x} * ColsRecip;
+    end
+  endfunction
 
   // ---------------------------------------------------------------- state
   reg [CountBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;
-  reg [CountBits-1:0] n_tiles_q, n_tiles_d, chunks_q, chunks_d;
+  reg [CountBits-1:0] n_tiles_q;                        // ceil(N / Cols), from n_q
+  reg                 started_q;                        // a pass started in the last cycle
   reg                 p_all_q, p_all_d, f_all_q, f_all_d;   // every pass started / every fill issued
-  reg [CountBits-1:0] a_base_q, a_base_d, a_row_words_q, a_row_words_d, last_lanes_q, last_lanes_d;
+  reg [CountBits-1:0] a_base_q, a_base_d;
+  // derived from m_q, n_q, k_q in the cycles after the compute starts (the first
+  // pass starts no earlier than four cycles after it): A's words per row, the
+  // valid lanes of a row's last word, M = rows_div * Rows + rows_rem
+  reg [CountBits-1:0] a_row_words_q, last_lanes_q, rows_div_q, rows_rem_q;
+  reg [Lanes-1:0]     last_mask_q;
+  reg [Rows*CountBits-1:0] eng_rows_q;
+  // the running pass, for the engines (held from the cycle after its start to the next start)
+  reg [CountBits-1:0] eng_a_base_q, eng_chunk_words_q, eng_res_base_q;
+  reg                 eng_chunk_is_last_q, eng_half_q, eng_accumulate_q;
   reg [1:0]           a_src_q, a_src_d;
-  reg [CountBits-1:0] rows_div_q, rows_div_d, rows_rem_q, rows_rem_d;  // M = rows_div * Rows + rows_rem
   // tensor geometry of the command
   reg [CountBits-1:0] w_row_stride_q, w_row_stride_d;   // W: addresses per row of blocks
-  reg [CountBits-1:0] x_row_words_q, x_row_words_d;     // X store: words per row
+  reg [CountBits-1:0] x_row_words_q;                    // WG: words per row of the fill's store (ceil(N / Lanes))
   reg [CountBits-1:0] w_base_q, w_base_d, x_base_q, x_base_d;
   reg [CountBits-1:0] fill_base_q, fill_base_d;         // store the WG fill reads B rows from
   reg                 fill_dy_q, fill_dy_d;
@@ -161,8 +200,9 @@ module tiny_sparse_sparse_controller #(
   // loads and moves: the row-store walk
   reg [CountBits-1:0] st_ibank_q, st_ibank_d, st_irow_q, st_irow_d, st_jlane_q, st_jlane_d, st_jword_q, st_jword_d;
   reg [CountBits-1:0] st_jbank_q, st_jbank_d, st_jrow_q, st_jrow_d, st_ilane_q, st_ilane_d, st_iword_q, st_iword_d;
-  reg [CountBits-1:0] st_row_words_q, st_row_words_d, st_t_row_words_q, st_t_row_words_d;
+  reg [CountBits-1:0] st_t_row_words_q, st_t_row_words_d;
   reg [CountBits-1:0] st_base_q, st_base_d;
+  reg [CountBits-1:0] st_mrow_q, st_mrow_d;   // st_irow's place in the X store (move to dY: the mask)
   // passes (engine side)
   reg [CountBits-1:0] p_q, p_d;                  // passes started
   reg [CountBits-1:0] p_nt_q, p_nt_d, p_kc_q, p_kc_d, p_chunk_word_q, p_chunk_word_d, p_k_left_q, p_k_left_d;
@@ -173,8 +213,12 @@ module tiny_sparse_sparse_controller #(
   reg [CountBits-1:0] f_nt_q, f_nt_d, f_kc_q, f_kc_d, f_t_q, f_t_d, f_sub_q, f_sub_d, f_rows_q, f_rows_d;
   reg                 f_half_q, f_half_d;
   reg [CountBits-1:0] f_base_q, f_base_d, f_idx_q, f_idx_d;                // W walk, chunk relative
+  // the fill's read address less its index: the weight buffer's (W base + walk + tile offset)
+  // and the WG store's (store base + walk + tile word), kept in registers
+  reg [CountBits-1:0] f_w_addr_q, f_w_addr_d, f_x_addr_q, f_x_addr_d;
   reg [CountBits-1:0] f_chunk_base_q, f_chunk_base_d, f_chunk_idx_q, f_chunk_idx_d;  // its value at the chunk start
   reg [CountBits-1:0] f_tile_off_q, f_tile_off_d;                          // the column tile's offset
+  reg [CountBits-1:0] f_tile_word_q, f_tile_word_d, f_tile_group_q, f_tile_group_d;  // WG: its store word and lane group
   reg [CountBits-1:0] f_rem_n_q, f_rem_n_d;                                // columns of out from this tile on
   reg [CountBits-1:0] f_k_left_q, f_k_left_d;                              // K left from this fill's chunk on
   // fill stage 1: data arrives
@@ -248,9 +292,8 @@ module tiny_sparse_sparse_controller #(
   wire unused_decode = cmd_load_w ^ cmd_read ^ cmd_read_w ^ cmd_load ^ cmd_compute ^ cmd_walk
                      ^ op_load_w ^ op_load_x ^ op_load_dy ^ op_bp ^ op_read ^ op_move_x ^ op_load ^ op_compute ^ op_walk;
 
-  wire [CountBits-1:0] din_words = (cmd_din_i - One) / LanesC + One;
-  wire [CountBits-1:0] dout_words = (cmd_dout_i - One) / LanesC + One;
-  wire [CountBits-1:0] batch_words = (cmd_batch_i - One) / LanesC + One;
+  // the column stores' words per row, from the accepted command (a load may need it in the next cycle)
+  wire [CountBits-1:0] batch_words = div_lanes(cmd_batch_i - One) + One;
 
   wire is_fp = op_fp;
   wire is_wg = op_wg;
@@ -261,61 +304,81 @@ module tiny_sparse_sparse_controller #(
   // ---------------------------------------------------------------- compute setup
   // GEMM shape and A operand of the accepted compute
   wire t_wg = (WgTransposed != 0) && cmd_wg;
-  reg [CountBits-1:0] new_m, new_n, new_k, new_a_base, new_a_row_words;
+  reg [CountBits-1:0] new_m, new_n, new_k, new_a_base;
   reg [1:0]           new_a_src;
   always @* begin
     if (cmd_fp) begin
       new_m = cmd_batch_i; new_n = cmd_dout_i; new_k = cmd_din_i;
-      new_a_src = 2'd0; new_a_base = cmd_x_base_i; new_a_row_words = din_words;
+      new_a_src = 2'd0; new_a_base = cmd_x_base_i;
     end else if (cmd_bp) begin
       new_m = cmd_batch_i; new_n = cmd_din_i; new_k = cmd_dout_i;
-      new_a_src = 2'd1; new_a_base = cmd_dy_base_i; new_a_row_words = dout_words;
+      new_a_src = 2'd1; new_a_base = cmd_dy_base_i;
     end else if (WgTransposed != 0) begin
       // dW^T = X^T dY: A = X^T (X by columns), B = dY rows from the dY store
       new_m = cmd_din_i; new_n = cmd_dout_i; new_k = cmd_batch_i;
-      new_a_src = 2'd3; new_a_base = cmd_x_base_i; new_a_row_words = batch_words;
+      new_a_src = 2'd3; new_a_base = cmd_x_base_i;
     end else begin
       new_m = cmd_dout_i; new_n = cmd_din_i; new_k = cmd_batch_i;
-      new_a_src = 2'd2; new_a_base = cmd_dy_base_i; new_a_row_words = batch_words;
+      new_a_src = 2'd2; new_a_base = cmd_dy_base_i;
     end
   end
 
   always @* begin
     m_d = m_q; n_d = n_q; k_d = k_q;
-    a_src_d = a_src_q; a_base_d = a_base_q; a_row_words_d = a_row_words_q;
+    a_src_d = a_src_q; a_base_d = a_base_q;
     res_t_d = res_t_q; fill_dy_d = fill_dy_q; fill_base_d = fill_base_q;
-    last_lanes_d = last_lanes_q; rows_div_d = rows_div_q; rows_rem_d = rows_rem_q;
-    n_tiles_d = n_tiles_q; chunks_d = chunks_q;
-    w_base_d = w_base_q; x_base_d = x_base_q; w_row_stride_d = w_row_stride_q; x_row_words_d = x_row_words_q;
+    w_base_d = w_base_q; x_base_d = x_base_q; w_row_stride_d = w_row_stride_q;
     if (accept_i) begin
       w_base_d = cmd_w_base_i;
       x_base_d = cmd_x_base_i;
       w_row_stride_d = din_blocks_i * ColsC;
-      x_row_words_d = din_words;
     end
     if (compute_start_i) begin
       m_d = new_m; n_d = new_n; k_d = new_k;
-      a_src_d = new_a_src; a_base_d = new_a_base; a_row_words_d = new_a_row_words;
+      a_src_d = new_a_src; a_base_d = new_a_base;
       res_t_d = t_wg;
       fill_dy_d = t_wg;
       fill_base_d = t_wg ? cmd_dy_base_i : cmd_x_base_i;
-      x_row_words_d = t_wg ? dout_words : din_words;
-      last_lanes_d = new_k - (new_a_row_words - One) * LanesC;
-      rows_div_d = new_m / RowsC;
-      rows_rem_d = new_m - (new_m / RowsC) * RowsC;
-      n_tiles_d = (new_n - One) / ColsC + One;
-      chunks_d = (new_k - One) / ChunkC + One;
     end
   end
 
+  // the compute's derived geometry, a register stage per multiply (m_q, n_q and k_q
+  // hold still while a compute and its read-out run): valid from the compute's
+  // second cycle (words per row, tiles), third (last lanes, rows_rem), fourth (mask, rows)
+  reg [Lanes-1:0] last_mask;
+  integer lane_m;
+  always @* begin
+    for (lane_m = 0; lane_m < Lanes; lane_m = lane_m + 1) last_mask[lane_m] = (lane_m[CountBits-1:0] < last_lanes_q);
+  end
+  reg [Rows*CountBits-1:0] eng_rows;
+  integer row_m;
+  always @* begin
+    // engine r owns rows r, r + Rows, ...: M div Rows of them, one more if r < M mod Rows
+    for (row_m = 0; row_m < Rows; row_m = row_m + 1) begin
+      eng_rows[row_m*CountBits +: CountBits] = rows_div_q + ((row_m[CountBits-1:0] < rows_rem_q) ? One : Zero);
+    end
+  end
+  always @(posedge clk_i) begin
+    a_row_words_q <= div_lanes(k_q - One) + One;
+    x_row_words_q <= div_lanes(n_q - One) + One;
+    n_tiles_q <= div_cols(n_q - One) + One;
+    rows_div_q <= div_rows(m_q);
+    last_lanes_q <= k_q - (a_row_words_q - One) * LanesC;
+    rows_rem_q <= m_q - rows_div_q * RowsC;
+    last_mask_q <= last_mask;
+    eng_rows_q <= eng_rows;
+  end
+
   // ---------------------------------------------------------------- engines and passes
+  // an engine's ready and idle reflect a start one cycle late: started_q masks that cycle
+  wire all_ready = &eng_ready_i;
   wire all_idle = &eng_idle_i;
   wire passes_left = !p_all_q;
-  wire start_pass = computing_i && all_idle && passes_left && (f_q != p_q);
+  wire start_pass = computing_i && all_ready && !started_q && passes_left && (f_q != p_q);
   wire p_last_nt = (p_nt_q == n_tiles_q - One);
-  wire [CountBits-1:0] chunk_k = (p_k_left_q < ChunkC) ? p_k_left_q : ChunkC;
+  wire p_last_chunk = (p_k_left_q <= ChunkC);
   // the last result write happens in the cycle every engine is idle after the last pass
-  assign compute_done_o = computing_i && all_idle && !passes_left;
+  assign compute_done_o = computing_i && all_idle && !started_q && !passes_left;
 
   always @* begin
     p_d = p_q; p_nt_d = p_nt_q; p_kc_d = p_kc_q; p_chunk_word_d = p_chunk_word_q; p_k_left_d = p_k_left_q;
@@ -327,7 +390,7 @@ module tiny_sparse_sparse_controller #(
     end else if (start_pass) begin
       p_d = p_q + One;
       p_half_d = !p_half_q;
-      p_all_d = p_last_nt && (p_kc_q == chunks_q - One);
+      p_all_d = p_last_nt && p_last_chunk;
       if (p_last_nt) begin
         p_nt_d = Zero;
         p_kc_d = p_kc_q + One;
@@ -339,6 +402,19 @@ module tiny_sparse_sparse_controller #(
     end
   end
 
+  // the pass the engines run: registered when it starts
+  always @(posedge clk_i) begin
+    if (start_pass) begin
+      eng_a_base_q <= a_base_q + p_chunk_word_q;
+      // the last chunk holds the rest of the row's words
+      eng_chunk_words_q <= p_last_chunk ? a_row_words_q - p_chunk_word_q : ChunkWords;
+      eng_chunk_is_last_q <= p_last_chunk;
+      eng_half_q <= p_half_q;
+      eng_res_base_q <= p_nt_q;
+      eng_accumulate_q <= (p_kc_q != Zero);
+    end
+  end
+
   // ---------------------------------------------------------------- fills
   // The fill unit runs one pass ahead of the engines: fill f may start once
   // pass f - 1 has started, since that frees the half of the B stores it writes.
@@ -347,7 +423,7 @@ module tiny_sparse_sparse_controller #(
   wire f_sub_done = !gather_w || (f_sub_q == ColsC - One);
   wire f_row_done = f_sub_done;
   wire f_done_issuing = f_row_done && (f_t_q == f_rows_q - One);
-  wire f_last_nt = (f_nt_q == n_tiles_q - One);
+  wire f_last_nt = (f_rem_n_q <= ColsC);
   wire fill_begin = computing_i && !f_busy_q && (f_q == p_q) && !f_all_q && !fs_en_q;
   wire fill_step = computing_i && f_busy_q;
 
@@ -362,12 +438,14 @@ module tiny_sparse_sparse_controller #(
   always @* begin
     f_busy_d = f_busy_q; f_nt_d = f_nt_q; f_kc_d = f_kc_q; f_t_d = f_t_q; f_sub_d = f_sub_q;
     f_rows_d = f_rows_q; f_half_d = f_half_q; f_base_d = f_base_q; f_idx_d = f_idx_q;
+    f_w_addr_d = f_w_addr_q; f_x_addr_d = f_x_addr_q;
     f_chunk_base_d = f_chunk_base_q; f_chunk_idx_d = f_chunk_idx_q; f_tile_off_d = f_tile_off_q;
     f_rem_n_d = f_rem_n_q; f_all_d = f_all_q; f_k_left_d = f_k_left_q;
+    f_tile_word_d = f_tile_word_q; f_tile_group_d = f_tile_group_q;
     if (compute_start_i) begin
       f_all_d = 1'b0; f_k_left_d = new_k;
       f_busy_d = 1'b0; f_nt_d = Zero; f_kc_d = Zero; f_half_d = 1'b0;
-      f_tile_off_d = Zero; f_rem_n_d = new_n;
+      f_tile_off_d = Zero; f_rem_n_d = new_n; f_tile_word_d = Zero; f_tile_group_d = Zero;
       // the B walk of chunk 0 starts at k = 0 (region base and tile offset are added on the way out)
       f_chunk_base_d = Zero;
       f_chunk_idx_d = Zero;
@@ -377,6 +455,8 @@ module tiny_sparse_sparse_controller #(
       f_sub_d = Zero;
       f_rows_d = f_chunk_rows;
       f_base_d = f_chunk_base_q;
+      f_w_addr_d = w_base_q + f_chunk_base_q + f_tile_off_q;
+      f_x_addr_d = fill_base_q + f_chunk_base_q + f_tile_word_q;
       f_idx_d = f_chunk_idx_q;
     end else if (fill_step && !f_sub_done) begin
       f_sub_d = f_sub_q + One;
@@ -388,6 +468,7 @@ module tiny_sparse_sparse_controller #(
         if (f_idx_q == RowsC - One) begin
           f_idx_d = Zero;
           f_base_d = f_base_q + x_row_words_q;
+          f_x_addr_d = f_x_addr_q + x_row_words_q;
         end else begin
           f_idx_d = f_idx_q + One;
         end
@@ -395,6 +476,7 @@ module tiny_sparse_sparse_controller #(
         // weight buffer walk: FP by columns (next block of the row), BP by rows
         f_idx_d = Zero;
         f_base_d = f_base_q + (is_fp ? ColsC : w_row_stride_q);
+        f_w_addr_d = f_w_addr_q + (is_fp ? ColsC : w_row_stride_q);
       end else begin
         f_idx_d = f_idx_q + One;
       end
@@ -406,8 +488,10 @@ module tiny_sparse_sparse_controller #(
           f_nt_d = Zero;
           f_kc_d = f_kc_q + One;
           f_k_left_d = f_k_left_q - ChunkC;
-          f_all_d = (f_kc_q == chunks_q - One);
+          f_all_d = (f_k_left_q <= ChunkC);
           f_tile_off_d = Zero;
+          f_tile_word_d = Zero;
+          f_tile_group_d = Zero;
           f_rem_n_d = n_q;
           f_chunk_base_d = f_base_d;
           f_chunk_idx_d = f_idx_d;
@@ -416,6 +500,13 @@ module tiny_sparse_sparse_controller #(
           f_rem_n_d = f_rem_n_q - ColsC;
           // FP: next tile of W rows; BP: next block column; WG: next Cols columns of X
           f_tile_off_d = f_tile_off_q + (is_fp ? w_row_stride_q : ColsC);
+          // WG: the next Cols columns are the next lane group of the word, or the next word
+          if (f_tile_group_q == LaneGroups - One) begin
+            f_tile_group_d = Zero;
+            f_tile_word_d = f_tile_word_q + One;
+          end else begin
+            f_tile_group_d = f_tile_group_q + One;
+          end
         end
       end
     end
@@ -433,7 +524,7 @@ module tiny_sparse_sparse_controller #(
       fs_pick_d = f_idx_q;
       fs_addr_d = (f_half_q ? ChunkC : Zero) + f_t_q;
       fs_mask_d = f_mask;
-      fs_group_d = f_tile_off_q;
+      fs_group_d = f_tile_group_q;
       fs_last_d = f_done_issuing;
     end
     if (fs_en_q && fs_last_q) f_d = f_q + One;
@@ -443,28 +534,32 @@ module tiny_sparse_sparse_controller #(
   // loads and moves of X and dY: by rows (bank i mod Rows) and, for the column
   // stores, by columns (bank j mod Rows); the element in flight keeps its places
   wire [CountBits-1:0] walk_st_addr = st_irow_q + st_jword_q;
-  wire [CountBits-1:0] walk_st_t_addr = st_base_q + st_jrow_q + st_iword_q;
+  wire [CountBits-1:0] walk_st_t_addr = st_jrow_q + st_iword_q;   // st_jrow counts from the base
   // moving dX to dY: the X element at the same place (same store geometry, X's base)
-  wire [CountBits-1:0] mask_addr = walk_st_addr - st_base_q + x_base_q;
+  wire [CountBits-1:0] mask_addr = st_mrow_q + st_jword_q;
 
   always @* begin
     st_ibank_d = st_ibank_q; st_irow_d = st_irow_q; st_jlane_d = st_jlane_q; st_jword_d = st_jword_q;
     st_jbank_d = st_jbank_q; st_jrow_d = st_jrow_q; st_ilane_d = st_ilane_q; st_iword_d = st_iword_q;
-    st_row_words_d = st_row_words_q; st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q;
+    st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q; st_mrow_d = st_mrow_q;
     if (accept_i) begin
       st_ibank_d = Zero; st_jlane_d = Zero; st_jword_d = Zero;
       st_jbank_d = Zero; st_jrow_d = Zero; st_ilane_d = Zero; st_iword_d = Zero;
       st_t_row_words_d = batch_words;
       if (cmd_load_x || cmd_move_x) begin
-        st_base_d = cmd_x_base_i; st_irow_d = cmd_x_base_i; st_row_words_d = din_words;
+        st_base_d = cmd_x_base_i; st_irow_d = cmd_x_base_i;
       end else if (cmd_load_dy || cmd_move_dy) begin
-        st_base_d = cmd_dy_base_i; st_irow_d = cmd_dy_base_i; st_row_words_d = dout_words;
+        st_base_d = cmd_dy_base_i; st_irow_d = cmd_dy_base_i;
       end
+      st_jrow_d = st_base_d;
+      st_mrow_d = cmd_x_base_i;
     end else if (walk_step_i && walk_row_end_i) begin
-      st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = Zero;
+      st_jlane_d = Zero; st_jword_d = Zero; st_jbank_d = Zero; st_jrow_d = st_base_q;
       if (st_ibank_q == RowsC - One) begin
         st_ibank_d = Zero;
-        st_irow_d = st_irow_q + st_row_words_q;
+        // the row's last element is in its last word: the row's words are counted, not divided
+        st_irow_d = st_irow_q + st_jword_q + One;
+        st_mrow_d = st_mrow_q + st_jword_q + One;
       end else begin
         st_ibank_d = st_ibank_q + One;
       end
@@ -598,21 +693,22 @@ module tiny_sparse_sparse_controller #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       m_q <= Zero; n_q <= Zero; k_q <= Zero;
-      n_tiles_q <= Zero; chunks_q <= Zero; p_all_q <= 1'b0; f_all_q <= 1'b0; f_k_left_q <= Zero;
-      a_base_q <= Zero; a_row_words_q <= Zero; last_lanes_q <= Zero; a_src_q <= 2'd0;
-      rows_div_q <= Zero; rows_rem_q <= Zero;
-      w_row_stride_q <= Zero; x_row_words_q <= Zero; w_base_q <= Zero; x_base_q <= Zero;
+      started_q <= 1'b0; p_all_q <= 1'b0; f_all_q <= 1'b0; f_k_left_q <= Zero;
+      a_base_q <= Zero; a_src_q <= 2'd0;
+      w_row_stride_q <= Zero; w_base_q <= Zero; x_base_q <= Zero;
       fill_base_q <= Zero; fill_dy_q <= 1'b0; res_t_q <= 1'b0;
       t_o_q <= Zero; t_i_q <= Zero; t_bank_q <= Zero; t_rowaddr_q <= Zero;
       t_oword_q <= Zero; t_olane_q <= Zero; out_lane_q <= Zero; out_last_q <= 1'b0;
       st_ibank_q <= Zero; st_irow_q <= Zero; st_jlane_q <= Zero; st_jword_q <= Zero;
       st_jbank_q <= Zero; st_jrow_q <= Zero; st_ilane_q <= Zero; st_iword_q <= Zero;
-      st_row_words_q <= Zero; st_t_row_words_q <= Zero; st_base_q <= Zero;
+      st_t_row_words_q <= Zero; st_base_q <= Zero; st_mrow_q <= Zero;
       p_q <= Zero; p_nt_q <= Zero; p_kc_q <= Zero; p_chunk_word_q <= Zero; p_k_left_q <= Zero;
       p_half_q <= 1'b0;
       f_q <= Zero; f_busy_q <= 1'b0; f_nt_q <= Zero; f_kc_q <= Zero; f_t_q <= Zero; f_sub_q <= Zero;
       f_rows_q <= Zero; f_half_q <= 1'b0; f_base_q <= Zero; f_idx_q <= Zero;
+      f_w_addr_q <= Zero; f_x_addr_q <= Zero;
       f_chunk_base_q <= Zero; f_chunk_idx_q <= Zero; f_tile_off_q <= Zero; f_rem_n_q <= Zero;
+      f_tile_word_q <= Zero; f_tile_group_q <= Zero;
       fs_en_q <= 1'b0; fs_collect_q <= 1'b0; fs_last_q <= 1'b0;
       fs_addr_q <= Zero; fs_pick_q <= Zero; fs_group_q <= Zero; fs_mask_q <= {Cols{1'b0}};
       mv_bank_q <= Zero; mv_addr_q <= Zero; mv_lane_q <= Zero;
@@ -621,22 +717,22 @@ module tiny_sparse_sparse_controller #(
       rd_nt_q <= Zero; rd_bank_q <= Zero; rd_rowaddr_q <= Zero; out_bank_q <= Zero;
     end else begin
       m_q <= m_d; n_q <= n_d; k_q <= k_d;
-      n_tiles_q <= n_tiles_d; chunks_q <= chunks_d; p_all_q <= p_all_d; f_all_q <= f_all_d; f_k_left_q <= f_k_left_d;
-      a_base_q <= a_base_d; a_row_words_q <= a_row_words_d; last_lanes_q <= last_lanes_d; a_src_q <= a_src_d;
-      rows_div_q <= rows_div_d; rows_rem_q <= rows_rem_d;
-      w_row_stride_q <= w_row_stride_d; x_row_words_q <= x_row_words_d; w_base_q <= w_base_d; x_base_q <= x_base_d;
+      started_q <= start_pass; p_all_q <= p_all_d; f_all_q <= f_all_d; f_k_left_q <= f_k_left_d;
+      a_base_q <= a_base_d; a_src_q <= a_src_d;
+      w_row_stride_q <= w_row_stride_d; w_base_q <= w_base_d; x_base_q <= x_base_d;
       fill_base_q <= fill_base_d; fill_dy_q <= fill_dy_d; res_t_q <= res_t_d;
       t_o_q <= t_o_d; t_i_q <= t_i_d; t_bank_q <= t_bank_d; t_rowaddr_q <= t_rowaddr_d;
       t_oword_q <= t_oword_d; t_olane_q <= t_olane_d; out_lane_q <= out_lane_d; out_last_q <= out_last_d;
       st_ibank_q <= st_ibank_d; st_irow_q <= st_irow_d; st_jlane_q <= st_jlane_d; st_jword_q <= st_jword_d;
       st_jbank_q <= st_jbank_d; st_jrow_q <= st_jrow_d; st_ilane_q <= st_ilane_d; st_iword_q <= st_iword_d;
-      st_row_words_q <= st_row_words_d; st_t_row_words_q <= st_t_row_words_d; st_base_q <= st_base_d;
+      st_t_row_words_q <= st_t_row_words_d; st_base_q <= st_base_d; st_mrow_q <= st_mrow_d;
       p_q <= p_d; p_nt_q <= p_nt_d; p_kc_q <= p_kc_d; p_chunk_word_q <= p_chunk_word_d; p_k_left_q <= p_k_left_d;
       p_half_q <= p_half_d;
       f_q <= f_d; f_busy_q <= f_busy_d; f_nt_q <= f_nt_d; f_kc_q <= f_kc_d; f_t_q <= f_t_d; f_sub_q <= f_sub_d;
       f_rows_q <= f_rows_d; f_half_q <= f_half_d; f_base_q <= f_base_d; f_idx_q <= f_idx_d;
+      f_w_addr_q <= f_w_addr_d; f_x_addr_q <= f_x_addr_d;
       f_chunk_base_q <= f_chunk_base_d; f_chunk_idx_q <= f_chunk_idx_d; f_tile_off_q <= f_tile_off_d;
-      f_rem_n_q <= f_rem_n_d;
+      f_rem_n_q <= f_rem_n_d; f_tile_word_q <= f_tile_word_d; f_tile_group_q <= f_tile_group_d;
       fs_en_q <= fs_en_d; fs_collect_q <= fs_collect_d; fs_last_q <= fs_last_d;
       fs_addr_q <= fs_addr_d; fs_pick_q <= fs_pick_d; fs_group_q <= fs_group_d; fs_mask_q <= fs_mask_d;
       mv_bank_q <= mv_bank_d; mv_addr_q <= mv_addr_d; mv_lane_q <= mv_lane_d;
@@ -664,43 +760,35 @@ module tiny_sparse_sparse_controller #(
   // FP reads W by columns (tile offset: rows of blocks), BP by rows (tile offset: block columns)
   assign w_rd_en_o = (f_issue && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));
   assign w_rd_col_o = is_fp && !gather_w;
-  assign w_rd_base_o = w_walk ? walk_block_i : w_base_q + f_base_q + f_tile_off_q;
+  assign w_rd_base_o = w_walk ? walk_block_i : f_w_addr_q;
   assign w_rd_idx_o = w_walk ? walk_row_i : (gather_w ? f_sub_q : f_idx_q);
   // WG reads X rows: bank k mod Rows, word (k div Rows) * words per row + tile columns / Lanes
   // the X store is read by the fill (WG) and for the ReLU' mask (move to dY)
   wire mask_read = op_move_dy && mv_issue_i;
   assign fx_rd_en_o = (f_issue && is_wg) || mask_read;
   assign fx_rd_bank_o = mask_read ? st_ibank_q : f_idx_q;
-  assign fx_rd_addr_o = mask_read ? mask_addr : fill_base_q + f_base_q + f_tile_off_q / LanesC;
+  assign fx_rd_addr_o = mask_read ? mask_addr : f_x_addr_q;
 
   assign fill_en_o = fs_en_q;
   assign fill_addr_o = fs_addr_q;
   assign fill_from_x_o = is_wg;
-  assign fill_group_o = (fs_group_q - (fs_group_q / LanesC) * LanesC) / ColsC;
+  assign fill_group_o = fs_group_q;
   assign fill_collect_o = fs_collect_q;
   assign fill_pick_o = fs_pick_q;
   assign fill_mask_o = fs_mask_q;
 
   assign a_src_o = a_src_q;
   assign eng_start_o = start_pass;
-  genvar r;
-  generate
-    for (r = 0; r < Rows; r = r + 1) begin : g_rows
-      localparam integer RowNum = r;
-      localparam [CountBits-1:0] RowIdx = RowNum[CountBits-1:0];
-      // engine r owns rows r, r + Rows, ...: M div Rows of them, one more if r < M mod Rows
-      assign eng_rows_o[r*CountBits +: CountBits] = rows_div_q + ((RowIdx < rows_rem_q) ? One : Zero);
-    end
-  endgenerate
-  assign eng_a_base_o = a_base_q + p_chunk_word_q;
+  assign eng_rows_o = eng_rows_q;
+  assign eng_a_base_o = eng_a_base_q;
   assign eng_a_row_words_o = a_row_words_q;
-  assign eng_chunk_words_o = (chunk_k - One) / LanesC + One;
-  assign eng_chunk_is_last_o = (p_kc_q == chunks_q - One);
-  assign eng_last_lanes_o = last_lanes_q;
-  assign eng_half_o = p_half_q;
-  assign eng_res_base_o = p_nt_q;
+  assign eng_chunk_words_o = eng_chunk_words_q;
+  assign eng_chunk_is_last_o = eng_chunk_is_last_q;
+  assign eng_last_lanes_o = last_mask_q;
+  assign eng_half_o = eng_half_q;
+  assign eng_res_base_o = eng_res_base_q;
   assign eng_res_stride_o = n_tiles_q;
-  assign eng_accumulate_o = (p_kc_q != Zero);
+  assign eng_accumulate_o = eng_accumulate_q;
 
   genvar bk;
   generate
