@@ -205,12 +205,10 @@ export interface ConstantDivider {
 }
 
 export function constantDivider(name: string, divisor: number, countBits: number): ConstantDivider {
-  const log = Math.ceil(Math.log2(divisor));
-  const power = 2 ** log === divisor;
-  // a power of two is a shift (d = 1: times 2, shifted by 1, so that no width is zero)
-  const shift = power ? Math.max(log, 1) : countBits + log;
-  const recip = power ? (divisor === 1 ? 2n : 1n) : ((1n << BigInt(shift)) + BigInt(divisor) - 1n) / BigInt(divisor);
-  return { name, fn: `div_${name.toLowerCase()}`, divisor, shift, recip: recip.toString(), productBits: countBits + shift };
+  const { multiplier, shift } = constantDivision(divisor, countBits);
+  // divisor 1 (shift 0): times 2, shifted by 1, so that no width is zero
+  const [recip, by] = shift === 0 ? [2, 1] : [multiplier, shift];
+  return { name, fn: `div_${name.toLowerCase()}`, divisor, shift: by, recip: String(recip), productBits: countBits + by };
 }
 
 export interface CoreModel {
