@@ -5,7 +5,7 @@
  */
 import type { LoadedSpec, Spec } from '../spec/types.ts';
 import type { LayerDims, TensorName } from '../types.ts';
-import { bitsFor, ceilDiv, constantDivision, indexBits, type ConstantDivision } from './bits.ts';
+import { bitsFor, ceilDiv, constantDivision, indexBits } from './bits.ts';
 import { effectiveChunkDepth, effectiveScanWidth } from './sparse.ts';
 
 /** Host commands. The op field is 4 bits wide to leave room for later commands. */
@@ -243,8 +243,6 @@ export interface CoreModel {
   transposable: boolean;
   /** register stages of the requantization unit: cycles from an element's take to its write */
   requantStages: number;
-  /** ceil(din / cols) without a divider: floor(x / cols) = (x * multiplier) >> shift for countBits-bit x */
-  colsDivision: ConstantDivision;
   /** the zero-skipping core's geometry; undefined for the dense core */
   sparse?: SparseModel;
   /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
@@ -300,6 +298,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     { name: `${name}_lfsr`, template: 'lfsr' },
     ...(!b.transposable && C > 1 ? [{ name: `${name}_column_gather`, template: 'column_gather' }] : []),
     { name: `${name}_result_port`, template: 'result_port' },
+    { name: `${name}_ceil_div`, template: 'ceil_div' },
     { name: `${name}_command_frontend`, template: 'command_frontend' },
   ];
   const bankMemories = distinctShapes(
@@ -342,7 +341,6 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_requant`, template: 'requant' },
         { name: `${name}_block_walker`, template: 'block_walker' },
         ...frontEnd,
-        { name: `${name}_ceil_div`, template: 'ceil_div' },
         { name: `${name}_controller`, template: 'controller' },
         { name: `${name}_core`, template: 'core' },
       ];
@@ -390,7 +388,6 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     command: commandModel(),
     transposable: b.transposable,
     requantStages: REQUANT_STAGES,
-    colsDivision: constantDivision(C, countBits),
     sparse,
     modules,
     top: `${name}_core`,

@@ -10,7 +10,7 @@ edge_trainer_block_walker.v
 edge_trainer_command_decode.v
 edge_trainer_lfsr.v
 edge_trainer_result_port.v
-edge_trainer_command_frontend.v
 edge_trainer_ceil_div.v
+edge_trainer_command_frontend.v
 edge_trainer_controller.v
 edge_trainer_core.v

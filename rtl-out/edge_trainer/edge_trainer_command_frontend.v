@@ -25,8 +25,8 @@
 //     (rd_load_o loads it); a read streams one element per cycle when the host
 //     keeps up, and the read registers hold still while it does not.
 // Division by Cols (a weight update's row segments): din_blocks = ceil(din /
-// Cols) is a multiplication by a reciprocal the generator computes, exact for
-// every CountBits-bit din (a shift when Cols is a power of two); the segments'
+// Cols) is a multiplication by a reciprocal (edge_trainer_ceil_div, exact for
+// every CountBits-bit din, a shift when Cols is a power of two); the segments'
 // lanes are counted, not divided.
 module edge_trainer_command_frontend #(
   parameter integer Cols = 8,
@@ -34,10 +34,7 @@ module edge_trainer_command_frontend #(
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32,
-  parameter integer RequantStages = 5,    // cycles from an element's take to its write
-  parameter integer ColsRecip = 1,      // floor(x / Cols) = (x * ColsRecip) >> ColsRecipShift
-  parameter integer ColsRecipBits = 1,
-  parameter integer ColsRecipShift = 3
+  parameter integer RequantStages = 5     // cycles from an element's take to its write
 ) (
   input  wire                     clk_i,
   input  wire                     rst_ni,
@@ -132,8 +129,6 @@ module edge_trainer_command_frontend #(
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
   localparam [CountBits-1:0] ColsC = Cols[CountBits-1:0];
-  localparam integer ProductBits = CountBits + ColsRecipBits;
-  localparam [ColsRecipBits-1:0] Recip = ColsRecip[ColsRecipBits-1:0];
   localparam integer Last = RequantStages - 1;   // the write stage of the element pipeline
 
   // ---------------------------------------------------------------- state
@@ -209,11 +204,8 @@ module edge_trainer_command_frontend #(
 
   // ceil(din / Cols) = floor((din - 1) / Cols) + 1, the division a multiplication
   // by the reciprocal (exact for every CountBits-bit value; see the model)
-  wire [CountBits-1:0]   din_m1 = cmd_din_i - One;
-  wire [ProductBits-1:0] din_product = {{ColsRecipBits{1'b0}}, din_m1} * {{CountBits{1'b0}}, Recip};
-  wire [ProductBits-1:0] din_quotient = din_product >> ColsRecipShift;
-  wire [CountBits-1:0]   din_blocks = din_quotient[CountBits-1:0] + One;
-  wire                   unused_quotient_hi = ^din_quotient[ProductBits-1:CountBits];
+  wire [CountBits-1:0] din_blocks;
+  edge_trainer_ceil_div #(.Width (CountBits), .Divisor (Cols)) u_din_blocks (.x_i (cmd_din_i), .q_o (din_blocks));
 
   // ---------------------------------------------------------------- element walk
   // rows and columns of the tensor the command walks (a weight update: row

@@ -11,12 +11,20 @@ import { runLimited } from '../../generator/sim/limits.ts';
 
 const TIMEOUT = 120_000;
 const design = designFromFile('specs/small.json');
+const sparseDesign = designFromFile('tests/golden/specs/tiny_sparse.json');
 const top = design.model.top;
 
 /** Verilator --lint-only -Wall with -G overrides: exit code and the error lines. */
-async function lintWith(overrides: Record<string, number>): Promise<{ exitCode: number; errors: string[] }> {
-  return withDesignOnDisk(design, async (dir, verilog) => {
-    const args = ['--lint-only', '-Wall', '--top-module', top, ...Object.entries(overrides).map(([k, v]) => `-G${k}=${v}`), ...verilog];
+async function lintWith(overrides: Record<string, number>, of = design): Promise<{ exitCode: number; errors: string[] }> {
+  return withDesignOnDisk(of, async (dir, verilog) => {
+    const args = [
+      '--lint-only',
+      '-Wall',
+      '--top-module',
+      of.model.top,
+      ...Object.entries(overrides).map(([k, v]) => `-G${k}=${v}`),
+      ...verilog,
+    ];
     const r = await runLimited('parameter lint', 'verilator', args, { cwd: dir, limitMs: 60_000 });
     return { exitCode: r.exitCode, errors: r.stderr.split('\n').filter((l) => l.startsWith('%')) };
   });
@@ -59,6 +67,21 @@ describe(`${top}: parameters overridden at integration time`, () => {
       const icarus = await icarusWith(overrides);
       expect(icarus.exitCode).not.toBe(0);
       expect(icarus.output).toContain(rule);
+    },
+    TIMEOUT,
+  );
+});
+
+describe(`${sparseDesign.model.top}: the zero-skipping core's constant dividers`, () => {
+  it.each([
+    [{ Rows: 4 }, 'Rows_differs_from_the_generated_divider'],
+    [{ CountBits: 20 }, 'CountBits_differs_from_the_generated_dividers'],
+  ])(
+    'an override the generated reciprocals do not cover stops elaboration: %o',
+    async (overrides, rule) => {
+      const lint = await lintWith(overrides, sparseDesign);
+      expect(lint.exitCode).not.toBe(0);
+      expect(lint.errors.join('\n')).toContain(rule);
     },
     TIMEOUT,
   );

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireSlot, buildLimitMs, runLimited, runLimitMs, SimLimitError, simulatorJobs } from '../../generator/sim/limits.ts';
 
 const saved = { jobs: process.env.TRAINFORGE_JOBS, dir: process.env.TRAINFORGE_SLOT_DIR };
@@ -57,6 +57,11 @@ describe('simulator slots', () => {
 });
 
 describe('runLimited', () => {
+  // slots of their own: simulations of the same test run must not make these wait
+  beforeEach(() => {
+    process.env.TRAINFORGE_SLOT_DIR = mkdtempSync(join(tmpdir(), 'trainforge-limit-slots-'));
+  });
+
   it('returns the exit code and output of a program that ends in time', async () => {
     const r = await runLimited('echo test', 'sh', ['-c', 'echo out; echo err >&2; exit 3'], { limitMs: 10_000 });
     expect(r).toEqual({ exitCode: 3, stdout: 'out', stderr: 'err' });

@@ -12,7 +12,7 @@ tiny_plain_command_decode.v
 tiny_plain_lfsr.v
 tiny_plain_column_gather.v
 tiny_plain_result_port.v
-tiny_plain_command_frontend.v
 tiny_plain_ceil_div.v
+tiny_plain_command_frontend.v
 tiny_plain_controller.v
 tiny_plain_core.v

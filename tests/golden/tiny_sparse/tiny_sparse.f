@@ -12,6 +12,7 @@ tiny_sparse_block_walker.v
 tiny_sparse_command_decode.v
 tiny_sparse_lfsr.v
 tiny_sparse_result_port.v
+tiny_sparse_ceil_div.v
 tiny_sparse_command_frontend.v
 tiny_sparse_sparse_controller.v
 tiny_sparse_core.v

@@ -168,6 +168,23 @@ module tiny_sparse_sparse_controller #(
       {div_cols, unused_fraction} = {1'd0, x} * ColsRecip;
     end
   endfunction
+  generate
+    // the reciprocals above were computed for these divisors and count widths:
+    // an override of Rows, Cols, Lanes or CountBits at integration time must
+    // regenerate the core, else elaboration stops here
+    if (Lanes != 4) begin : g_check_div_lanes
+      Lanes_differs_from_the_generated_divider u_stop ();
+    end
+    if (Rows != 2) begin : g_check_div_rows
+      Rows_differs_from_the_generated_divider u_stop ();
+    end
+    if (Cols != 2) begin : g_check_div_cols
+      Cols_differs_from_the_generated_divider u_stop ();
+    end
+    if (CountBits != 13) begin : g_check_count_bits
+      CountBits_differs_from_the_generated_dividers u_stop ();
+    end
+  endgenerate
 
   // ---------------------------------------------------------------- state
   reg [CountBits-1:0] m_q, m_d, n_q, n_d, k_q, k_d;

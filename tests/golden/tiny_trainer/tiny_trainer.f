@@ -10,7 +10,7 @@ tiny_trainer_block_walker.v
 tiny_trainer_command_decode.v
 tiny_trainer_lfsr.v
 tiny_trainer_result_port.v
-tiny_trainer_command_frontend.v
 tiny_trainer_ceil_div.v
+tiny_trainer_command_frontend.v
 tiny_trainer_controller.v
 tiny_trainer_core.v
