@@ -307,8 +307,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const otherMemories = sparseGeometry
     ? [
         ...sparseGeometry.storeMemories,
-        memoryShape(name, sparseGeometry.bStoreDepth, C, spec.numeric.operandBits),
-        memoryShape(name, sparseGeometry.resultBankDepth, C, spec.numeric.accumulatorBits),
+        memoryShape(name, sparseGeometry.bStoreDepth, C, spec.numeric.operandBits, true),
+        memoryShape(name, sparseGeometry.resultBankDepth, C, spec.numeric.accumulatorBits, true),
       ]
     : [memoryShape(name, resultDepth, 1, C * spec.numeric.accumulatorBits)];
   const memories = distinctShapes([...bankMemories, ...otherMemories]);
@@ -394,9 +394,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   };
 }
 
-/** The memory shape of depth words of lanes x laneBits bits (lanes > 1: a write enable per lane). */
-function memoryShape(name: string, depth: number, lanes: number, laneBits: number): MemoryShape {
-  const laned = lanes > 1;
+/** The memory shape of depth words of lanes x laneBits bits (laned: a write enable per lane, by default when lanes > 1). */
+function memoryShape(name: string, depth: number, lanes: number, laneBits: number, laned = lanes > 1): MemoryShape {
   return {
     module: laned ? `${name}_lane_sram_${depth}x${lanes}x${laneBits}` : `${name}_sram_${depth}x${laneBits}`,
     template: laned ? 'lane_sram' : 'sram',
@@ -414,7 +413,12 @@ function distinctShapes(shapes: MemoryShape[]): MemoryShape[] {
 
 function rowStore(name: string, words: number, rows: number, scanWidth: number, opBits: number): RowStoreModel {
   const depth = Math.floor(words / (rows * scanWidth));
-  return { words: depth * rows * scanWidth, depth, addrBits: indexBits(depth), memory: memoryShape(name, depth, scanWidth, opBits).module };
+  return {
+    words: depth * rows * scanWidth,
+    depth,
+    addrBits: indexBits(depth),
+    memory: memoryShape(name, depth, scanWidth, opBits, true).module,
+  };
 }
 
 function sparseModel(spec: Spec): Omit<SparseModel, 'dividers'> {
@@ -431,14 +435,14 @@ function sparseModel(spec: Spec): Omit<SparseModel, 'dividers'> {
     activationStore,
     errorStore,
     storeMemories: distinctShapes(
-      [activationStore, errorStore].map((store) => memoryShape(spec.name, store.depth, scanWidth, spec.numeric.operandBits)),
+      [activationStore, errorStore].map((store) => memoryShape(spec.name, store.depth, scanWidth, spec.numeric.operandBits, true)),
     ),
     bStoreDepth: 2 * chunkDepth,
     bStoreAddrBits: indexBits(2 * chunkDepth),
-    bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, C, spec.numeric.operandBits).module,
+    bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, C, spec.numeric.operandBits, true).module,
     resultBankDepth,
     resultBankAddrBits: indexBits(resultBankDepth),
-    resultBankMemory: memoryShape(spec.name, resultBankDepth, C, spec.numeric.accumulatorBits).module,
+    resultBankMemory: memoryShape(spec.name, resultBankDepth, C, spec.numeric.accumulatorBits, true).module,
     wgTransposed: R === C,
   };
 }

@@ -87,6 +87,18 @@ const DESIGNS: SimDesign[] = [
     },
     () => [{ dims: dims(3, 20, 5), density: 0.5 }, { dims: dims(1, 1, 1) }],
   ),
+  // one-element words and four-row chunks: every word is one lane, a K of 5 takes two chunks, and
+  // all-zero words (slots without a product) meet a B store read register never loaded
+  design(
+    {
+      name: 'sparse_narrow',
+      array: { rows: 2, cols: 1 },
+      numeric: { operandBits: 4, accumulatorBits: 16 },
+      buffers: { weightWords: 64, activationWords: 64, errorWords: 64, resultWords: 64 },
+      sparsity: { skipZeros: true, scanWidth: 1, chunkDepth: 4 },
+    },
+    () => [{ dims: dims(3, 5, 2), density: 0.5 }],
+  ),
   // 8 x 8 with a plain weight buffer: FP fills gather W columns element by element
   design({ name: 'sparse_plain', array: { rows: 8, cols: 8 }, buffers: { transposable: false }, sparsity: { skipZeros: true } }, () => [
     { dims: dims(9, 20, 17), density: 0.5 },

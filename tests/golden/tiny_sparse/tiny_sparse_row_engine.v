@@ -303,10 +303,16 @@ module tiny_sparse_row_engine #(
         end
       end
       assign res_wr_en[c] = write_q;
+      // a slot without a nonzero multiplies zero by whatever the B store's read
+      // register holds (maybe never loaded): B is zeroed too, so that
+      // simulators see 0 * 0 and not 0 * X
+      reg mac_q;
       (* keep *)
       always @(posedge clk_i) begin
         a_q <= q_a_q;
+        mac_q <= q_mac_q;
       end
+      wire [OpBits-1:0] b_q = mac_q ? b_row[c*OpBits +: OpBits] : {OpBits{1'b0}};
 
       tiny_sparse_pe #(
         .OpBits  (OpBits),
@@ -318,7 +324,7 @@ module tiny_sparse_row_engine #(
         .first_i       (first_q),
         .last_i        (last_q),
         .a_i           (a_q),
-        .b_i           (b_row[c*OpBits +: OpBits]),
+        .b_i           (b_q),
         .init_i        (init_q ? partial_sums[c*AccBits +: AccBits] : {AccBits{1'b0}}),
         .drain_shift_i (1'b0),
         .drain_i       ({AccBits{1'b0}}),
