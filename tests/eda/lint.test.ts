@@ -89,7 +89,7 @@ describe('verilator --lint-only -Wall', () => {
     async () => {
       const design = designFromFile(path.join(specsDir, 'small.json'));
       const files = new Map(design.files);
-      const pe = `${design.model.name}_pe.v`;
+      const pe = `${design.model.name}_systolic_pe.v`;
       // an unused wire: -Wall must flag it
       files.set(pe, files.get(pe)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
       const report = await lintDesign({ ...design, files });
