@@ -428,9 +428,12 @@ module tiny_sparse_command_frontend #(
     end
   end
 
+  // the handshake outputs leave from registers: copies of the state decode
+  reg cmd_ready_q, wr_ready_q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
+      cmd_ready_q <= 1'b1; wr_ready_q <= 1'b0;
       op_q <= {CmdOpBits{1'b0}};
       done_q <= 1'b0;
       shift_q <= {ShiftBits{1'b0}}; stochastic_q <= 1'b0; relu_q <= 1'b0;
@@ -442,6 +445,7 @@ module tiny_sparse_command_frontend #(
       w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
+      cmd_ready_q <= (state_d == StIdle); wr_ready_q <= (state_d == StLoad);
       op_q <= op_d;
       done_q <= done_d;
       shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d;
@@ -463,7 +467,7 @@ module tiny_sparse_command_frontend #(
   end
 
   // ---------------------------------------------------------------- outputs
-  assign cmd_ready_o = (state_q == StIdle);
+  assign cmd_ready_o = cmd_ready_q;
   assign done_o = done_q;
   assign cmd_accept_o = accept;
   assign compute_start_o = accept && cmd_compute;
@@ -471,7 +475,7 @@ module tiny_sparse_command_frontend #(
   assign op_o = op_q;
   assign din_blocks_o = din_blocks;
 
-  assign wr_ready_o = loading;
+  assign wr_ready_o = wr_ready_q;
   assign rd_valid_o = o_valid_q;
   assign rd_weight_o = w_reading;
   assign rd_load_o = rd_load;
