@@ -107,19 +107,30 @@ module tiny_trainer_result_port #(
   // compute began: the OR of every element's magnitude (one's complement for
   // negative values), then its bit length: the leading one's position plus
   // one, found as the one bit with no bit set above it (no priority chain).
+  // The lanes are ORed as a balanced tree (log2 ResultLanes levels), and the
+  // clear at a compute's start comes from a register, so the depth of this
+  // path grows only with log2 of the array width.
+  localparam integer OrLevels = (ResultLanes > 1) ? $clog2(ResultLanes) : 0;
   reg  [AccBits-1:0] magnitude_q;
   reg  [AccBits-1:0] magnitude_d;
+  reg  [ResultLanes*AccBits-1:0] lane_or;   // lane 0 ends up with the OR of all lanes
   reg  [AccBits-1:0] above;   // above[i]: a bit above i is set
   reg  [7:0]         result_bits_d;
   reg  [7:0]         result_bits_q;
-  integer mag;
+  reg                clear_q;   // the compute accepted in the last cycle: no result is written yet
+  integer mag, lvl;
   always @* begin
-    magnitude_d = compute_start_i ? {AccBits{1'b0}} : magnitude_q;
-    if (result_write_i) begin
+    for (mag = 0; mag < ResultLanes; mag = mag + 1) begin
+      lane_or[mag*AccBits +: AccBits] = result_write_data_i[mag*AccBits +: AccBits] ^ {AccBits{result_write_data_i[mag*AccBits+AccBits-1]}};
+    end
+    for (lvl = 0; lvl < OrLevels; lvl = lvl + 1) begin
       for (mag = 0; mag < ResultLanes; mag = mag + 1) begin
-        magnitude_d = magnitude_d | (result_write_data_i[mag*AccBits +: AccBits] ^ {AccBits{result_write_data_i[mag*AccBits+AccBits-1]}});
+        if (((mag % (2 << lvl)) == 0) && (mag + (1 << lvl) < ResultLanes)) begin
+          lane_or[mag*AccBits +: AccBits] = lane_or[mag*AccBits +: AccBits] | lane_or[(mag + (1 << lvl))*AccBits +: AccBits];
+        end
       end
     end
+    magnitude_d = (clear_q ? {AccBits{1'b0}} : magnitude_q) | (result_write_i ? lane_or[0 +: AccBits] : {AccBits{1'b0}});
     above[AccBits-1] = 1'b0;
     for (mag = AccBits - 2; mag >= 0; mag = mag - 1) begin
       above[mag] = above[mag+1] | magnitude_d[mag+1];
@@ -134,9 +145,11 @@ module tiny_trainer_result_port #(
     if (!rst_ni) begin
       magnitude_q <= {AccBits{1'b0}};
       result_bits_q <= 8'd0;
+      clear_q <= 1'b0;
     end else begin
       magnitude_q <= magnitude_d;
       result_bits_q <= result_bits_d;
+      clear_q <= compute_start_i;
     end
   end
 
