@@ -174,6 +174,8 @@ export interface SparseModel {
   /** the wrapper modules of an engine's B store and result bank */
   bStoreMemory: string;
   resultBankDepth: number;
+  /** the words of all result banks: rows x cols x resultBankDepth */
+  resultBankWords: number;
   resultBankAddrBits: number;
   resultBankMemory: string;
   /**
@@ -441,6 +443,7 @@ function sparseModel(spec: Spec): Omit<SparseModel, 'dividers'> {
     bStoreAddrBits: indexBits(2 * chunkDepth),
     bStoreMemory: memoryShape(spec.name, 2 * chunkDepth, C, spec.numeric.operandBits, true).module,
     resultBankDepth,
+    resultBankWords: R * C * resultBankDepth,
     resultBankAddrBits: indexBits(resultBankDepth),
     resultBankMemory: memoryShape(spec.name, resultBankDepth, C, spec.numeric.accumulatorBits, true).module,
     wgTransposed: R === C,

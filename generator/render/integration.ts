@@ -125,7 +125,7 @@ export function headerBuffers(model: CoreModel): HeaderBuffer[] {
     {
       key: 'RESULT',
       what: 'result banks: one per PE, accumulators at full width',
-      words: model.rows * model.cols * s.resultBankDepth,
+      words: s.resultBankWords,
       banks: model.rows * model.cols,
       depth: s.resultBankDepth,
       addrBits: s.resultBankAddrBits,

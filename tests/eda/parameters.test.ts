@@ -72,12 +72,14 @@ describe(`${top}: parameters overridden at integration time`, () => {
   );
 });
 
-describe(`${sparseDesign.model.top}: the zero-skipping core's constant dividers`, () => {
+describe(`${sparseDesign.model.top}: the zero-skipping core's derived geometry and constant dividers`, () => {
   it.each([
     [{ Rows: 4 }, 'Rows_differs_from_the_generated_divider'],
     [{ CountBits: 20 }, 'CountBits_differs_from_the_generated_dividers'],
+    [{ WeightWords: 2 }, 'each_buffer_must_hold_one_block_or_word_of_the_array'],
+    [{ ChunkDepth: 10 }, 'Lanes_must_be_a_multiple_of_Cols_and_ChunkDepth_of_Lanes'],
   ])(
-    'an override the generated reciprocals do not cover stops elaboration: %o',
+    'an override that breaks a rule or that the generated reciprocals do not cover stops elaboration: %o',
     async (overrides, rule) => {
       const lint = await lintWith(overrides, sparseDesign);
       expect(lint.exitCode).not.toBe(0);

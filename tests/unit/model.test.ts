@@ -367,6 +367,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       bStoreMemory: 'sparse_trainer_lane_sram_128x8x8',
       // 4096 / (8 x 8): one address per 8 x 8 result tile
       resultBankDepth: 64,
+      resultBankWords: 8 * 8 * 64,
       resultBankAddrBits: 6,
       resultBankMemory: 'sparse_trainer_lane_sram_64x8x32',
       // square: WG runs transposed, skipping the zeros of X
@@ -395,6 +396,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
       bStoreMemory: 'sparse_wide_lane_sram_140x5x8',
       // floor(1024 / 15)
       resultBankDepth: 68,
+      resultBankWords: 3 * 5 * 68,
       resultBankAddrBits: 7,
       resultBankMemory: 'sparse_wide_lane_sram_68x5x24',
       wgTransposed: false,

@@ -28,17 +28,11 @@ module tiny_sparse_core #(
   parameter integer CountBits = 13,
   parameter integer Lanes = 4,
   parameter integer ChunkDepth = 8,
-  parameter integer WeightBanks = 2,
-  parameter integer WeightDepth = 128,
-  parameter integer WeightAddrBits = 7,
-  parameter integer ActDepth = 32,
-  parameter integer ActAddrBits = 5,
-  parameter integer ErrDepth = 32,
-  parameter integer ErrAddrBits = 5,
-  parameter integer BStoreDepth = 16,
-  parameter integer BStoreAddrBits = 4,
-  parameter integer ResultDepth = 64,
-  parameter integer ResultAddrBits = 6,
+  // buffer capacities in words (operands; the result banks' in accumulators)
+  parameter integer WeightWords = 256,
+  parameter integer ActWords = 256,
+  parameter integer ErrWords = 256,
+  parameter integer ResultWords = 256,
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32
@@ -112,6 +106,42 @@ module tiny_sparse_core #(
   wire                 fe_read_req, fe_result_req, fe_rd_fire, fe_rd_transposed, fe_rd_transposed_last;
   wire [CountBits-1:0] fe_res_rows, fe_res_cols;
   wire                 fe_rd_consume, fe_rd_row_end, fe_rd_word_end, fe_rd_last;
+  // ---------------------------------------------------------------- geometry
+  // Everything else follows from the parameters above (generator/elaborate/
+  // model.ts computes the same numbers for the golden and cycle models); an
+  // override at integration time that breaks a rule stops elaboration with
+  // the rule's name. W: Cols x Cols blocks over Cols banks; X and dY: Rows
+  // row-store banks of Lanes-element words; each engine: a B store of two
+  // chunks and a result bank.
+  localparam integer WeightBanks = Cols;
+  localparam integer WeightDepth = WeightWords / WeightBanks;
+  localparam integer ActDepth = ActWords / (Rows * Lanes);
+  localparam integer ErrDepth = ErrWords / (Rows * Lanes);
+  localparam integer BStoreDepth = 2 * ChunkDepth;
+  localparam integer ResultDepth = ResultWords / (Rows * Cols);
+  localparam integer WeightAddrBits = (WeightDepth > 1) ? $clog2(WeightDepth) : 1;
+  localparam integer ActAddrBits = (ActDepth > 1) ? $clog2(ActDepth) : 1;
+  localparam integer ErrAddrBits = (ErrDepth > 1) ? $clog2(ErrDepth) : 1;
+  localparam integer BStoreAddrBits = (BStoreDepth > 1) ? $clog2(BStoreDepth) : 1;
+  localparam integer ResultAddrBits = (ResultDepth > 1) ? $clog2(ResultDepth) : 1;
+
+  generate
+    // elaboration stops at the first broken rule: a module of this name does not exist
+    if (AccBits < 2 * OpBits) begin : g_check_acc_bits
+      AccBits_must_be_at_least_2_x_OpBits u_stop ();
+    end
+    if (((Lanes % Cols) != 0) || ((ChunkDepth % Lanes) != 0)) begin : g_check_words
+      Lanes_must_be_a_multiple_of_Cols_and_ChunkDepth_of_Lanes u_stop ();
+    end
+    if ((WeightDepth < Cols) || (ActDepth < 1) || (ErrDepth < 1) || (ResultDepth < 1)) begin : g_check_buffers
+      each_buffer_must_hold_one_block_or_word_of_the_array u_stop ();
+    end
+    if ((CountBits < WeightAddrBits) || (CountBits < ActAddrBits) || (CountBits < ErrAddrBits)
+        || (CountBits < BStoreAddrBits) || (CountBits < ResultAddrBits)) begin : g_check_count_bits
+      CountBits_must_cover_every_buffer_address u_stop ();
+    end
+  endgenerate
+
   // ---------------------------------------------------------------- command front end
   // the command handshake and every command but the computes (shared with the other core)
   tiny_sparse_command_frontend #(
