@@ -3,6 +3,19 @@
  * Every width, depth, address size and constant the templates print is computed
  * here, so the templates stay free of arithmetic.
  */
+import {
+  checkFields,
+  checkRegisterMap,
+  DESCRIPTOR_BYTES,
+  DESCRIPTOR_CONTROL_FIELDS,
+  DESCRIPTOR_WORDS,
+  FAULTS,
+  REGISTER_SPACE_BYTES,
+  REGISTERS,
+  type FaultDef,
+  type RegisterDef,
+  type RegisterField,
+} from './regmap.ts';
 import type { LoadedSpec, Spec } from '../spec/types.ts';
 import type { LayerDims, TensorName } from '../types.ts';
 import { bitsFor, ceilDiv, constantDivision, indexBits } from './bits.ts';
@@ -250,6 +263,63 @@ export interface CoreModel {
   /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
   modules: { name: string; template: string; shape?: MemoryShape }[];
   top: string;
+  /** the external memory interface: AXI4 master, AXI4-Lite slave, DMA (docs/memory-system.md) */
+  memory: MemoryModel;
+}
+
+export interface MemoryModel {
+  dataBits: number;
+  dataBytes: number;
+  /** log2 dataBytes: AxSIZE, and the bits of a byte's lane in a beat */
+  beatShift: number;
+  addrBits: number;
+  maxBurst: number;
+  /** AxLEN width */
+  lenBits: number;
+  outstandingReads: number;
+  queueDepth: number;
+  /** bits of a queue index */
+  queueBits: number;
+  zvcChunk: number;
+  /** bytes of an operand in memory */
+  elementBytes: number;
+  /** bytes of an accumulator (a result) in memory */
+  resultBytes: number;
+  /** address bits of the AXI4-Lite register slave */
+  regAddrBits: number;
+  registers: RegisterDef[];
+  descriptorWords: number;
+  descriptorBytes: number;
+  descriptorControl: RegisterField[];
+  faults: FaultDef[];
+}
+
+/** The memory section elaborated: every width the memory-system templates print. */
+export function memoryModel(spec: Spec): MemoryModel {
+  const m = spec.memory;
+  const dataBytes = m.dataBits / 8;
+  checkRegisterMap();
+  checkFields('descriptor CONTROL', DESCRIPTOR_CONTROL_FIELDS);
+  return {
+    dataBits: m.dataBits,
+    dataBytes,
+    beatShift: Math.log2(dataBytes),
+    addrBits: m.addrBits,
+    maxBurst: m.maxBurst,
+    lenBits: 8,
+    outstandingReads: m.outstandingReads,
+    queueDepth: m.queueDepth,
+    queueBits: Math.log2(m.queueDepth),
+    zvcChunk: m.zvcChunk,
+    elementBytes: spec.numeric.operandBits <= 8 ? 1 : 2,
+    resultBytes: 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8)))),
+    regAddrBits: Math.log2(REGISTER_SPACE_BYTES),
+    registers: REGISTERS,
+    descriptorWords: DESCRIPTOR_WORDS,
+    descriptorBytes: DESCRIPTOR_BYTES,
+    descriptorControl: DESCRIPTOR_CONTROL_FIELDS,
+    faults: FAULTS,
+  };
 }
 
 function buffer(
@@ -393,6 +463,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     sparse,
     modules,
     top: `${name}_core`,
+    memory: memoryModel(spec),
   };
 }
 

@@ -64,6 +64,11 @@ function chance(rng: Rng, num: number, den: number): boolean {
   return rng.nextInt(1, den) <= num;
 }
 
+/** One of `options`, uniformly. */
+function pick<T>(rng: Rng, options: readonly T[]): T {
+  return options[rng.nextInt(0, options.length - 1)];
+}
+
 /** Words from `min` to bufferBlocks x min, sometimes plus a remainder that fills no whole block. */
 function bufferWords(rng: Rng, min: number): number {
   const words = min * rng.nextInt(1, FUZZ_RANGES.bufferBlocks);
@@ -107,7 +112,16 @@ export function drawSpec(rng: Rng, name: string): FuzzCase['spec'] {
   };
   // the dense core's multiply register (drawn last, so the draws above stay as they were)
   const multiplyRegister = !skipZeros && chance(rng, 1, 2);
-  return { name, array: { rows, cols, multiplyRegister }, numeric: { operandBits, accumulatorBits }, buffers, sparsity };
+  // the memory interface (drawn after everything above, for the same reason)
+  const memory = {
+    dataBits: pick(rng, [32, 64, 128, 256]),
+    addrBits: pick(rng, [32, 40, 64]),
+    maxBurst: pick(rng, [1, 4, 16, 64, 256]),
+    outstandingReads: rng.nextInt(1, 8),
+    queueDepth: pick(rng, [2, 4, 16]),
+    zvcChunk: pick(rng, [1, 4, 8, 16, 32]),
+  };
+  return { name, array: { rows, cols, multiplyRegister }, numeric: { operandBits, accumulatorBits }, buffers, memory, sparsity };
 }
 
 /**

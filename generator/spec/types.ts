@@ -16,6 +16,21 @@ export interface Spec {
     /** true: skewed multi-bank weight buffer that reads a row or a column per cycle */
     transposable: boolean;
   };
+  /** external memory interface (docs/memory-system.md) */
+  memory: {
+    /** AXI4 data width */
+    dataBits: number;
+    /** AXI4 address width */
+    addrBits: number;
+    /** most beats per burst, a power of two */
+    maxBurst: number;
+    /** read bursts in flight */
+    outstandingReads: number;
+    /** descriptors in the command queue, a power of two */
+    queueDepth: number;
+    /** elements per zero-value-compressed chunk */
+    zvcChunk: number;
+  };
   sparsity: {
     skipZeros: boolean;
     /** zero-skipping core: elements per store word (default: smallest multiple of cols >= 8) */

@@ -16,6 +16,7 @@ const DEFAULT_SPEC: Spec = {
   array: { rows: 8, cols: 8, multiplyRegister: false },
   numeric: { operandBits: 8, accumulatorBits: 32 },
   buffers: { weightWords: 8192, activationWords: 8192, errorWords: 8192, resultWords: 4096, transposable: true },
+  memory: { dataBits: 64, addrBits: 32, maxBurst: 16, outstandingReads: 4, queueDepth: 16, zvcChunk: 8 },
   sparsity: { skipZeros: false },
 };
 
@@ -107,6 +108,7 @@ describe('validateSpecObject: valid specs', () => {
       array: { rows: 2, cols: 2, multiplyRegister: false },
       numeric: { operandBits: 4, accumulatorBits: 16 },
       buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256, transposable: true },
+      memory: DEFAULT_SPEC.memory,
       sparsity: { skipZeros: false },
     });
     expect(loadSpecFile(path.join(specsDir, 'nonsquare.json')).spec).toEqual({
@@ -114,6 +116,7 @@ describe('validateSpecObject: valid specs', () => {
       array: { rows: 3, cols: 5, multiplyRegister: false },
       numeric: { operandBits: 8, accumulatorBits: 24 },
       buffers: { weightWords: 1024, activationWords: 1024, errorWords: 1024, resultWords: 1024, transposable: true },
+      memory: DEFAULT_SPEC.memory,
       sparsity: { skipZeros: false },
     });
     expect(loadSpecFile(path.join(specsDir, 'plain-buffer.json')).spec).toEqual({
@@ -160,7 +163,7 @@ describe('validateSpecObject: invalid specs', () => {
       'test.json: /array/depth: unknown property (allowed: rows, cols, multiplyRegister)',
     ]);
     expect(problemsOf({ name: 'x', colour: 'red' })).toEqual([
-      'test.json: /colour: unknown property (allowed: name, array, numeric, buffers, sparsity)',
+      'test.json: /colour: unknown property (allowed: name, array, numeric, buffers, sparsity, memory)',
     ]);
   });
 
