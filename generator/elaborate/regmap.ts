@@ -150,18 +150,31 @@ export const REGISTERS: RegisterDef[] = [
   { name: 'IRQ_ENABLE', offset: 0x018, access: 'rw', doc: 'irq_o is high while IRQ_STATUS & IRQ_ENABLE is not 0', fields: IRQ_FIELDS },
   { name: 'IRQ_STATUS', offset: 0x01c, access: 'w1c', doc: 'interrupt causes; write 1 to clear', fields: IRQ_FIELDS },
   { name: 'FAULT_CODE', offset: 0x020, access: 'ro', doc: 'the fault (table of fault codes); 0 when none' },
-  { name: 'FAULT_INDEX', offset: 0x024, access: 'ro', doc: 'sequence number of the descriptor that faulted (descriptors count from 0 after reset)' },
+  {
+    name: 'FAULT_INDEX',
+    offset: 0x024,
+    access: 'ro',
+    doc: 'sequence number of the descriptor that faulted (descriptors count from 0 after reset)',
+  },
   { name: 'RESULT_BITS', offset: 0x028, access: 'ro', doc: 'bits of the largest magnitude in the last FP, BP or WG result' },
   { name: 'PROG_ADDR_LO', offset: 0x030, access: 'rw', doc: 'memory address of a program of descriptors, low 32 bits (a multiple of 64)' },
   { name: 'PROG_ADDR_HI', offset: 0x034, access: 'rw', doc: 'program address, high 32 bits' },
   { name: 'PROG_COUNT', offset: 0x038, access: 'rw', doc: 'descriptors in the program' },
   { name: 'MEM_BASE_LO', offset: 0x040, access: 'rw', doc: 'first byte descriptors may touch, low 32 bits (reset 0)' },
   { name: 'MEM_BASE_HI', offset: 0x044, access: 'rw', doc: 'first byte, high 32 bits' },
-  { name: 'MEM_SIZE_LO', offset: 0x048, access: 'rw', doc: 'bytes descriptors may touch from MEM_BASE, low 32 bits (reset: the whole address space)' },
+  {
+    name: 'MEM_SIZE_LO',
+    offset: 0x048,
+    access: 'rw',
+    doc: 'bytes descriptors may touch from MEM_BASE, low 32 bits (reset: the whole address space)',
+  },
   { name: 'MEM_SIZE_HI', offset: 0x04c, access: 'rw', doc: 'bytes, high 32 bits' },
-  ...DESCRIPTOR_LAYOUT.map(
-    (word, i): RegisterDef => ({ name: `DESC${i}`, offset: 0x080 + 4 * i, access: 'rw', doc: `staged descriptor word ${i}: ${word.name}` }),
-  ),
+  ...DESCRIPTOR_LAYOUT.map((word, i): RegisterDef => ({
+    name: `DESC${i}`,
+    offset: 0x080 + 4 * i,
+    access: 'rw',
+    doc: `staged descriptor word ${i}: ${word.name}`,
+  })),
   { name: 'DESC_PUSH', offset: 0x0c0, access: 'wo', doc: 'any write pushes DESC0..DESC15 into the queue (QUEUE_FULL fault when full)' },
   ...counter('CYCLES_BUSY', 0x100, 'cycles with STATUS.BUSY'),
   ...counter('CYCLES_MEM_STALL', 0x108, "cycles in which a load or store waited on memory (the core's port was ready, the data was not)"),
@@ -174,7 +187,8 @@ export const REGISTERS: RegisterDef[] = [
 export function checkRegisterMap(registers: RegisterDef[] = REGISTERS): void {
   const seen = new Map<number, string>();
   for (const r of registers) {
-    if (r.offset % 4 !== 0 || r.offset < 0 || r.offset >= REGISTER_SPACE_BYTES) throw new Error(`register ${r.name}: offset 0x${r.offset.toString(16)}`);
+    if (r.offset % 4 !== 0 || r.offset < 0 || r.offset >= REGISTER_SPACE_BYTES)
+      throw new Error(`register ${r.name}: offset 0x${r.offset.toString(16)}`);
     const other = seen.get(r.offset);
     if (other) throw new Error(`registers ${other} and ${r.name} share offset 0x${r.offset.toString(16)}`);
     seen.set(r.offset, r.name);
@@ -210,7 +224,8 @@ export function packDescriptor(words: Partial<Record<string, number>>, control: 
   for (const [name, value] of Object.entries(control)) {
     const f = fieldOf(DESCRIPTOR_CONTROL_FIELDS, name);
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** f.bits) throw new RangeError(`descriptor ${name} = ${value} does not fit ${f.bits} bits`);
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** f.bits)
+      throw new RangeError(`descriptor ${name} = ${value} does not fit ${f.bits} bits`);
     c += value * 2 ** f.lsb;
   }
   return DESCRIPTOR_LAYOUT.map((word, i) => {
