@@ -10,6 +10,9 @@ import {
   DESCRIPTOR_CONTROL_FIELDS,
   DESCRIPTOR_WORDS,
   FAULTS,
+  ID_VALUE,
+  packFields,
+  registerFields,
   REGISTER_SPACE_BYTES,
   REGISTERS,
   type FaultDef,
@@ -285,19 +288,52 @@ export interface MemoryModel {
   elementBytes: number;
   /** bytes of an accumulator (a result) in memory */
   resultBytes: number;
+  /** log2 elementBytes and log2 resultBytes */
+  elementShift: number;
+  resultShift: number;
+  /** bits of a command-queue entry: descriptor words 0 to 11 and a flag for nonzero reserved words */
+  queueEntryBits: number;
+  /** the command queue's memory wrapper */
+  queueMemory: MemoryShape;
+  /** the control word's defined bits, a Verilog literal (any other bit set is a BAD_SHAPE fault) */
+  controlUsedMask: string;
   /** address bits of the AXI4-Lite register slave */
   regAddrBits: number;
   registers: RegisterDef[];
+  /** the read-only ID, CONFIG0 and CONFIG1 words as Verilog literals */
+  idLiteral: string;
+  config0Literal: string;
+  config1Literal: string;
+  /** register offsets as Verilog literals, by register name: reg.CTRL = 12'h010 */
+  reg: Record<string, string>;
+  /** the descriptor control word's fields, by name: ctl.SHIFT = { msb, lsb } */
+  ctl: Record<string, { msb: number; lsb: number }>;
+  /** fault codes as Verilog literals, by name: fault.QUEUE_FULL = 8'd9 */
+  fault: Record<string, string>;
   descriptorWords: number;
   descriptorBytes: number;
   descriptorControl: RegisterField[];
   faults: FaultDef[];
 }
 
+/** Descriptor words the queue keeps (0 to 11); the reserved words 12 to 15 only leave a flag. */
+const QUEUED_DESCRIPTOR_WORDS = 12;
+
+/** Width of a fault code (FAULT_CODE, the DMA's error codes). */
+const FAULT_BITS = 8;
+
+function word32(value: number): string {
+  return `32'h${value.toString(16).padStart(8, '0')}`;
+}
+
 /** The memory section elaborated: every width the memory-system templates print. */
 export function memoryModel(spec: Spec): MemoryModel {
   const m = spec.memory;
   const dataBytes = m.dataBits / 8;
+  const elementBytes = spec.numeric.operandBits <= 8 ? 1 : 2;
+  const resultBytes = 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8))));
+  const queueEntryBits = QUEUED_DESCRIPTOR_WORDS * 32 + 1;
+  const controlUsed = DESCRIPTOR_CONTROL_FIELDS.reduce((mask, f) => mask + (2 ** f.bits - 1) * 2 ** f.lsb, 0);
   checkRegisterMap();
   checkFields('descriptor CONTROL', DESCRIPTOR_CONTROL_FIELDS);
   return {
@@ -311,10 +347,36 @@ export function memoryModel(spec: Spec): MemoryModel {
     queueDepth: m.queueDepth,
     queueBits: Math.log2(m.queueDepth),
     zvcChunk: m.zvcChunk,
-    elementBytes: spec.numeric.operandBits <= 8 ? 1 : 2,
-    resultBytes: 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8)))),
+    elementBytes,
+    resultBytes,
+    elementShift: Math.log2(elementBytes),
+    resultShift: Math.log2(resultBytes),
+    queueEntryBits,
+    queueMemory: memoryShape(spec.name, m.queueDepth, 1, queueEntryBits),
+    controlUsedMask: word32(controlUsed),
     regAddrBits: Math.log2(REGISTER_SPACE_BYTES),
     registers: REGISTERS,
+    idLiteral: word32(ID_VALUE),
+    config0Literal: word32(
+      packFields('CONFIG0', registerFields('CONFIG0'), {
+        ROWS: spec.array.rows,
+        COLS: spec.array.cols,
+        OPERAND_BITS: spec.numeric.operandBits,
+        ACC_BITS: spec.numeric.accumulatorBits,
+        ZERO_SKIPPING: spec.sparsity.skipZeros ? 1 : 0,
+      }),
+    ),
+    config1Literal: word32(
+      packFields('CONFIG1', registerFields('CONFIG1'), {
+        DATA_BYTES_LOG2: Math.log2(dataBytes),
+        ADDR_BITS: m.addrBits,
+        QUEUE_DEPTH_LOG2: Math.log2(m.queueDepth),
+        ZVC_CHUNK: m.zvcChunk,
+      }),
+    ),
+    reg: Object.fromEntries(REGISTERS.map((r) => [r.name, `12'h${r.offset.toString(16).padStart(3, '0')}`])),
+    ctl: Object.fromEntries(DESCRIPTOR_CONTROL_FIELDS.map((f) => [f.name, { msb: f.lsb + f.bits - 1, lsb: f.lsb }])),
+    fault: Object.fromEntries(FAULTS.map((f) => [f.name, `${FAULT_BITS}'d${f.code}`])),
     descriptorWords: DESCRIPTOR_WORDS,
     descriptorBytes: DESCRIPTOR_BYTES,
     descriptorControl: DESCRIPTOR_CONTROL_FIELDS,
@@ -431,6 +493,18 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
       constantDivider('Cols', C, countBits),
     ],
   };
+  // the memory system around the core (docs/memory-system.md)
+  const memory = memoryModel(spec);
+  const queueMemory = memories.some((shape) => shape.module === memory.queueMemory.module)
+    ? []
+    : [{ name: memory.queueMemory.module, template: memory.queueMemory.template, shape: memory.queueMemory }];
+  modules.push(
+    ...queueMemory,
+    { name: `${name}_command_queue`, template: 'command_queue' },
+    { name: `${name}_axil_regs`, template: 'axil_regs' },
+    { name: `${name}_program_fetch`, template: 'program_fetch' },
+    { name: `${name}_sequencer`, template: 'sequencer' },
+  );
   return {
     name,
     specHash: hash,
@@ -463,7 +537,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     sparse,
     modules,
     top: `${name}_core`,
-    memory: memoryModel(spec),
+    memory,
   };
 }
 

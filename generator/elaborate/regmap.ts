@@ -73,7 +73,7 @@ export const FAULTS: FaultDef[] = [
   { code: 2, name: 'AXI_READ_DECERR', doc: 'a read beat answered DECERR' },
   { code: 3, name: 'AXI_WRITE_SLVERR', doc: 'a write burst answered SLVERR' },
   { code: 4, name: 'AXI_WRITE_DECERR', doc: 'a write burst answered DECERR' },
-  { code: 5, name: 'OUT_OF_WINDOW', doc: "the descriptor's bytes reach outside MEM_BASE .. MEM_BASE + MEM_SIZE - 1" },
+  { code: 5, name: 'OUT_OF_WINDOW', doc: "the descriptor's bytes reach outside MEM_BASE .. MEM_LAST" },
   {
     code: 6,
     name: 'BAD_SHAPE',
@@ -92,7 +92,7 @@ function counter(name: string, offset: number, doc: string): RegisterDef[] {
 }
 
 const IRQ_FIELDS: RegisterField[] = [
-  { name: 'DONE', lsb: 0, bits: 1, doc: 'a descriptor with IRQ set, or the last descriptor of a program, has finished' },
+  { name: 'DONE', lsb: 0, bits: 1, doc: 'a descriptor with IRQ set has finished, or the core went idle (STATUS.BUSY fell)' },
   { name: 'FAULT', lsb: 1, bits: 1, doc: 'a fault stopped the core (FAULT_CODE, FAULT_INDEX)' },
 ];
 
@@ -130,7 +130,12 @@ export const REGISTERS: RegisterDef[] = [
     access: 'wo',
     doc: 'write 1 to act; reads 0',
     fields: [
-      { name: 'START_PROGRAM', lsb: 0, bits: 1, doc: 'fetch PROG_COUNT descriptors from PROG_ADDR into the queue' },
+      {
+        name: 'START_PROGRAM',
+        lsb: 0,
+        bits: 1,
+        doc: 'fetch PROG_COUNT descriptors from PROG_ADDR into the queue (ignored while a program is fetched)',
+      },
       { name: 'CLEAR_FAULT', lsb: 1, bits: 1, doc: 'leave the fault state: clears FAULT_CODE and FAULT_INDEX and empties the queue' },
     ],
   },
@@ -157,18 +162,18 @@ export const REGISTERS: RegisterDef[] = [
     doc: 'sequence number of the descriptor that faulted (descriptors count from 0 after reset)',
   },
   { name: 'RESULT_BITS', offset: 0x028, access: 'ro', doc: 'bits of the largest magnitude in the last FP, BP or WG result' },
-  { name: 'PROG_ADDR_LO', offset: 0x030, access: 'rw', doc: 'memory address of a program of descriptors, low 32 bits (a multiple of 64)' },
+  {
+    name: 'PROG_ADDR_LO',
+    offset: 0x030,
+    access: 'rw',
+    doc: 'memory address of a program of descriptors, low 32 bits (a multiple of 64: bits 5:0 read 0)',
+  },
   { name: 'PROG_ADDR_HI', offset: 0x034, access: 'rw', doc: 'program address, high 32 bits' },
   { name: 'PROG_COUNT', offset: 0x038, access: 'rw', doc: 'descriptors in the program' },
   { name: 'MEM_BASE_LO', offset: 0x040, access: 'rw', doc: 'first byte descriptors may touch, low 32 bits (reset 0)' },
   { name: 'MEM_BASE_HI', offset: 0x044, access: 'rw', doc: 'first byte, high 32 bits' },
-  {
-    name: 'MEM_SIZE_LO',
-    offset: 0x048,
-    access: 'rw',
-    doc: 'bytes descriptors may touch from MEM_BASE, low 32 bits (reset: the whole address space)',
-  },
-  { name: 'MEM_SIZE_HI', offset: 0x04c, access: 'rw', doc: 'bytes, high 32 bits' },
+  { name: 'MEM_LAST_LO', offset: 0x048, access: 'rw', doc: 'last byte descriptors may touch, low 32 bits (reset: the last address)' },
+  { name: 'MEM_LAST_HI', offset: 0x04c, access: 'rw', doc: 'last byte, high 32 bits' },
   ...DESCRIPTOR_LAYOUT.map((word, i): RegisterDef => ({
     name: `DESC${i}`,
     offset: 0x080 + 4 * i,
@@ -218,16 +223,30 @@ export function fieldOf(fields: RegisterField[], name: string): RegisterField {
   return f;
 }
 
+/** A 32-bit word from named field values (missing fields are 0); a value that does not fit its field is an error. */
+export function packFields(owner: string, fields: RegisterField[], values: Partial<Record<string, number>>): number {
+  let word = 0;
+  for (const [name, value] of Object.entries(values)) {
+    const f = fieldOf(fields, name);
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** f.bits) {
+      throw new RangeError(`${owner}.${name} = ${value} does not fit ${f.bits} bits`);
+    }
+    word += value * 2 ** f.lsb;
+  }
+  return word;
+}
+
+/** Fields of a register by name. */
+export function registerFields(name: string): RegisterField[] {
+  const r = REGISTERS.find((reg) => reg.name === name);
+  if (!r?.fields) throw new Error(`register ${name} has no fields`);
+  return r.fields;
+}
+
 /** Packs a descriptor's 16 words from named values (missing words are 0). */
 export function packDescriptor(words: Partial<Record<string, number>>, control: Partial<Record<string, number>>): number[] {
-  let c = 0;
-  for (const [name, value] of Object.entries(control)) {
-    const f = fieldOf(DESCRIPTOR_CONTROL_FIELDS, name);
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** f.bits)
-      throw new RangeError(`descriptor ${name} = ${value} does not fit ${f.bits} bits`);
-    c += value * 2 ** f.lsb;
-  }
+  const c = packFields('descriptor CONTROL', DESCRIPTOR_CONTROL_FIELDS, control);
   return DESCRIPTOR_LAYOUT.map((word, i) => {
     if (i === 0) return c;
     const v = words[word.name] ?? 0;

@@ -118,7 +118,7 @@ export function drawSpec(rng: Rng, name: string): FuzzCase['spec'] {
     addrBits: pick(rng, [32, 40, 64]),
     maxBurst: pick(rng, [1, 4, 16, 64, 256]),
     outstandingReads: rng.nextInt(1, 8),
-    queueDepth: pick(rng, [2, 4, 16]),
+    queueDepth: pick(rng, [4, 8, 16]),
     zvcChunk: pick(rng, [1, 4, 8, 16, 32]),
   };
   return { name, array: { rows, cols, multiplyRegister }, numeric: { operandBits, accumulatorBits }, buffers, memory, sparsity };

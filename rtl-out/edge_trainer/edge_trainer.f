@@ -14,3 +14,8 @@ edge_trainer_ceil_div.v
 edge_trainer_command_frontend.v
 edge_trainer_controller.v
 edge_trainer_core.v
+edge_trainer_sram_16x385.v
+edge_trainer_command_queue.v
+edge_trainer_axil_regs.v
+edge_trainer_program_fetch.v
+edge_trainer_sequencer.v

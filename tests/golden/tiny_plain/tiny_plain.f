@@ -16,3 +16,8 @@ tiny_plain_ceil_div.v
 tiny_plain_command_frontend.v
 tiny_plain_controller.v
 tiny_plain_core.v
+tiny_plain_sram_16x385.v
+tiny_plain_command_queue.v
+tiny_plain_axil_regs.v
+tiny_plain_program_fetch.v
+tiny_plain_sequencer.v

@@ -16,3 +16,8 @@ tiny_sparse_ceil_div.v
 tiny_sparse_command_frontend.v
 tiny_sparse_sparse_controller.v
 tiny_sparse_core.v
+tiny_sparse_sram_16x385.v
+tiny_sparse_command_queue.v
+tiny_sparse_axil_regs.v
+tiny_sparse_program_fetch.v
+tiny_sparse_sequencer.v

@@ -14,3 +14,8 @@ tiny_trainer_ceil_div.v
 tiny_trainer_command_frontend.v
 tiny_trainer_controller.v
 tiny_trainer_core.v
+tiny_trainer_sram_16x385.v
+tiny_trainer_command_queue.v
+tiny_trainer_axil_regs.v
+tiny_trainer_program_fetch.v
+tiny_trainer_sequencer.v
