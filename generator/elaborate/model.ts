@@ -265,7 +265,10 @@ export interface CoreModel {
   sparse?: SparseModel;
   /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
   modules: { name: string; template: string; shape?: MemoryShape }[];
+  /** the core: the command port and the operand streams (the testbench tb_core drives it) */
   top: string;
+  /** the core behind AXI4-Lite, AXI4 and an interrupt (the last module; tb_system drives it) */
+  systemTop: string;
   /** the external memory interface: AXI4 master, AXI4-Lite slave, DMA (docs/memory-system.md) */
   memory: MemoryModel;
 }
@@ -297,6 +300,8 @@ export interface MemoryModel {
   queueMemory: MemoryShape;
   /** the control word's defined bits, a Verilog literal (any other bit set is a BAD_SHAPE fault) */
   controlUsedMask: string;
+  /** bytes of the system testbench's memory model */
+  modelBytes: number;
   /** address bits of the AXI4-Lite register slave */
   regAddrBits: number;
   registers: RegisterDef[];
@@ -315,6 +320,9 @@ export interface MemoryModel {
   descriptorControl: RegisterField[];
   faults: FaultDef[];
 }
+
+/** The system testbench's memory: 16 MB, room for the MNIST training set with its program. */
+const SIM_MEMORY_BYTES = 1 << 24;
 
 /** Descriptor words the queue keeps (0 to 11); the reserved words 12 to 15 only leave a flag. */
 const QUEUED_DESCRIPTOR_WORDS = 12;
@@ -354,6 +362,7 @@ export function memoryModel(spec: Spec): MemoryModel {
     queueEntryBits,
     queueMemory: memoryShape(spec.name, m.queueDepth, 1, queueEntryBits),
     controlUsedMask: word32(controlUsed),
+    modelBytes: SIM_MEMORY_BYTES,
     regAddrBits: Math.log2(REGISTER_SPACE_BYTES),
     registers: REGISTERS,
     idLiteral: word32(ID_VALUE),
@@ -537,6 +546,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     sparse,
     modules,
     top: `${name}_core`,
+    systemTop: `${name}_system`,
     memory,
   };
 }

@@ -59,3 +59,18 @@ export function renderCore(model: CoreModel): Map<string, string> {
 export function renderTestbench(model: CoreModel): string {
   return renderTemplate('tb_core.sv', model);
 }
+
+/** The testbench of the whole system: the design between a scripted AXI4-Lite host and the AXI4 memory model. */
+export function renderSystemTestbench(model: CoreModel): string {
+  return renderTemplate('tb_system.sv', model);
+}
+
+/** The hand-written verification IP the system testbench instantiates (testbench/*.sv): file name -> text. */
+export function verificationIp(): Map<string, string> {
+  return new Map(
+    ['axi_memory_model.sv', 'axi_protocol_checker.sv', 'axil_protocol_checker.sv'].map((file) => [
+      file,
+      readFileSync(join(TESTBENCH_DIR, file), 'utf8'),
+    ]),
+  );
+}

@@ -7,6 +7,9 @@
 /** The testbench's module (testbench/tb_core.sv.hbs), the top of every simulation. */
 export const TESTBENCH_TOP = 'tb_core';
 
+/** The system testbench's module (testbench/tb_system.sv.hbs): the system top between an AXI4-Lite host and the memory model. */
+export const SYSTEM_TESTBENCH_TOP = 'tb_system';
+
 /** iverilog options besides the top, the output and the files. */
 export const ICARUS_OPTIONS: readonly string[] = ['-g2012'];
 

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreModel } from '../elaborate/model.ts';
-import { renderCore, renderTestbench } from '../render/render.ts';
+import { renderCore, renderSystemTestbench, renderTestbench, verificationIp } from '../render/render.ts';
 import { UserError } from '../util/errors.ts';
-import { ICARUS_OPTIONS, TESTBENCH_TOP, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from './flags.ts';
+import { ICARUS_OPTIONS, SYSTEM_TESTBENCH_TOP, TESTBENCH_TOP, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from './flags.ts';
 import { buildLimitMs, commandLine, howItEnded, onPath, runLimited, runLimitMs, type SimWork } from './limits.ts';
 
 export type SimulatorName = 'icarus' | 'verilator';
@@ -73,10 +73,10 @@ function designHash(flavour: string, sources: Map<string, string>): string {
   return h.digest('hex').slice(0, 20);
 }
 
-function buildCommand(simulator: SimulatorName, dir: string, files: string[], waves: boolean): { file: string; args: string[] } {
+function buildCommand(simulator: SimulatorName, top: string, dir: string, files: string[], waves: boolean): { file: string; args: string[] } {
   if (simulator === 'icarus') {
     // Icarus writes a waveform from any build: the waves build is the same program
-    return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', TESTBENCH_TOP, '-o', join(dir, 'sim.vvp'), ...files] };
+    return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', top, '-o', join(dir, 'sim.vvp'), ...files] };
   }
   // One make job: the build holds one of the machine's simulator slots.
   return {
@@ -88,7 +88,7 @@ function buildCommand(simulator: SimulatorName, dir: string, files: string[], wa
       '-j',
       '1',
       '--top-module',
-      TESTBENCH_TOP,
+      top,
       '--Mdir',
       join(dir, 'obj'),
       '-o',
@@ -105,7 +105,16 @@ export interface CompileOptions {
    * on Icarus it is the ordinary build.
    */
   waves?: boolean;
+  /**
+   * 'core' (default): tb_core drives the core's ports. 'system': tb_system
+   * drives the system top through AXI4-Lite, with the AXI4 memory model and
+   * the protocol checkers.
+   */
+  bench?: 'core' | 'system';
 }
+
+/** The testbench's top module of each bench. */
+const BENCH_TOP = { core: TESTBENCH_TOP, system: SYSTEM_TESTBENCH_TOP } as const;
 
 /**
  * Compiles the design and testbench for one simulator, or reuses the cached
@@ -114,10 +123,17 @@ export interface CompileOptions {
  * wall-clock limit that grows with the array.
  */
 export async function compileDesign(model: CoreModel, simulator: SimulatorName, options: CompileOptions = {}): Promise<CompiledSim> {
+  const bench = options.bench ?? 'core';
+  const top = BENCH_TOP[bench];
   const sources = new Map(renderCore(model));
-  sources.set(`${TESTBENCH_TOP}.sv`, renderTestbench(model));
+  if (bench === 'system') {
+    for (const [file, text] of verificationIp()) sources.set(file, text);
+    sources.set(`${top}.sv`, renderSystemTestbench(model));
+  } else {
+    sources.set(`${top}.sv`, renderTestbench(model));
+  }
   const traced = simulator === 'verilator' && options.waves === true;
-  const flavour = traced ? `${simulator}-trace` : simulator;
+  const flavour = `${bench === 'system' ? 'system-' : ''}${traced ? `${simulator}-trace` : simulator}`;
   const dir = join(SIM_CACHE_DIR, `${flavour}-${model.name}-${designHash(flavour, sources)}`);
   const binary = simulator === 'icarus' ? join(dir, 'sim.vvp') : join(dir, 'obj', 'simv');
   const label = `${model.name} (${model.rows}x${model.cols}${model.sparse ? ', zero-skipping' : ''}) on ${simulator}${traced ? ' (traced build)' : ''}`;
@@ -132,7 +148,7 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName, 
       writeFileSync(join(tmp, name), text);
       files.push(join(tmp, name));
     }
-    const { file, args } = buildCommand(simulator, tmp, files, traced);
+    const { file, args } = buildCommand(simulator, top, tmp, files, traced);
     try {
       const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
       if (result.exitCode !== 0) {
