@@ -263,6 +263,8 @@ export interface CoreModel {
   /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
   modules: { name: string; template: string; shape?: MemoryShape }[];
   top: string;
+  /** generated modules that top does not instantiate (yet): linted and synthesized as tops of their own */
+  standaloneTops: string[];
   /** the external memory interface: AXI4 master, AXI4-Lite slave, DMA (docs/memory-system.md) */
   memory: MemoryModel;
 }
@@ -292,6 +294,18 @@ export interface MemoryModel {
   descriptorBytes: number;
   descriptorControl: RegisterField[];
   faults: FaultDef[];
+  /** bits of a fault code (the DMA engines' error_code_o, FAULT_CODE) */
+  faultBits: number;
+  /** fault code by name, for the templates (from faults) */
+  faultCode: Record<string, number>;
+  /** bits of the reader's request tag: the program fetch and the load share the reader */
+  tagBits: number;
+  /** requests each AXI4 master queues (its request FIFO) */
+  requestQueue: number;
+  /** write bursts whose AW was issued before their W beats started, at most */
+  writeBurstsAhead: number;
+  /** write bursts without a B response, at most */
+  writeBurstsUnanswered: number;
 }
 
 /** The memory section elaborated: every width the memory-system templates print. */
@@ -319,6 +333,12 @@ export function memoryModel(spec: Spec): MemoryModel {
     descriptorBytes: DESCRIPTOR_BYTES,
     descriptorControl: DESCRIPTOR_CONTROL_FIELDS,
     faults: FAULTS,
+    faultBits: bitsFor(Math.max(...FAULTS.map((f) => f.code))),
+    faultCode: Object.fromEntries(FAULTS.map((f) => [f.name, f.code])),
+    tagBits: 1,
+    requestQueue: 2,
+    writeBurstsAhead: 4,
+    writeBurstsUnanswered: 254,
   };
 }
 
@@ -386,6 +406,14 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const memories = distinctShapes([...bankMemories, ...otherMemories]);
   const memoryModules = memories.map((shape) => ({ name: shape.module, template: shape.template, shape }));
   const rotator = { name: `${name}_rotator`, template: 'rotator' };
+  // the AXI4 masters and the DMA engines (docs/memory-system.md): standalone until the system top instantiates them
+  const memorySystem = [
+    { name: `${name}_stream_fifo`, template: 'stream_fifo' },
+    { name: `${name}_axi_reader`, template: 'axi_reader' },
+    { name: `${name}_axi_writer`, template: 'axi_writer' },
+    { name: `${name}_dma_load`, template: 'dma_load' },
+    { name: `${name}_dma_store`, template: 'dma_store' },
+  ];
   const modules = sparseGeometry
     ? [
         ...memoryModules,
@@ -400,6 +428,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_block_walker`, template: 'block_walker' },
         ...frontEnd,
         { name: `${name}_sparse_controller`, template: 'sparse_controller' },
+        ...memorySystem,
         { name: `${name}_core`, template: 'sparse_core' },
       ]
     : [
@@ -414,6 +443,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
         { name: `${name}_block_walker`, template: 'block_walker' },
         ...frontEnd,
         { name: `${name}_controller`, template: 'controller' },
+        ...memorySystem,
         { name: `${name}_core`, template: 'core' },
       ];
   const addressBits = [weight.addrBits, activation.addrBits, error.addrBits, indexBits(resultDepth)];
@@ -463,6 +493,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     sparse,
     modules,
     top: `${name}_core`,
+    standaloneTops: [`${name}_axi_reader`, `${name}_axi_writer`, `${name}_dma_load`, `${name}_dma_store`],
     memory: memoryModel(spec),
   };
 }
