@@ -319,6 +319,18 @@ export interface MemoryModel {
   descriptorBytes: number;
   descriptorControl: RegisterField[];
   faults: FaultDef[];
+  /** bits of a fault code (the DMA engines' error_code_o, FAULT_CODE) */
+  faultBits: number;
+  /** fault code by name, for the templates (from faults) */
+  faultCode: Record<string, number>;
+  /** bits of the reader's request tag: the program fetch and the load share the reader */
+  tagBits: number;
+  /** requests each AXI4 master queues (its request FIFO) */
+  requestQueue: number;
+  /** write bursts whose AW was issued before their W beats started, at most */
+  writeBurstsAhead: number;
+  /** write bursts without a B response, at most */
+  writeBurstsUnanswered: number;
 }
 
 /** The system testbench's memory: 16 MB, room for the MNIST training set with its program. */
@@ -326,9 +338,6 @@ const SIM_MEMORY_BYTES = 1 << 24;
 
 /** Descriptor words the queue keeps (0 to 11); the reserved words 12 to 15 only leave a flag. */
 const QUEUED_DESCRIPTOR_WORDS = 12;
-
-/** Width of a fault code (FAULT_CODE, the DMA's error codes). */
-const FAULT_BITS = 8;
 
 function word32(value: number): string {
   return `32'h${value.toString(16).padStart(8, '0')}`;
@@ -341,6 +350,7 @@ export function memoryModel(spec: Spec): MemoryModel {
   const elementBytes = spec.numeric.operandBits <= 8 ? 1 : 2;
   const resultBytes = 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8))));
   const queueEntryBits = QUEUED_DESCRIPTOR_WORDS * 32 + 1;
+  const faultBits = bitsFor(Math.max(...FAULTS.map((f) => f.code)));
   const controlUsed = DESCRIPTOR_CONTROL_FIELDS.reduce((mask, f) => mask + (2 ** f.bits - 1) * 2 ** f.lsb, 0);
   checkRegisterMap();
   checkFields('descriptor CONTROL', DESCRIPTOR_CONTROL_FIELDS);
@@ -385,11 +395,17 @@ export function memoryModel(spec: Spec): MemoryModel {
     ),
     reg: Object.fromEntries(REGISTERS.map((r) => [r.name, `12'h${r.offset.toString(16).padStart(3, '0')}`])),
     ctl: Object.fromEntries(DESCRIPTOR_CONTROL_FIELDS.map((f) => [f.name, { msb: f.lsb + f.bits - 1, lsb: f.lsb }])),
-    fault: Object.fromEntries(FAULTS.map((f) => [f.name, `${FAULT_BITS}'d${f.code}`])),
+    fault: Object.fromEntries(FAULTS.map((f) => [f.name, `${faultBits}'d${f.code}`])),
     descriptorWords: DESCRIPTOR_WORDS,
     descriptorBytes: DESCRIPTOR_BYTES,
     descriptorControl: DESCRIPTOR_CONTROL_FIELDS,
     faults: FAULTS,
+    faultBits,
+    faultCode: Object.fromEntries(FAULTS.map((f) => [f.name, f.code])),
+    tagBits: 1,
+    requestQueue: 2,
+    writeBurstsAhead: 4,
+    writeBurstsUnanswered: 254,
   };
 }
 
@@ -457,6 +473,14 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const memories = distinctShapes([...bankMemories, ...otherMemories]);
   const memoryModules = memories.map((shape) => ({ name: shape.module, template: shape.template, shape }));
   const rotator = { name: `${name}_rotator`, template: 'rotator' };
+  // the AXI4 masters and the DMA engines (docs/memory-system.md)
+  const memorySystem = [
+    { name: `${name}_stream_fifo`, template: 'stream_fifo' },
+    { name: `${name}_axi_reader`, template: 'axi_reader' },
+    { name: `${name}_axi_writer`, template: 'axi_writer' },
+    { name: `${name}_dma_load`, template: 'dma_load' },
+    { name: `${name}_dma_store`, template: 'dma_store' },
+  ];
   const modules = sparseGeometry
     ? [
         ...memoryModules,
@@ -513,6 +537,8 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     { name: `${name}_axil_regs`, template: 'axil_regs' },
     { name: `${name}_program_fetch`, template: 'program_fetch' },
     { name: `${name}_sequencer`, template: 'sequencer' },
+    ...memorySystem,
+    { name: `${name}_system`, template: 'system' },
   );
   return {
     name,

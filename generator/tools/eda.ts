@@ -18,22 +18,24 @@ export interface LintReport {
   messages: string[];
 }
 
+/** Lints the design under its system top, which instantiates every generated module (Verilator only reports on the hierarchy under its top). */
 export async function lintDesign(design: Design): Promise<LintReport> {
   requireTool('verilator');
   return withDesignOnDisk(design, async (_dir, verilog) => {
     const pes = design.model.rows * design.model.cols;
-    const result = await runLimited(
-      `lint of ${design.model.name}`,
-      'verilator',
-      ['--lint-only', '-Wall', '--top-module', design.model.top, ...verilog],
-      {
+    let clean = true;
+    const messages: string[] = [];
+    for (const top of [design.model.systemTop]) {
+      const result = await runLimited(`lint of ${top}`, 'verilator', ['--lint-only', '-Wall', '--top-module', top, ...verilog], {
         limitMs: lintLimitMs(pes),
-      },
-    );
-    const messages = result.stderr
-      .split('\n')
-      .filter((line) => /^%(Warning|Error)/.test(line) && !line.startsWith('%Error: Exiting due to'));
-    return { clean: result.exitCode === 0 && messages.length === 0, messages };
+      });
+      const found = result.stderr
+        .split('\n')
+        .filter((line) => /^%(Warning|Error)/.test(line) && !line.startsWith('%Error: Exiting due to'));
+      clean &&= result.exitCode === 0 && found.length === 0;
+      messages.push(...found);
+    }
+    return { clean, messages };
   });
 }
 
@@ -70,12 +72,10 @@ const CLOCK_AND_RESET = ['clk_i', 'rst_ni'];
  * Fails on latches, on combinational loops and on `check -assert` problems
  * (undriven nets, multiple drivers).
  */
-export async function synthDesign(design: Design): Promise<SynthReport> {
+export async function synthDesign(design: Design, top = design.model.top): Promise<SynthReport> {
   requireTool('yosys');
   const pes = design.model.rows * design.model.cols;
-  return withDesignOnDisk(design, (dir, verilog) =>
-    synthVerilog(dir, verilog, design.model.top, { label: design.model.name, limitMs: synthLimitMs(pes) }),
-  );
+  return withDesignOnDisk(design, (dir, verilog) => synthVerilog(dir, verilog, top, { label: top, limitMs: synthLimitMs(pes) }));
 }
 
 /** The synthesis of synthDesign on Verilog files already on disk; `dir` takes Yosys's scratch files. */
