@@ -8,15 +8,17 @@
  * stride = cols x elementBytes) and the result stored (resultBytes per
  * element): FP loads X and W and stores Y, BP loads dY and W and stores dX,
  * WG loads dY and X and stores dW. Bytes are counted by generator/golden/traffic.ts
- * (bytesRead + bytesWritten). MACs: M N K on the dense core, the products the
- * zero-skipping core performs (nonzeros of A x N) on the other. Model cycles:
+ * (bytesRead + bytesWritten). MACs: computeCounts of generator/golden/energy.ts
+ * (M N K on the dense core, the products the zero-skipping core performs,
+ * nonzeros of A x N, on the other). Model cycles:
  * the compute's cycles (generator/golden/cycles.ts) plus the transfer's beats
  * on the bus (one beat per cycle, no overlap). Measured points (from the
  * simulator) go through the same renderer with kind 'measured'.
  */
 import { coreShape, type CoreModel } from '../elaborate/model.ts';
 import { gemmShape } from '../golden/gemm.ts';
-import { predictComputeCycles, sparseWork } from '../golden/cycles.ts';
+import { predictComputeCycles } from '../golden/cycles.ts';
+import { computeCounts } from '../golden/energy.ts';
 import { BOUNDARY_BYTES, programTraffic, type Descriptor } from '../golden/traffic.ts';
 import { UserError } from '../util/errors.ts';
 import { STEPS, type LayerDims, type Operands, type Step } from '../types.ts';
@@ -88,9 +90,7 @@ export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (di
   for (const layer of layers) {
     const ops = operands(layer);
     for (const step of STEPS) {
-      const { M, N, K } = gemmShape(step, layer);
-      const work = model.sparse ? sparseWork(core, step, layer, ops) : undefined;
-      const macs = work ? work.nonzeros * work.outputsPerValue : M * N * K;
+      const macs = computeCounts(model, step, layer, ops).macs;
       const t = programTraffic(stepDescriptors(model, step, layer), model.memory);
       const computeCycles = predictComputeCycles(core, step, layer, ops);
       const transferCycles = t.readBeats + t.writeBeats;
