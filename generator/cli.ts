@@ -73,7 +73,9 @@ Commands:
                            WG dY and X -> dW), cycles = compute cycles + bus beats;
                            X and dY at density D (default 1, seed S) for the
                            zero-skipping core; writes FILE.svg (default
-                           roofline-out/NAME.svg); --json prints the points and the roof
+                           roofline-out/NAME.svg); each point's energy (Horowitz,
+                           ISSCC 2014: docs/memory-system.md); --json prints the
+                           points and the roof
   --clock-mhz F            (demo, bench, train) also give every cycle count as
                            microseconds at a clock of F MHz
   help                     this text
@@ -445,7 +447,7 @@ async function cmdRoofline(args: string[]): Promise<number> {
     console.log(`${chart.title}; roof min(${chart.peakMacsPerCycle}, ${chart.busBytesPerCycle} x intensity) MACs/cycle`);
     console.log(
       table(
-        ['point', 'MACs', 'bytes read', 'bytes written', 'MACs/B', 'compute cycles', 'bus cycles', 'MACs/cycle', 'roof'],
+        ['point', 'MACs', 'bytes read', 'bytes written', 'MACs/B', 'compute cycles', 'bus cycles', 'MACs/cycle', 'roof', 'µJ (DRAM)'],
         points.map((p) => [
           p.label,
           p.macs,
@@ -456,6 +458,7 @@ async function cmdRoofline(args: string[]): Promise<number> {
           p.transferCycles,
           Number(p.macsPerCycle.toFixed(2)),
           Number(roofAt(chart, p.intensity).toFixed(2)),
+          `${p.energy.totalMicrojoules.toFixed(3)} (${p.energy.dramMicrojoules.toFixed(3)})`,
         ]),
       ),
     );

@@ -15,13 +15,13 @@
  * on the bus (one beat per cycle, no overlap). Measured points (from the
  * simulator) go through the same renderer with kind 'measured'.
  */
-import { coreShape, type CoreModel } from '../elaborate/model.ts';
+import { coreShape, tensorShape, type CoreModel } from '../elaborate/model.ts';
 import { gemmShape } from '../golden/gemm.ts';
 import { predictComputeCycles } from '../golden/cycles.ts';
-import { computeCounts } from '../golden/energy.ts';
+import { addCounts, computeCounts, dramCounts, energyOf, loadCounts, readResultCounts, type Energy } from '../golden/energy.ts';
 import { BOUNDARY_BYTES, programTraffic, type Descriptor } from '../golden/traffic.ts';
 import { UserError } from '../util/errors.ts';
-import { STEPS, type LayerDims, type Operands, type Step } from '../types.ts';
+import { STEP_OPERANDS, STEPS, type LayerDims, type Operands, type Step } from '../types.ts';
 
 export interface RooflinePoint {
   label: string;
@@ -58,6 +58,8 @@ export interface ModelPoint extends RooflinePoint {
   cycles: number;
   /** the roof at this point's intensity */
   roof: number;
+  /** the step's energy: its loads, compute and store on chip, and its DRAM traffic (generator/golden/energy.ts) */
+  energy: Energy;
 }
 
 const STEP_LOADS: Record<Step, ['loadW' | 'loadX' | 'loadDy', 'loadW' | 'loadX' | 'loadDy']> = {
@@ -90,12 +92,22 @@ export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (di
   for (const layer of layers) {
     const ops = operands(layer);
     for (const step of STEPS) {
-      const macs = computeCounts(model, step, layer, ops).macs;
+      const compute = computeCounts(model, step, layer, ops);
+      const macs = compute.macs;
       const t = programTraffic(stepDescriptors(model, step, layer), model.memory);
       const computeCycles = predictComputeCycles(core, step, layer, ops);
       const transferCycles = t.readBeats + t.writeBeats;
       const cycles = computeCycles + transferCycles;
       const intensity = macs / (t.bytesRead + t.bytesWritten);
+      const { M, N } = gemmShape(step, layer);
+      const counts = [
+        ...STEP_OPERANDS[step].map((tensor) => {
+          const { rows, cols } = tensorShape(tensor, layer);
+          return loadCounts(model, tensor, rows, cols);
+        }),
+        readResultCounts(model, M, N),
+        dramCounts(model, t),
+      ].reduce(addCounts, compute);
       points.push({
         label: `${step.toUpperCase()} ${layer.batch}x${layer.din}x${layer.dout}`,
         step,
@@ -110,6 +122,7 @@ export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (di
         intensity,
         macsPerCycle: macs / cycles,
         roof: roofAt({ peakMacsPerCycle: peak, busBytesPerCycle: bus }, intensity),
+        energy: energyOf(counts),
       });
     }
   }

@@ -67,6 +67,12 @@ describe('roofline model points', () => {
       expect(p.macsPerCycle).toBeCloseTo(262144 / 7194, 12);
       expect(p.roof).toBe(64);
       expect(p.kind).toBe('model');
+      // DRAM 24,576 bytes x 8 x 20 pJ; SRAM: two 4 KB loads (65,536 bits x 5/32), the compute (122,880 pJ),
+      // the result words read out (131,072 bits x 10/32); MACs 262,144 x 0.3 pJ
+      expect(p.energy.dramMicrojoules).toBeCloseTo(3.93216, 10);
+      expect(p.energy.sramMicrojoules).toBeCloseTo(0.17408, 10);
+      expect(p.energy.macMicrojoules).toBeCloseTo(0.0786432, 10);
+      expect(p.energy.totalMicrojoules).toBeCloseTo(4.1848832, 10);
     }
   });
 
