@@ -8,15 +8,16 @@ import { resolve } from 'node:path';
 import { defaultOutDir, designFromFile, writeDesign, type Design } from './pipeline.ts';
 import { lintDesign, synthDesign } from './tools/eda.ts';
 import { implementOnIce40, parseDevice } from './tools/fpga.ts';
-import { checkWavesPath, simulateStep, type SimReport } from './commands/simulate.ts';
+import { checkLayerFits, checkWavesPath, makeOperands, simulateStep, type SimReport } from './commands/simulate.ts';
 import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchAtClock, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { runTraining, TRAIN_DEFAULTS, trainAtClock } from './commands/train.ts';
 import { formatMicroseconds, parseClockMHz } from './util/clock.ts';
 import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import { UserError } from './util/errors.ts';
-import { jsonWithBigInts, percent } from './util/format.ts';
-import { writeTreeAtomic } from './write/atomic.ts';
+import { jsonWithBigInts, percent, table } from './util/format.ts';
+import { writeFileAtomic, writeTreeAtomic } from './write/atomic.ts';
+import { modelPoints, parseLayers, renderRoofline, roofAt } from './commands/roofline.ts';
 import type { Step } from './types.ts';
 import type { CoreModel } from './elaborate/model.ts';
 
@@ -62,6 +63,19 @@ Commands:
                            train an MLP on the core: every GEMM, ReLU, mask,
                            requantization and weight update runs in the RTL; weights
                            are compared with the golden model after every step
+  roofline SPEC [--layers BxDINxDOUT,...] [--density D] [--seed S] [--out FILE.svg] [--json]
+                           roofline of the core (log-log: MACs per byte of memory
+                           traffic against MACs per cycle; roof = min(rows x cols,
+                           intensity x bus bytes per cycle)) with model points for FP,
+                           BP and WG of each layer (default 64x64x64): each step run
+                           alone through memory (two dense operand loads, the result
+                           stored: FP loads X and W and stores Y, BP dY and W -> dX,
+                           WG dY and X -> dW), cycles = compute cycles + bus beats;
+                           X and dY at density D (default 1, seed S) for the
+                           zero-skipping core; writes FILE.svg (default
+                           roofline-out/NAME.svg); each point's energy (Horowitz,
+                           ISSCC 2014: docs/memory-system.md); --json prints the
+                           points and the roof
   --clock-mhz F            (demo, bench, train) also give every cycle count as
                            microseconds at a clock of F MHz
   help                     this text
@@ -71,6 +85,7 @@ Examples:
   trainforge generate specs/nonsquare.json --out /tmp/wide
   trainforge sim specs/default.json --step bp --batch 64 --din 64 --dout 64 --json
   trainforge sim specs/small.json --step fp --batch 4 --din 4 --dout 4 --waves /tmp/fp.vcd
+  trainforge roofline specs/default.json --layers 64x64x64,16x64x10 --out /tmp/roofline.svg
 `;
 
 type Options = Record<string, string | boolean | undefined>;
@@ -386,6 +401,72 @@ async function cmdTrain(args: string[]): Promise<number> {
   return report.weightsMatchGolden ? 0 : 1;
 }
 
+async function cmdRoofline(args: string[]): Promise<number> {
+  const { positionals, values } = parse(args, {
+    layers: { type: 'string' },
+    density: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const specPath = needSpec(positionals, 'roofline');
+  const layers = parseLayers((values.layers as string | undefined) ?? '64x64x64');
+  const density = values.density === undefined ? 1 : Number(values.density);
+  if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
+  const seed = intOption(values, 'seed', 1, 0);
+  const out = values.out as string | undefined;
+  if (out !== undefined && !out.endsWith('.svg')) throw new UserError(`--out: "${out}" is not a file name ending in .svg`);
+  const design = designFromFile(specPath);
+  const { model } = design;
+  for (const dims of layers) checkLayerFits(design, dims, ['fp', 'bp', 'wg']);
+  const points = modelPoints(model, layers, (dims) => makeOperands(dims, model.opBits, density, seed));
+  const chart = {
+    title: `${model.name}: roofline, ${model.rows} x ${model.cols} ${model.sparse ? 'zero-skipping' : 'dense'} core, ${model.memory.dataBits}-bit bus`,
+    peakMacsPerCycle: model.rows * model.cols,
+    busBytesPerCycle: model.memory.dataBytes,
+    points,
+  };
+  const file = resolve(out ?? `roofline-out/${model.name}.svg`);
+  await writeFileAtomic(file, renderRoofline(chart));
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        design: model.name,
+        svg: file,
+        density,
+        seed,
+        roof: {
+          peakMacsPerCycle: chart.peakMacsPerCycle,
+          busBytesPerCycle: chart.busBytesPerCycle,
+          ridgeIntensity: chart.peakMacsPerCycle / chart.busBytesPerCycle,
+        },
+        points,
+      }),
+    );
+  } else {
+    console.log(`${chart.title}; roof min(${chart.peakMacsPerCycle}, ${chart.busBytesPerCycle} x intensity) MACs/cycle`);
+    console.log(
+      table(
+        ['point', 'MACs', 'bytes read', 'bytes written', 'MACs/B', 'compute cycles', 'bus cycles', 'MACs/cycle', 'roof', 'µJ (DRAM)'],
+        points.map((p) => [
+          p.label,
+          p.macs,
+          p.bytesRead,
+          p.bytesWritten,
+          Number(p.intensity.toFixed(2)),
+          p.computeCycles,
+          p.transferCycles,
+          Number(p.macsPerCycle.toFixed(2)),
+          Number(roofAt(chart, p.intensity).toFixed(2)),
+          `${p.energy.totalMicrojoules.toFixed(3)} (${p.energy.dramMicrojoules.toFixed(3)})`,
+        ]),
+      ),
+    );
+    console.log(`wrote ${file} (model points)`);
+  }
+  return 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: cmdValidate,
   generate: cmdGenerate,
@@ -396,6 +477,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   demo: cmdDemo,
   bench: cmdBench,
   train: cmdTrain,
+  roofline: cmdRoofline,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -83,3 +83,32 @@ function checkRelativePath(relative: string): void {
     throw new Error(`refusing to write ${JSON.stringify(relative)}: not a relative path inside the output directory`);
   }
 }
+
+/**
+ * Writes one file so that readers see the old file or the whole new one: the
+ * text goes to a temporary file beside it, which is then renamed over it.
+ */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const target = path.resolve(file);
+  const existing = await lstat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UserError(`${target} is a directory; give a file name`);
+  const parent = path.dirname(target);
+  const temp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    await mkdir(parent, { recursive: true });
+    await writeFile(temp, content, 'utf8');
+  } catch (error) {
+    await rm(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new UserError(`cannot write ${target}: ${(error as Error).message.replace(/^\w+: /, '')}; choose another file`);
+    }
+    throw error;
+  }
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
