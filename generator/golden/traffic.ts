@@ -201,7 +201,8 @@ export function descriptorTensor(
     case 'loadDy':
       return { rows: batch, cols: dout, direction: 'read', result: false };
     case 'readW':
-      return { rows: dout, cols: din, direction: 'write', result: false };
+      // the store writes the read port's words: W sign-extended to the accumulator width
+      return { rows: dout, cols: din, direction: 'write', result: true };
     case 'readResult':
       if (!lastResult) throw new RangeError('READ_RESULT: no FP, BP or WG before it, so the result shape is unknown');
       return { ...lastResult, direction: 'write', result: true };

@@ -142,12 +142,12 @@ describe('descriptor and program traffic', () => {
     expect(t).toMatchObject({ bytesWritten: 15, writeBeats: 6, writeBursts: 3, bytesRead: 0 });
   });
 
-  it('sizes each descriptor by its command: W dout x din, X batch x din, dY batch x dout, results at resultBytes', () => {
+  it('sizes each descriptor by its command: W dout x din, X batch x din, dY batch x dout, stores at resultBytes', () => {
     const dims = { batch: 4, din: 16, dout: 8 };
     expect(descriptorTraffic({ op: 'loadW', dims, addr: 0 }, BUS).bytesRead).toBe(128);
     expect(descriptorTraffic({ op: 'loadX', dims, addr: 0 }, BUS).bytesRead).toBe(64);
     expect(descriptorTraffic({ op: 'loadDy', dims, addr: 0 }, BUS).bytesRead).toBe(32);
-    expect(descriptorTraffic({ op: 'readW', dims, addr: 0 }, BUS).bytesWritten).toBe(128);
+    expect(descriptorTraffic({ op: 'readW', dims, addr: 0 }, BUS).bytesWritten).toBe(8 * 16 * 4); // W goes out at the read port's width
     expect(descriptorTraffic({ op: 'readResult', dims, addr: 0 }, BUS, { rows: 4, cols: 8 }).bytesWritten).toBe(128);
     for (const op of ['fp', 'bp', 'wg', 'moveToX', 'moveToDy', 'updateW'] as const)
       expect(descriptorTraffic({ op, dims }, BUS), op).toMatchObject({ bytesRead: 0, bytesWritten: 0 });
