@@ -13,6 +13,7 @@ import {
   ID_VALUE,
   packFields,
   registerFields,
+  registerOffset,
   REGISTER_SPACE_BYTES,
   REGISTERS,
   type FaultDef,
@@ -300,6 +301,8 @@ export interface MemoryModel {
   queueMemory: MemoryShape;
   /** the control word's defined bits, a Verilog literal (any other bit set is a BAD_SHAPE fault) */
   controlUsedMask: string;
+  /** STATUS's offset, a Verilog literal (the system testbench polls it) */
+  statusOffset: string;
   /** bytes of the system testbench's memory model */
   modelBytes: number;
   /** address bits of the AXI4-Lite register slave */
@@ -372,6 +375,7 @@ export function memoryModel(spec: Spec): MemoryModel {
     queueEntryBits,
     queueMemory: memoryShape(spec.name, m.queueDepth, 1, queueEntryBits),
     controlUsedMask: word32(controlUsed),
+    statusOffset: `12'h${registerOffset('STATUS').toString(16).padStart(3, '0')}`,
     modelBytes: SIM_MEMORY_BYTES,
     regAddrBits: Math.log2(REGISTER_SPACE_BYTES),
     registers: REGISTERS,

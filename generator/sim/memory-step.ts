@@ -98,6 +98,9 @@ export async function runStepThroughMemory(model: CoreModel, sim: CompiledSim, r
     memory: req.memory,
     budgetCycles: req.budgetCycles,
   });
-  const result = readResults(run.memory, { addr: resultAddr, stride: resultStride }, M, N, { resultBytes: bus.resultBytes, accBits: model.accBits });
+  const result = readResults(run.memory, { addr: resultAddr, stride: resultStride }, M, N, {
+    resultBytes: bus.resultBytes,
+    accBits: model.accBits,
+  });
   return { result, run, traffic: programTraffic(program, bus, progAddr), program };
 }

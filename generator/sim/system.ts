@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { CoreModel, OpName } from '../elaborate/model.ts';
 import { OPCODES } from '../elaborate/model.ts';
 import { registerOffset, REGISTERS } from '../elaborate/regmap.ts';
-import { MemoryImage, writeProgram, type Descriptor } from '../golden/traffic.ts';
+import { MemoryImage, packDescriptorWords, writeProgram, type Descriptor } from '../golden/traffic.ts';
 import type { CompiledSim } from './simulators.ts';
 import { commandLine, howItEnded, runLimited, runLimitMs } from './limits.ts';
 
@@ -27,7 +27,12 @@ export interface MemoryBehaviour {
 
 export interface ProgramRun {
   image: MemoryImage;
+  /** the program the core fetches from memory (may be empty) */
   program: readonly Descriptor[];
+  /** register writes before anything starts (the memory window, say) */
+  setup?: { register: string; value: number }[];
+  /** descriptors the host pushes through DESC0..15 and DESC_PUSH, after starting the program */
+  pushes?: readonly Descriptor[];
   /** where the program goes (a multiple of 64) */
   progAddr: number;
   /** the bytes to read back after the run */
@@ -44,8 +49,10 @@ export interface CoreCommandRun {
 }
 
 export interface ProgramOutcome {
-  /** cycles from the cycle that took the CTRL.START_PROGRAM write to the one that raised irq_o */
+  /** cycles from the host's first start (CTRL.START_PROGRAM or DESC_PUSH write) to the interrupt */
   endToEndCycles: number;
+  /** cycles from that start until STATUS.BUSY read 0 after the interrupt */
+  idleCycles: number;
   coreCommands: CoreCommandRun[];
   /** the registers read after the interrupt, by name */
   registers: Record<string, number>;
@@ -84,7 +91,7 @@ function hex(value: number): string {
 }
 
 /** The testbench's action codes (testbench/tb_system.sv.hbs). */
-const HOST = { end: 0, write: 1, read: 2, waitIrq: 3 } as const;
+const HOST = { end: 0, write: 1, read: 2, waitIrq: 3, waitIdle: 4 } as const;
 
 function write(register: string, value: number): string {
   return `${HOST.write} ${hex(registerOffset(register))} ${hex(value)}`;
@@ -92,13 +99,25 @@ function write(register: string, value: number): string {
 
 /** The host's script: enable both interrupts, point at the program, start it, wait, read back. */
 function hostScript(run: ProgramRun): string {
+  const pushes = (run.pushes ?? []).flatMap((d) => [
+    ...packDescriptorWords(d).map((word, i) => write(`DESC${i}`, word)),
+    write('DESC_PUSH', 1),
+  ]);
+  const start = run.program.length
+    ? [
+        write('PROG_ADDR_LO', run.progAddr % 2 ** 32),
+        write('PROG_ADDR_HI', Math.floor(run.progAddr / 2 ** 32)),
+        write('PROG_COUNT', run.program.length),
+        write('CTRL', 1),
+      ]
+    : [];
   const lines = [
     write('IRQ_ENABLE', 3),
-    write('PROG_ADDR_LO', run.progAddr % 2 ** 32),
-    write('PROG_ADDR_HI', Math.floor(run.progAddr / 2 ** 32)),
-    write('PROG_COUNT', run.program.length),
-    write('CTRL', 1),
+    ...(run.setup ?? []).map(({ register, value }) => write(register, value)),
+    ...start,
+    ...pushes,
     `${HOST.waitIrq} ${run.budgetCycles}`,
+    `${HOST.waitIdle} ${run.budgetCycles}`,
     ...READ_BACK.map((name) => `${HOST.read} ${hex(registerOffset(name))}`),
     `${HOST.end}`,
   ];
@@ -125,13 +144,20 @@ function memoryPlusargs(m: MemoryBehaviour): string[] {
 
 export async function runProgram(model: CoreModel, sim: CompiledSim, run: ProgramRun): Promise<ProgramOutcome> {
   if (run.dump.base + run.dump.size > model.memory.modelBytes) {
-    throw new RangeError(`the run reads back bytes up to ${run.dump.base + run.dump.size}; the memory model holds ${model.memory.modelBytes}`);
+    throw new RangeError(
+      `the run reads back bytes up to ${run.dump.base + run.dump.size}; the memory model holds ${model.memory.modelBytes}`,
+    );
   }
   const image = run.image;
-  writeProgram(image, run.progAddr, run.program);
+  if (run.program.length) writeProgram(image, run.progAddr, run.program);
   const work = mkdtempSync(join(tmpdir(), 'trainforge-system-'));
   try {
-    const files = { image: join(work, 'image.hex'), host: join(work, 'host.txt'), out: join(work, 'out.txt'), dump: join(work, 'dump.hex') };
+    const files = {
+      image: join(work, 'image.hex'),
+      host: join(work, 'host.txt'),
+      out: join(work, 'out.txt'),
+      dump: join(work, 'dump.hex'),
+    };
     writeFileSync(files.image, imageFile(image));
     writeFileSync(files.host, hostScript(run));
     const plusargs = [
@@ -148,10 +174,14 @@ export async function runProgram(model: CoreModel, sim: CompiledSim, run: Progra
       limitMs: runLimitMs(sim.simulator, { cycles: run.budgetCycles, pes: sim.pes }),
     });
     if (result.exitCode !== 0) {
-      throw new Error(`system simulation of ${sim.label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim());
+      throw new Error(
+        `system simulation of ${sim.label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim(),
+      );
     }
     if (!existsSync(files.out) || !existsSync(files.dump)) {
-      throw new Error(`system simulation of ${sim.label} wrote no results (${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim());
+      throw new Error(
+        `system simulation of ${sim.label} wrote no results (${commandLine(file, args)}):\n${result.stdout}\n${result.stderr}`.trim(),
+      );
     }
     return parseOutcome(readFileSync(files.out, 'utf8'), readFileSync(files.dump, 'utf8'), run.dump.base);
   } finally {
@@ -164,12 +194,13 @@ function parseOutcome(text: string, dumpText: string, dumpBase: number): Program
   const coreCommands: CoreCommandRun[] = [];
   let startCycle: number | undefined;
   let irqCycle: number | undefined;
-  const ctrl = registerOffset('CTRL');
+  let idleCycle: number | undefined;
+  const starts = new Set([registerOffset('CTRL'), registerOffset('DESC_PUSH')]);
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[0] === 'w') {
       if (Number(f[2]) !== 0) throw new Error(`the register write at 0x${f[1]} answered ${f[2]} (not OKAY)`);
-      if (parseInt(f[1], 16) === ctrl) startCycle = Number(f[3]);
+      if (starts.has(parseInt(f[1], 16))) startCycle ??= Number(f[3]);
     } else if (f[0] === 'r') {
       const name = NAME_BY_OFFSET.get(parseInt(f[1], 16));
       if (!name) throw new Error(`the host read an unknown offset 0x${f[1]}`);
@@ -177,13 +208,16 @@ function parseOutcome(text: string, dumpText: string, dumpBase: number): Program
       registers[name] = parseInt(f[2], 16);
     } else if (f[0] === 'irq') {
       irqCycle = Number(f[1]);
+    } else if (f[0] === 'idle') {
+      idleCycle = Number(f[1]);
     } else if (f[0] === 'core') {
       const op = OP_BY_CODE.get(Number(f[1]));
       if (!op) throw new Error(`the core ran an unknown opcode ${f[1]}`);
       coreCommands.push({ op, cycles: Number(f[2]), resultBits: Number(f[3]) });
     }
   }
-  if (startCycle === undefined || irqCycle === undefined) throw new Error(`the system testbench did not report the start and the interrupt:\n${text}`);
+  if (startCycle === undefined || irqCycle === undefined || idleCycle === undefined)
+    throw new Error(`the system testbench did not report the start and the interrupt:\n${text}`);
   const counter = (name: string) => (registers[`${name}_HI`] ?? 0) * 2 ** 32 + (registers[`${name}_LO`] ?? 0);
   const memory = new MemoryImage();
   const bytes = dumpText
@@ -193,6 +227,7 @@ function parseOutcome(text: string, dumpText: string, dumpBase: number): Program
   memory.write(dumpBase, Uint8Array.from(bytes));
   return {
     endToEndCycles: irqCycle - startCycle,
+    idleCycles: idleCycle - startCycle,
     coreCommands,
     registers,
     bytesRead: counter('BYTES_READ'),

@@ -19,3 +19,9 @@ edge_trainer_command_queue.v
 edge_trainer_axil_regs.v
 edge_trainer_program_fetch.v
 edge_trainer_sequencer.v
+edge_trainer_stream_fifo.v
+edge_trainer_axi_reader.v
+edge_trainer_axi_writer.v
+edge_trainer_dma_load.v
+edge_trainer_dma_store.v
+edge_trainer_system.v

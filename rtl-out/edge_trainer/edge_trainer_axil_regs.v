@@ -24,7 +24,7 @@ module edge_trainer_axil_regs #(
   parameter integer AddrBits = 32,
   parameter integer DataBytes = 8,
   parameter integer LevelBits = 4 + 1,
-  parameter integer FaultBits = 8
+  parameter integer FaultBits = 4
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,

@@ -60,7 +60,9 @@ describe('the shared command front end', () => {
     const taps = design.model.command.lfsrTapsHex;
     for (const [file, text] of verilog) {
       const body = code(text);
-      const opParams = body.match(/localparam[^;]*\bOp[A-Z]\w*\s*=/g) ?? [];
+      // the decode's constant names (OpLoadW, OpFp, ...), declared anywhere else
+      const names = design.model.command.ops.map((op) => op.param).join('|');
+      const opParams = body.match(new RegExp(`localparam[^;]*\\b(${names})\\s*=`, 'g')) ?? [];
       if (file === `${name}_command_decode.v`) {
         expect(opParams.length, file).toBe(Object.keys(OPCODES).length);
       } else {

@@ -148,7 +148,7 @@ describe.each(DESIGNS)('generated files of %s', (_label, design) => {
     expect(manifest.specHash).toMatch(/^[0-9a-f]{16}$/);
     expect(manifest.files).toEqual(keys.filter((k) => k.endsWith('.v')));
     expect(manifest.files).toEqual(model.modules.map((m) => `${m.name}.v`));
-    expect(manifest.files.at(-1)).toBe(`${model.top}.v`);
+    expect(manifest.files.at(-1)).toBe(`${model.systemTop}.v`);
     expect(manifest.integration).toEqual({
       filelist: `${model.name}.f`,
       fusesoc: `${model.name}.core`,

@@ -56,7 +56,7 @@ describe.each(DESIGNS)('integration files of %s', (_spec, design) => {
       expect(line, 'a bare file name: relative, no folder, no white space').toMatch(/^[a-z][a-z0-9_]*\.v$/);
       expect(design.files.has(line), line).toBe(true);
     }
-    expect(lines.at(-1)).toBe(`${model.top}.v`);
+    expect(lines.at(-1)).toBe(`${model.systemTop}.v`);
   });
 
   it('the order is a real compile order: every module comes after the modules it instantiates, the top last', () => {
@@ -71,7 +71,7 @@ describe.each(DESIGNS)('integration files of %s', (_spec, design) => {
       }
     });
     // every module but the top is used; the top is used by none
-    expect(names.filter((n) => !instantiatedAnywhere.has(n))).toEqual([model.top]);
+    expect(names.filter((n) => !instantiatedAnywhere.has(n))).toEqual([model.systemTop]);
   });
 
   it('NAME.core is a CAPI2 core: VLNV name, the RTL fileset of NAME.f in the same order, and the testbench', () => {

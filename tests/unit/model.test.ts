@@ -101,6 +101,21 @@ describe('command fields, opcodes and the LFSR: one source for the RTL', () => {
   });
 });
 
+/** The memory system's modules after the core, in compile order (the queue's memory first). */
+const SYSTEM_TEMPLATES = [
+  'sram',
+  'command_queue',
+  'axil_regs',
+  'program_fetch',
+  'sequencer',
+  'stream_fifo',
+  'axi_reader',
+  'axi_writer',
+  'dma_load',
+  'dma_store',
+  'system',
+];
+
 describe('elaborate: buffers, widths and modules', () => {
   it('default spec (8x8, 8192-word buffers, 4096-word result)', () => {
     const m = DEFAULT;
@@ -134,6 +149,7 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_command_frontend',
       'edge_trainer_controller',
       'edge_trainer_core',
+      ...SYSTEM_TEMPLATES.map((t) => (t === 'sram' ? 'edge_trainer_sram_16x385' : `edge_trainer_${t}`)),
     ]);
     expect(m.top).toBe('edge_trainer_core');
     // the command table of docs/architecture.md (host interface and training commands)
@@ -182,6 +198,7 @@ describe('elaborate: buffers, widths and modules', () => {
       'command_frontend',
       'controller',
       'core',
+      ...SYSTEM_TEMPLATES,
     ]);
   });
 
@@ -241,15 +258,16 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_command_frontend',
       'plain_controller',
       'plain_core',
+      ...SYSTEM_TEMPLATES.map((t) => (t === 'sram' ? 'plain_sram_16x385' : `plain_${t}`)),
     ]);
   });
 
-  it('every model lists unique modules, row_buffer only without transposable, top last', () => {
+  it('every model lists unique modules, row_buffer only without transposable, the system top last', () => {
     for (const m of [DEFAULT, NONSQUARE, SINGLE, TALL, PLAIN]) {
       const names = m.modules.map((x) => x.name);
       expect(new Set(names).size).toBe(names.length);
       expect(names.every((n) => n.startsWith(`${m.name}_`))).toBe(true);
-      expect(names.at(-1)).toBe(m.top);
+      expect(names.at(-1)).toBe(m.systemTop);
       expect(names.includes(`${m.name}_row_buffer`)).toBe(!m.transposable);
       // every buffer's module is generated before the core
       for (const b of [m.weight, m.activation, m.error]) expect(names.indexOf(b.module)).toBeGreaterThanOrEqual(0);
@@ -475,7 +493,8 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
     expect(inOrder(templates(SPARSE_PLAIN), ['lfsr', 'column_gather', 'result_port', 'sparse_core'])).toBe(true);
     expect(inOrder(templates(SPARSE), ['sram', 'lane_sram', 'transposable_buffer', ...order.slice(2)])).toBe(true);
     expect(inOrder(templates(SPARSE), order)).toBe(true);
-    expect(SPARSE.modules.at(-1)).toEqual({ name: 'sparse_trainer_core', template: 'sparse_core' });
+    expect(SPARSE.modules.at(-1)).toEqual({ name: 'sparse_trainer_system', template: 'system' });
+    expect(SPARSE.modules.some((x) => x.name === 'sparse_trainer_core' && x.template === 'sparse_core')).toBe(true);
     expect(SPARSE.modules.find((x) => x.template === 'row_engine')?.name).toBe('sparse_trainer_row_engine');
     expect(SPARSE.modules.find((x) => x.template === 'sparse_controller')?.name).toBe('sparse_trainer_sparse_controller');
     expect(SPARSE.top).toBe('sparse_trainer_core');
@@ -489,7 +508,7 @@ describe('zero-skipping core: geometry, modules, footprints and fit', () => {
     for (const m of [SPARSE, SPARSE_WIDE, SPARSE_SINGLE, SPARSE_PLAIN]) {
       const names = m.modules.map((x) => x.name);
       expect(new Set(names).size).toBe(names.length);
-      expect(names.at(-1)).toBe(m.top);
+      expect(names.at(-1)).toBe(m.systemTop);
       expect(names.every((n) => n.startsWith(`${m.name}_`))).toBe(true);
       // none of the dense core's own modules
       expect(templates(m)).not.toContain('pe_array');

@@ -21,3 +21,9 @@ tiny_plain_command_queue.v
 tiny_plain_axil_regs.v
 tiny_plain_program_fetch.v
 tiny_plain_sequencer.v
+tiny_plain_stream_fifo.v
+tiny_plain_axi_reader.v
+tiny_plain_axi_writer.v
+tiny_plain_dma_load.v
+tiny_plain_dma_store.v
+tiny_plain_system.v

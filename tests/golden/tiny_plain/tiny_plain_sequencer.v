@@ -31,7 +31,7 @@ module tiny_plain_sequencer #(
   parameter integer SeedBits = 32,
   parameter integer ElementShift = 0,   // log2 of an operand's bytes in memory
   parameter integer ResultShift = 1,     // log2 of a result's bytes in memory
-  parameter integer FaultBits = 8
+  parameter integer FaultBits = 4
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -75,7 +75,6 @@ module tiny_plain_sequencer #(
   output wire [31:0]          job_stride_o,
   output wire                 job_compressed_o,
   output wire [31:0]          job_bytes_o,
-  output wire                 job_result_o,      // a store of results (ResultShift), else of operands
   input  wire                 load_done_i,
   input  wire                 load_error_i,
   input  wire [FaultBits-1:0] load_error_code_i,
@@ -98,10 +97,10 @@ module tiny_plain_sequencer #(
   input  wire                 core_rd_ready_i
 );
   // ---------------------------------------------------------------- constants
-  localparam [FaultBits-1:0] FaultNone = 8'd0;
-  localparam [FaultBits-1:0] FaultOutOfWindow = 8'd5;
-  localparam [FaultBits-1:0] FaultBadShape = 8'd6;
-  localparam [FaultBits-1:0] FaultBadStride = 8'd7;
+  localparam [FaultBits-1:0] FaultNone = 4'd0;
+  localparam [FaultBits-1:0] FaultOutOfWindow = 4'd5;
+  localparam [FaultBits-1:0] FaultBadShape = 4'd6;
+  localparam [FaultBits-1:0] FaultBadStride = 4'd7;
   localparam integer CtlOpMsb = 3;
   localparam integer CtlOpLsb = 0;
   localparam integer CtlCompressedMsb = 4;
@@ -307,7 +306,8 @@ module tiny_plain_sequencer #(
           // the tensor this descriptor moves: rows x cols elements
           rows_q <= (is_load_w || is_read_w) ? dout_q : is_read ? res_rows_q : batch_q;
           cols_q <= (is_load_w || is_read_w || is_load_x) ? din_q : is_read ? res_cols_q : dout_q;
-          result_elems_q <= is_read;
+          // a store writes the read port's words: accumulators, READ_W's sign-extended weights too
+          result_elems_q <= is_store;
           state_q <= StSpan;
         end
         StSpan: begin
@@ -395,7 +395,6 @@ module tiny_plain_sequencer #(
   assign job_stride_o = stride_q;
   assign job_compressed_o = compressed;
   assign job_bytes_o = bytes_q;
-  assign job_result_o = result_elems_q;
   assign running_o = (state_q != StIdle);
   assign fault_o = fault_q;
   assign fault_code_o = fault_code_q;

@@ -21,3 +21,9 @@ tiny_sparse_command_queue.v
 tiny_sparse_axil_regs.v
 tiny_sparse_program_fetch.v
 tiny_sparse_sequencer.v
+tiny_sparse_stream_fifo.v
+tiny_sparse_axi_reader.v
+tiny_sparse_axi_writer.v
+tiny_sparse_dma_load.v
+tiny_sparse_dma_store.v
+tiny_sparse_system.v

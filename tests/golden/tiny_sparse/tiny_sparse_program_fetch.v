@@ -19,7 +19,7 @@ module tiny_sparse_program_fetch #(
   parameter integer DataBits = 64,
   parameter integer IndexBits = 4,
   parameter integer EntryBits = 385,
-  parameter integer FaultBits = 8
+  parameter integer FaultBits = 4
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -52,9 +52,9 @@ module tiny_sparse_program_fetch #(
   // beats per descriptor (a 512-bit bus carries one in a beat)
   localparam integer DescBeats = (DescBits > DataBits) ? DescBits / DataBits : 1;
   localparam integer BeatBits = (DescBeats > 1) ? $clog2(DescBeats) : 1;
-  localparam [FaultBits-1:0] FaultNone = 8'd0;
-  localparam [FaultBits-1:0] FaultAxiReadSlverr = 8'd1;
-  localparam [FaultBits-1:0] FaultAxiReadDecerr = 8'd2;
+  localparam [FaultBits-1:0] FaultNone = 4'd0;
+  localparam [FaultBits-1:0] FaultAxiReadSlverr = 4'd1;
+  localparam [FaultBits-1:0] FaultAxiReadDecerr = 4'd2;
 
   reg  [AddrBits-1:0] addr_q;
   reg  [31:0]         remaining_q;

@@ -19,3 +19,9 @@ tiny_trainer_command_queue.v
 tiny_trainer_axil_regs.v
 tiny_trainer_program_fetch.v
 tiny_trainer_sequencer.v
+tiny_trainer_stream_fifo.v
+tiny_trainer_axi_reader.v
+tiny_trainer_axi_writer.v
+tiny_trainer_dma_load.v
+tiny_trainer_dma_store.v
+tiny_trainer_system.v
