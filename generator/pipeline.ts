@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { elaborate, type CoreModel } from './elaborate/model.ts';
 import { integrationFileNames, renderIntegration, RESULT_BITS_WIDTH, type IntegrationFileNames } from './render/integration.ts';
 import { renderCore } from './render/render.ts';
+import { manifestMemoryInterface } from './render/regmap-doc.ts';
 import { canonicalJson, loadSpecFile } from './spec/load.ts';
 import type { LoadedSpec } from './spec/types.ts';
 import { writeTreeAtomic } from './write/atomic.ts';
@@ -45,6 +46,8 @@ export interface Manifest {
     resultBitsWidth: number;
     opcodes: CoreModel['opcodes'];
   };
+  /** the system top's AXI4 and AXI4-Lite side: bus, registers, descriptor, faults (generator/elaborate/regmap.ts) */
+  memoryInterface: ReturnType<typeof manifestMemoryInterface>;
 }
 
 function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
@@ -67,6 +70,7 @@ function buildManifest(model: CoreModel, verilogFiles: string[]): Manifest {
       resultBitsWidth: RESULT_BITS_WIDTH,
       opcodes: model.opcodes,
     },
+    memoryInterface: manifestMemoryInterface(model),
   };
 }
 

@@ -3,12 +3,16 @@
  * one dense, one zero-skipping and one plain-buffer design, each into
  * tests/golden/NAME/ (replacing the folder atomically). Run it after an
  * intended change to the templates or the elaboration, review the diff
- * (`git diff tests/golden`), and commit it with the change.
+ * (`git diff tests/golden`), and commit it with the change. It also writes
+ * docs/register-map.md from generator/elaborate/regmap.ts.
  *
  *   npx tsx scripts/update-golden.ts
  */
+import { join } from 'node:path';
 import { designFromFile } from '../generator/pipeline.ts';
-import { writeTreeAtomic } from '../generator/write/atomic.ts';
+import { registerMapMarkdown } from '../generator/render/regmap-doc.ts';
+import { REPO_ROOT } from '../generator/render/render.ts';
+import { writeFileAtomic, writeTreeAtomic } from '../generator/write/atomic.ts';
 import { GOLDEN_DESIGNS, goldenDir, goldenSpecPath } from '../tests/golden/designs.ts';
 
 for (const entry of GOLDEN_DESIGNS) {
@@ -19,3 +23,6 @@ for (const entry of GOLDEN_DESIGNS) {
   await writeTreeAtomic(goldenDir(entry), design.files);
   console.log(`wrote ${design.files.size} files to tests/golden/${entry.name} (${entry.family}, from ${entry.spec})`);
 }
+
+await writeFileAtomic(join(REPO_ROOT, 'docs', 'register-map.md'), registerMapMarkdown());
+console.log('wrote docs/register-map.md (from generator/elaborate/regmap.ts)');

@@ -7,6 +7,7 @@
  */
 import { OPCODES, type CoreModel, type OpName } from '../elaborate/model.ts';
 import { ICARUS_OPTIONS, TESTBENCH_TOP, VERILATOR_LINT_OPTIONS, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from '../sim/flags.ts';
+import { headerRegisterMap } from './regmap-doc.ts';
 import { renderTemplate, renderTestbench } from './render.ts';
 
 /** The file names of the integration outputs, relative to the output folder. */
@@ -162,6 +163,7 @@ function templateContext(model: CoreModel, verilog: string[], version: string): 
     operandType: cType(model.opBits, true),
     accumulatorType: cType(model.accBits, true),
     countType: cType(model.countBits, false),
+    regmap: headerRegisterMap(prefix),
   };
 }
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreModel } from '../elaborate/model.ts';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATE_DIR = join(REPO_ROOT, 'templates');
 export const TESTBENCH_DIR = join(REPO_ROOT, 'testbench');
 

@@ -53,6 +53,27 @@ export function expectedHeaderValues(design: Design): Map<string, number> {
     buffer('ERROR', model.error.banks, model.error.depth, model.error.addrBits, 1);
     buffer('RESULT', model.cols, model.result.depth, model.result.addrBits, 1);
   }
+  // the system top: bus, queue, element sizes, and the register map from the manifest (which a test checks against regmap.ts)
+  const mi = manifest.memoryInterface;
+  v.set('AXI_DATA_BITS', mi.dataBits);
+  v.set('AXI_ADDR_BITS', mi.addrBits);
+  v.set('QUEUE_DEPTH', mi.queueDepth);
+  v.set('ZVC_CHUNK', mi.zvcChunk);
+  v.set('ELEMENT_BYTES', mi.elementBytes);
+  v.set('RESULT_BYTES', mi.resultBytes);
+  const fields = (stem: string, list: { name: string; lsb: number; bits: number }[]) => {
+    for (const f of list) {
+      v.set(`${stem}_${f.name}_LSB`, f.lsb);
+      v.set(`${stem}_${f.name}_MASK`, (2 ** f.bits - 1) * 2 ** f.lsb);
+    }
+  };
+  for (const r of mi.registers) {
+    v.set(`REG_${r.name}`, r.offset);
+    fields(`REG_${r.name}`, r.fields);
+  }
+  mi.descriptor.words.forEach((w, i) => v.set(`DESC_${w.name}`, i));
+  fields('DESC_CONTROL', mi.descriptor.control);
+  for (const f of mi.faults) v.set(`FAULT_${f.name}`, f.code);
   return v;
 }
 
@@ -135,11 +156,11 @@ export const PARAMETER_MACROS: Record<string, string | null> = {
 /** Numeric `#define NAME_X value[u]` lines of a header: X -> value. */
 export function headerDefines(text: string, prefix: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^#define\s+(\w+)\s+(\d+)u?\s*$/gm)) {
+  for (const m of text.matchAll(/^#define\s+(\w+)\s+(0x[0-9a-f]+|\d+)u?\s*$/gm)) {
     if (!m[1].startsWith(`${prefix}_`)) throw new Error(`#define ${m[1]} lacks the prefix ${prefix}_`);
     const key = m[1].slice(prefix.length + 1);
     if (out.has(key)) throw new Error(`#define ${m[1]} given twice`);
-    out.set(key, Number(m[2]));
+    out.set(key, m[2].startsWith('0x') ? parseInt(m[2], 16) : Number(m[2]));
   }
   return out;
 }

@@ -5,10 +5,12 @@
  * module. tests/eda/integration.test.ts runs the tools on them (the C
  * compiler, Verilator, Icarus).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { designFromFile, type Design, type Manifest } from '../../generator/pipeline.ts';
+import { FAULTS, REGISTERS, registerOffset } from '../../generator/elaborate/regmap.ts';
+import { registerMapMarkdown } from '../../generator/render/regmap-doc.ts';
 import { renderTestbench } from '../../generator/render/render.ts';
 import { ICARUS_OPTIONS, TESTBENCH_TOP, VERILATOR_LINT_OPTIONS, VERILATOR_SIM_OPTIONS } from '../../generator/sim/flags.ts';
 import { list, map, parseCapi2, str } from '../support/capi2.ts';
@@ -208,5 +210,26 @@ describe('the CAPI2 reader', () => {
     expect(() => parseCapi2(good.replace('name: a:b:c:1', 'name: [a, b]'))).toThrow(/quotes/);
     expect(() => parseCapi2(good + 'name: again\n')).toThrow(/twice/);
     expect(() => parseCapi2(good.replace('x.v', 'x.v # c'))).toThrow(/quotes/);
+  });
+});
+
+describe('the register map from one description', () => {
+  it('docs/register-map.md is the generated page (run npx tsx scripts/update-golden.ts after changing regmap.ts)', () => {
+    expect(readFileSync(new URL('../../docs/register-map.md', import.meta.url), 'utf8')).toBe(registerMapMarkdown());
+  });
+
+  it('the manifest, the C header and the RTL agree with the table', () => {
+    const design = designFromFile(new URL('../../specs/default.json', import.meta.url).pathname);
+    const manifest = JSON.parse(design.files.get('manifest.json')!) as Manifest;
+    const header = design.files.get('edge_trainer.h')!;
+    const regs = design.files.get('edge_trainer_axil_regs.v')!;
+    expect(manifest.memoryInterface.registers.map((r) => [r.name, r.offset])).toEqual(REGISTERS.map((r) => [r.name, r.offset]));
+    for (const r of REGISTERS) {
+      expect(header, r.name).toContain(`#define EDGE_TRAINER_REG_${r.name} 0x${r.offset.toString(16).padStart(3, '0')}u`);
+    }
+    for (const f of FAULTS) expect(header).toContain(`#define EDGE_TRAINER_FAULT_${f.name} ${f.code}u`);
+    // the slave decodes the offsets the table gives
+    expect(regs).toContain(`RegDescPush = 12'h${registerOffset('DESC_PUSH').toString(16).padStart(3, '0')}`);
+    expect(regs).toContain(`RegCyclesBusyLo = 12'h${registerOffset('CYCLES_BUSY_LO').toString(16).padStart(3, '0')}`);
   });
 });

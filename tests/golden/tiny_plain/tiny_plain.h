@@ -115,6 +115,221 @@
 #define TINY_PLAIN_RESULT_ADDR_BITS 7u
 #define TINY_PLAIN_RESULT_ELEMENTS_PER_WORD 1u
 
+// ---- system top tiny_plain_system: AXI4-Lite registers (byte offsets) ---------
+// docs/register-map.md describes them; fields: _LSB and _MASK (in place)
+#define TINY_PLAIN_AXI_DATA_BITS 64u
+#define TINY_PLAIN_AXI_ADDR_BITS 32u
+#define TINY_PLAIN_QUEUE_DEPTH 16u
+#define TINY_PLAIN_ZVC_CHUNK 8u
+// bytes of an operand and of a stored result (READ_RESULT, READ_W) in memory
+#define TINY_PLAIN_ELEMENT_BYTES 1u
+#define TINY_PLAIN_RESULT_BYTES 2u
+// ro: identifies the core: 0x54460001 ("TF", register map version 1)
+#define TINY_PLAIN_REG_ID 0x000u
+// ro: array and number formats
+#define TINY_PLAIN_REG_CONFIG0 0x004u
+#define TINY_PLAIN_REG_CONFIG0_ROWS_LSB 0u
+#define TINY_PLAIN_REG_CONFIG0_ROWS_MASK 0x000000ffu
+#define TINY_PLAIN_REG_CONFIG0_COLS_LSB 8u
+#define TINY_PLAIN_REG_CONFIG0_COLS_MASK 0x0000ff00u
+#define TINY_PLAIN_REG_CONFIG0_OPERAND_BITS_LSB 16u
+#define TINY_PLAIN_REG_CONFIG0_OPERAND_BITS_MASK 0x001f0000u
+#define TINY_PLAIN_REG_CONFIG0_ACC_BITS_LSB 21u
+#define TINY_PLAIN_REG_CONFIG0_ACC_BITS_MASK 0x0fe00000u
+#define TINY_PLAIN_REG_CONFIG0_ZERO_SKIPPING_LSB 28u
+#define TINY_PLAIN_REG_CONFIG0_ZERO_SKIPPING_MASK 0x10000000u
+// ro: memory interface
+#define TINY_PLAIN_REG_CONFIG1 0x008u
+#define TINY_PLAIN_REG_CONFIG1_DATA_BYTES_LOG2_LSB 0u
+#define TINY_PLAIN_REG_CONFIG1_DATA_BYTES_LOG2_MASK 0x0000000fu
+#define TINY_PLAIN_REG_CONFIG1_ADDR_BITS_LSB 4u
+#define TINY_PLAIN_REG_CONFIG1_ADDR_BITS_MASK 0x000007f0u
+#define TINY_PLAIN_REG_CONFIG1_QUEUE_DEPTH_LOG2_LSB 11u
+#define TINY_PLAIN_REG_CONFIG1_QUEUE_DEPTH_LOG2_MASK 0x00007800u
+#define TINY_PLAIN_REG_CONFIG1_ZVC_CHUNK_LSB 16u
+#define TINY_PLAIN_REG_CONFIG1_ZVC_CHUNK_MASK 0x007f0000u
+// wo: write 1 to act; reads 0
+#define TINY_PLAIN_REG_CTRL 0x010u
+#define TINY_PLAIN_REG_CTRL_START_PROGRAM_LSB 0u
+#define TINY_PLAIN_REG_CTRL_START_PROGRAM_MASK 0x00000001u
+#define TINY_PLAIN_REG_CTRL_CLEAR_FAULT_LSB 1u
+#define TINY_PLAIN_REG_CTRL_CLEAR_FAULT_MASK 0x00000002u
+// ro: state of the core
+#define TINY_PLAIN_REG_STATUS 0x014u
+#define TINY_PLAIN_REG_STATUS_BUSY_LSB 0u
+#define TINY_PLAIN_REG_STATUS_BUSY_MASK 0x00000001u
+#define TINY_PLAIN_REG_STATUS_FAULT_LSB 1u
+#define TINY_PLAIN_REG_STATUS_FAULT_MASK 0x00000002u
+#define TINY_PLAIN_REG_STATUS_QUEUE_FULL_LSB 2u
+#define TINY_PLAIN_REG_STATUS_QUEUE_FULL_MASK 0x00000004u
+#define TINY_PLAIN_REG_STATUS_FETCHING_LSB 3u
+#define TINY_PLAIN_REG_STATUS_FETCHING_MASK 0x00000008u
+#define TINY_PLAIN_REG_STATUS_QUEUE_LEVEL_LSB 16u
+#define TINY_PLAIN_REG_STATUS_QUEUE_LEVEL_MASK 0x01ff0000u
+// rw: irq_o is high while IRQ_STATUS & IRQ_ENABLE is not 0
+#define TINY_PLAIN_REG_IRQ_ENABLE 0x018u
+#define TINY_PLAIN_REG_IRQ_ENABLE_DONE_LSB 0u
+#define TINY_PLAIN_REG_IRQ_ENABLE_DONE_MASK 0x00000001u
+#define TINY_PLAIN_REG_IRQ_ENABLE_FAULT_LSB 1u
+#define TINY_PLAIN_REG_IRQ_ENABLE_FAULT_MASK 0x00000002u
+// w1c: interrupt causes; write 1 to clear
+#define TINY_PLAIN_REG_IRQ_STATUS 0x01cu
+#define TINY_PLAIN_REG_IRQ_STATUS_DONE_LSB 0u
+#define TINY_PLAIN_REG_IRQ_STATUS_DONE_MASK 0x00000001u
+#define TINY_PLAIN_REG_IRQ_STATUS_FAULT_LSB 1u
+#define TINY_PLAIN_REG_IRQ_STATUS_FAULT_MASK 0x00000002u
+// ro: the fault (table of fault codes); 0 when none
+#define TINY_PLAIN_REG_FAULT_CODE 0x020u
+// ro: sequence number of the descriptor that faulted (descriptors count from 0 after reset)
+#define TINY_PLAIN_REG_FAULT_INDEX 0x024u
+// ro: bits of the largest magnitude in the last FP, BP or WG result
+#define TINY_PLAIN_REG_RESULT_BITS 0x028u
+// rw: memory address of a program of descriptors, low 32 bits (a multiple of 64: bits 5:0 read 0)
+#define TINY_PLAIN_REG_PROG_ADDR_LO 0x030u
+// rw: program address, high 32 bits
+#define TINY_PLAIN_REG_PROG_ADDR_HI 0x034u
+// rw: descriptors in the program
+#define TINY_PLAIN_REG_PROG_COUNT 0x038u
+// rw: first byte descriptors may touch, low 32 bits (reset 0)
+#define TINY_PLAIN_REG_MEM_BASE_LO 0x040u
+// rw: first byte, high 32 bits
+#define TINY_PLAIN_REG_MEM_BASE_HI 0x044u
+// rw: last byte descriptors may touch, low 32 bits (reset: the last address)
+#define TINY_PLAIN_REG_MEM_LAST_LO 0x048u
+// rw: last byte, high 32 bits
+#define TINY_PLAIN_REG_MEM_LAST_HI 0x04cu
+// rw: staged descriptor word 0: CONTROL
+#define TINY_PLAIN_REG_DESC0 0x080u
+// rw: staged descriptor word 1: BATCH
+#define TINY_PLAIN_REG_DESC1 0x084u
+// rw: staged descriptor word 2: DIN
+#define TINY_PLAIN_REG_DESC2 0x088u
+// rw: staged descriptor word 3: DOUT
+#define TINY_PLAIN_REG_DESC3 0x08cu
+// rw: staged descriptor word 4: W_BASE
+#define TINY_PLAIN_REG_DESC4 0x090u
+// rw: staged descriptor word 5: X_BASE
+#define TINY_PLAIN_REG_DESC5 0x094u
+// rw: staged descriptor word 6: DY_BASE
+#define TINY_PLAIN_REG_DESC6 0x098u
+// rw: staged descriptor word 7: SEED
+#define TINY_PLAIN_REG_DESC7 0x09cu
+// rw: staged descriptor word 8: ADDR_LO
+#define TINY_PLAIN_REG_DESC8 0x0a0u
+// rw: staged descriptor word 9: ADDR_HI
+#define TINY_PLAIN_REG_DESC9 0x0a4u
+// rw: staged descriptor word 10: STRIDE
+#define TINY_PLAIN_REG_DESC10 0x0a8u
+// rw: staged descriptor word 11: BYTES
+#define TINY_PLAIN_REG_DESC11 0x0acu
+// rw: staged descriptor word 12: RESERVED12
+#define TINY_PLAIN_REG_DESC12 0x0b0u
+// rw: staged descriptor word 13: RESERVED13
+#define TINY_PLAIN_REG_DESC13 0x0b4u
+// rw: staged descriptor word 14: RESERVED14
+#define TINY_PLAIN_REG_DESC14 0x0b8u
+// rw: staged descriptor word 15: RESERVED15
+#define TINY_PLAIN_REG_DESC15 0x0bcu
+// wo: any write pushes DESC0..DESC15 into the queue (QUEUE_FULL fault when full)
+#define TINY_PLAIN_REG_DESC_PUSH 0x0c0u
+// ro: cycles with STATUS.BUSY, low 32 bits
+#define TINY_PLAIN_REG_CYCLES_BUSY_LO 0x100u
+// ro: cycles with STATUS.BUSY, high 32 bits (read LO first: it latches HI)
+#define TINY_PLAIN_REG_CYCLES_BUSY_HI 0x104u
+// ro: cycles in which a load or store waited on memory (the core's port was ready, the data was not), low 32 bits
+#define TINY_PLAIN_REG_CYCLES_MEM_STALL_LO 0x108u
+// ro: cycles in which a load or store waited on memory (the core's port was ready, the data was not), high 32 bits (read LO first: it latches HI)
+#define TINY_PLAIN_REG_CYCLES_MEM_STALL_HI 0x10cu
+// ro: bytes read from memory (read beats x data bytes), low 32 bits
+#define TINY_PLAIN_REG_BYTES_READ_LO 0x110u
+// ro: bytes read from memory (read beats x data bytes), high 32 bits (read LO first: it latches HI)
+#define TINY_PLAIN_REG_BYTES_READ_HI 0x114u
+// ro: bytes written to memory (bytes with their strobe set), low 32 bits
+#define TINY_PLAIN_REG_BYTES_WRITTEN_LO 0x118u
+// ro: bytes written to memory (bytes with their strobe set), high 32 bits (read LO first: it latches HI)
+#define TINY_PLAIN_REG_BYTES_WRITTEN_HI 0x11cu
+// ro: descriptors finished, low 32 bits
+#define TINY_PLAIN_REG_DESC_DONE_LO 0x120u
+// ro: descriptors finished, high 32 bits (read LO first: it latches HI)
+#define TINY_PLAIN_REG_DESC_DONE_HI 0x124u
+
+// ---- descriptors: 16 little-endian 32-bit words (64 bytes) -------------------
+// opcode and flags (fields below)
+#define TINY_PLAIN_DESC_CONTROL 0u
+// layer dimension batch
+#define TINY_PLAIN_DESC_BATCH 1u
+// layer dimension din
+#define TINY_PLAIN_DESC_DIN 2u
+// layer dimension dout
+#define TINY_PLAIN_DESC_DOUT 3u
+// first address of W in the weight buffer
+#define TINY_PLAIN_DESC_W_BASE 4u
+// first address of X in the activation buffer
+#define TINY_PLAIN_DESC_X_BASE 5u
+// first address of dY in the error buffer
+#define TINY_PLAIN_DESC_DY_BASE 6u
+// LFSR seed of a stochastic move or update
+#define TINY_PLAIN_DESC_SEED 7u
+// loads and reads: memory address of the tensor, low 32 bits
+#define TINY_PLAIN_DESC_ADDR_LO 8u
+// memory address, high 32 bits (0 for 32-bit addresses)
+#define TINY_PLAIN_DESC_ADDR_HI 9u
+// bytes from one row of the tensor in memory to the next
+#define TINY_PLAIN_DESC_STRIDE 10u
+// compressed loads: length of the stream in bytes (0 otherwise)
+#define TINY_PLAIN_DESC_BYTES 11u
+// reserved, 0
+#define TINY_PLAIN_DESC_RESERVED12 12u
+// reserved, 0
+#define TINY_PLAIN_DESC_RESERVED13 13u
+// reserved, 0
+#define TINY_PLAIN_DESC_RESERVED14 14u
+// reserved, 0
+#define TINY_PLAIN_DESC_RESERVED15 15u
+// CONTROL: the core command (the opcodes of the command port)
+#define TINY_PLAIN_DESC_CONTROL_OP_LSB 0u
+#define TINY_PLAIN_DESC_CONTROL_OP_MASK 0x0000000fu
+// CONTROL: LOAD_X, LOAD_DY: the tensor is zero-value compressed
+#define TINY_PLAIN_DESC_CONTROL_COMPRESSED_LSB 4u
+#define TINY_PLAIN_DESC_CONTROL_COMPRESSED_MASK 0x00000010u
+// CONTROL: moves and update: stochastic rounding (else nearest even)
+#define TINY_PLAIN_DESC_CONTROL_STOCHASTIC_LSB 5u
+#define TINY_PLAIN_DESC_CONTROL_STOCHASTIC_MASK 0x00000020u
+// CONTROL: move to X: ReLU
+#define TINY_PLAIN_DESC_CONTROL_RELU_LSB 6u
+#define TINY_PLAIN_DESC_CONTROL_RELU_MASK 0x00000040u
+// CONTROL: start only when every earlier descriptor has finished
+#define TINY_PLAIN_DESC_CONTROL_WAIT_LSB 7u
+#define TINY_PLAIN_DESC_CONTROL_WAIT_MASK 0x00000080u
+// CONTROL: set IRQ_STATUS.DONE when this descriptor finishes
+#define TINY_PLAIN_DESC_CONTROL_IRQ_LSB 8u
+#define TINY_PLAIN_DESC_CONTROL_IRQ_MASK 0x00000100u
+// CONTROL: requantization shift of a move or update
+#define TINY_PLAIN_DESC_CONTROL_SHIFT_LSB 16u
+#define TINY_PLAIN_DESC_CONTROL_SHIFT_MASK 0x003f0000u
+
+// ---- fault codes (FAULT_CODE) --------------------------------------------------
+// no fault
+#define TINY_PLAIN_FAULT_NONE 0u
+// a read beat answered SLVERR
+#define TINY_PLAIN_FAULT_AXI_READ_SLVERR 1u
+// a read beat answered DECERR
+#define TINY_PLAIN_FAULT_AXI_READ_DECERR 2u
+// a write burst answered SLVERR
+#define TINY_PLAIN_FAULT_AXI_WRITE_SLVERR 3u
+// a write burst answered DECERR
+#define TINY_PLAIN_FAULT_AXI_WRITE_DECERR 4u
+// the descriptor's bytes reach outside MEM_BASE .. MEM_LAST
+#define TINY_PLAIN_FAULT_OUT_OF_WINDOW 5u
+// a dimension of 0, an unknown opcode, reserved bits set, or COMPRESSED on a command other than LOAD_X or LOAD_DY
+#define TINY_PLAIN_FAULT_BAD_SHAPE 6u
+// address or stride not a multiple of the element size, or rows that overlap
+#define TINY_PLAIN_FAULT_BAD_STRIDE 7u
+// a compressed stream does not decode
+#define TINY_PLAIN_FAULT_ZVC_DECODE 8u
+// DESC_PUSH written while the command queue is full
+#define TINY_PLAIN_FAULT_QUEUE_FULL 9u
+
 // ---- C types ----------------------------------------------------------------
 // an operand word (the low OPERAND_BITS bits go to wr_data_i)
 typedef int8_t tiny_plain_operand_t;
