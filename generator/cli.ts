@@ -42,9 +42,15 @@ Commands:
                            DSPs and the critical path
   sim SPEC --step fp|bp|wg --batch B --din I --dout O
            [--density D] [--seed S] [--simulator verilator|icarus] [--dump DIR]
+           [--mem-latency N] [--mem-random SEED] [--compressed]
            [--waves FILE.vcd] [--json]
                            run one training step on the RTL and compare it bit for bit
-                           with the golden model (exit 0 only on an exact match);
+                           with the golden model (exit 0 only on an exact match):
+                           on the core's ports, then through memory (the system top
+                           loads the operands from the AXI4 memory model and stores
+                           the result back; --mem-latency cycles per read burst,
+                           default 100; --mem-random SEED: seeded backpressure and
+                           stalls; --compressed: X and dY zero-value compressed);
                            --dump DIR writes the operands, the result and stimulus.txt,
                            --waves a VCD of the core for GTKWave (Verilator: a
                            separate build with --trace)
@@ -232,6 +238,10 @@ function printSimReport(r: SimReport): void {
   console.log(
     `  cycles ${r.cycles} (model ${r.modelCycles}), ideal ${r.idealCycles}, utilization ${percent(r.utilization)}; transfers ${r.transferCycles} cycles; ${r.macs} MACs (${r.effectualMacs} effectual)`,
   );
+  const mode = r.memoryRandomSeed === null ? `latency ${r.memoryLatency}` : `random memory, seed ${r.memoryRandomSeed}`;
+  console.log(
+    `  through memory (${mode}${r.compressed ? ', X and dY compressed' : ''}): ${r.endToEndCycles} cycles end to end; bytes read ${r.bytesRead} (model ${r.modelBytesRead}), written ${r.bytesWritten} (model ${r.modelBytesWritten})`,
+  );
 }
 
 async function cmdSim(args: string[]): Promise<number> {
@@ -245,6 +255,9 @@ async function cmdSim(args: string[]): Promise<number> {
     simulator: { type: 'string' },
     dump: { type: 'string' },
     waves: { type: 'string' },
+    'mem-latency': { type: 'string' },
+    'mem-random': { type: 'string' },
+    compressed: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   const specPath = needSpec(positionals, 'sim');
@@ -259,7 +272,20 @@ async function cmdSim(args: string[]): Promise<number> {
   // a bad waveform path stops here, before the spec is read or anything is built
   const waves = values.waves === undefined ? undefined : checkWavesPath(values.waves as string);
   const design = designFromFile(specPath);
-  const { report, operands, result, stimulus } = await simulateStep(design, { step: step as Step, dims, density, seed, simulator, waves });
+  const memory = {
+    latency: intOption(values, 'mem-latency', 100, 1),
+    randomSeed: values['mem-random'] === undefined ? undefined : intOption(values, 'mem-random', 0, 0),
+    compressed: values.compressed === true,
+  };
+  const { report, operands, result, stimulus } = await simulateStep(design, {
+    step: step as Step,
+    dims,
+    density,
+    seed,
+    simulator,
+    waves,
+    memory,
+  });
   if (values.dump) {
     const files = new Map<string, string>([
       ['X.json', JSON.stringify(operands.X) + '\n'],

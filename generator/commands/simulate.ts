@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Design } from '../pipeline.ts';
-import { coreShape, layerFitProblems } from '../elaborate/model.ts';
+import { coreShape, layerFitProblems, type CoreModel } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape } from '../golden/gemm.ts';
-import { idealCycles, sparseWork } from '../golden/cycles.ts';
+import { idealCycles, predictComputeCycles, sparseWork } from '../golden/cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
 import { compileDesign, type CompiledSim, type SimulatorName } from '../sim/simulators.ts';
+import { runStepThroughMemory, type MemoryStepOutcome } from '../sim/memory-step.ts';
 import { verifyLayers } from '../sim/verify.ts';
 import { UserError } from '../util/errors.ts';
 import { STEP_OPERANDS, type LayerDims, type Operands, type Step } from '../types.ts';
@@ -24,6 +25,8 @@ export interface SimRequest {
   simulator: SimulatorName;
   /** write a VCD waveform of the run to this file */
   waves?: string;
+  /** the run through memory: the memory model's latency and random mode, compressed X and dY */
+  memory?: { latency: number; randomSeed?: number; compressed: boolean };
 }
 
 export interface SimReport {
@@ -52,6 +55,22 @@ export interface SimReport {
   /** effectual products per PE per cycle */
   effectualUtilization: number;
   mismatches: string[];
+  /**
+   * The same step through memory (the system top, the AXI4 memory model):
+   * cycles from starting the program (load the operands, compute, store the
+   * result) to its interrupt, and the bytes on the bus (the core's counters)
+   */
+  endToEndCycles: number;
+  /** the end-to-end cycle model; null in the random memory mode, and until that model exists */
+  modelEndToEndCycles: number | null;
+  bytesRead: number;
+  bytesWritten: number;
+  /** the traffic model's bytes (equal to the counters, or the run does not pass) */
+  modelBytesRead: number;
+  modelBytesWritten: number;
+  memoryLatency: number;
+  memoryRandomSeed: number | null;
+  compressed: boolean;
 }
 
 export interface SimOutcome {
@@ -115,6 +134,38 @@ export function checkWavesPath(file: string): string {
   return target;
 }
 
+/** Cycles enough to move a layer's tensors one element per cycle with a latency per row: the watchdog of a run through memory. */
+function memoryBudget(model: CoreModel, dims: LayerDims, latency: number): number {
+  const elements = dims.batch * dims.din + dims.din * dims.dout + dims.batch * dims.dout;
+  const rows = dims.batch + dims.din + dims.dout;
+  return 4 * elements + (rows + 16) * (latency + 64) + model.memory.queueDepth * 64;
+}
+
+/** What the run through memory got wrong: the stored result, the compute's cycles, the bus bytes against the traffic model. */
+function memoryProblems(through: MemoryStepOutcome, expected: bigint[][], predicted: number, step: Step): string[] {
+  const problems: string[] = [];
+  if (through.run.faultCode !== 0)
+    problems.push(`through memory: the core stopped with fault ${through.run.faultCode} at descriptor ${through.run.faultIndex}`);
+  const got = through.result;
+  outer: for (let r = 0; r < expected.length; r++) {
+    for (let c = 0; c < expected[r].length; c++) {
+      if (got[r]?.[c] !== expected[r][c]) {
+        problems.push(`through memory: result (${r}, ${c}) is ${got[r]?.[c]}, the golden model says ${expected[r][c]}`);
+        break outer;
+      }
+    }
+  }
+  const compute = through.run.coreCommands.find((c) => c.op === step)?.cycles;
+  if (compute !== predicted) problems.push(`through memory: ${step} took ${compute} cycles, the cycle model says ${predicted}`);
+  if (through.run.bytesRead !== through.traffic.bytesRead) {
+    problems.push(`through memory: ${through.run.bytesRead} bytes read, the traffic model says ${through.traffic.bytesRead}`);
+  }
+  if (through.run.bytesWritten !== through.traffic.bytesWritten) {
+    problems.push(`through memory: ${through.run.bytesWritten} bytes written, the traffic model says ${through.traffic.bytesWritten}`);
+  }
+  return problems;
+}
+
 export async function simulateStep(design: Design, req: SimRequest): Promise<SimOutcome> {
   const { model } = design;
   const waves = req.waves === undefined ? undefined : checkWavesPath(req.waves);
@@ -148,6 +199,19 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
   if (waves && !recorded) throw new Error(`${sim.label} wrote no waveform to ${waves}`);
   const [[run]] = verdicts;
   const core = coreShape(model);
+  // the step again, through memory: the operands from the memory model, the result stored back
+  const memory = req.memory ?? { latency: 100, compressed: false };
+  const system = await compileDesign(model, req.simulator, { bench: 'system' });
+  const predicted = predictComputeCycles(core, req.step, req.dims, operands);
+  const through = await runStepThroughMemory(model, system, {
+    step: req.step,
+    dims: req.dims,
+    operands,
+    memory: { latency: memory.latency, randomSeed: memory.randomSeed },
+    compressed: memory.compressed,
+    budgetCycles: 8 * (predicted + memoryBudget(model, req.dims, memory.latency)),
+  });
+  const problems = [...run.problems, ...memoryProblems(through, run.result, predicted, req.step)];
   const ideal = idealCycles(core, req.step, req.dims);
   const effectualMacs = countEffectualMacs(req.step, operands);
   return {
@@ -155,7 +219,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
     result: run.result,
     stimulus,
     report: {
-      pass: run.pass,
+      pass: run.pass && problems.length === run.problems.length,
       design: model.name,
       step: req.step,
       ...req.dims,
@@ -171,7 +235,16 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       idealCycles: ideal,
       utilization: ideal / run.cycles,
       effectualUtilization: effectualMacs / (run.cycles * model.rows * model.cols),
-      mismatches: run.problems,
+      mismatches: problems,
+      endToEndCycles: through.run.endToEndCycles,
+      modelEndToEndCycles: null,
+      bytesRead: through.run.bytesRead,
+      bytesWritten: through.run.bytesWritten,
+      modelBytesRead: through.traffic.bytesRead,
+      modelBytesWritten: through.traffic.bytesWritten,
+      memoryLatency: memory.latency,
+      memoryRandomSeed: memory.randomSeed ?? null,
+      compressed: memory.compressed,
     },
   };
 }
