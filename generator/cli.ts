@@ -13,12 +13,12 @@ import { runDemo } from './commands/demo.ts';
 import { BENCH_DENSITIES, benchAtClock, benchTable, runBench, writeBenchFiles } from './commands/bench.ts';
 import { runTraining, TRAIN_DEFAULTS, trainAtClock } from './commands/train.ts';
 import { formatMicroseconds, parseClockMHz } from './util/clock.ts';
-import { SIMULATORS, type SimulatorName } from './sim/simulators.ts';
+import { compileDesign, SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import { UserError } from './util/errors.ts';
 import { jsonWithBigInts, percent, table } from './util/format.ts';
 import { writeFileAtomic, writeTreeAtomic } from './write/atomic.ts';
-import { modelPoints, parseLayers, renderRoofline, roofAt } from './commands/roofline.ts';
-import type { Step } from './types.ts';
+import { measuredPoints, modelPoints, parseLayers, renderRoofline, roofAt, type ModelPoint } from './commands/roofline.ts';
+import type { LayerDims, Step } from './types.ts';
 import type { CoreModel } from './elaborate/model.ts';
 
 const HELP = `trainforge: generate and verify on-device DNN training accelerators
@@ -69,7 +69,8 @@ Commands:
                            train an MLP on the core: every GEMM, ReLU, mask,
                            requantization and weight update runs in the RTL; weights
                            are compared with the golden model after every step
-  roofline SPEC [--layers BxDINxDOUT,...] [--density D] [--seed S] [--out FILE.svg] [--json]
+  roofline SPEC [--layers BxDINxDOUT,...] [--density D] [--seed S] [--out FILE.svg]
+           [--simulator verilator|icarus|none] [--mem-latency N] [--json]
                            roofline of the core (log-log: MACs per byte of memory
                            traffic against MACs per cycle; roof = min(rows x cols,
                            intensity x bus bytes per cycle)) with model points for FP,
@@ -80,8 +81,12 @@ Commands:
                            X and dY at density D (default 1, seed S) for the
                            zero-skipping core; writes FILE.svg (default
                            roofline-out/NAME.svg); each point's energy (Horowitz,
-                           ISSCC 2014: docs/memory-system.md); --json prints the
-                           points and the roof
+                           ISSCC 2014: docs/memory-system.md); beside them the
+                           measured points: each step run on the simulator through
+                           memory (the AXI4 memory model at --mem-latency, default
+                           100), bytes from the core's bus counters, cycles end to
+                           end (--simulator none: the model points only);
+                           --json prints the points and the roof
   --clock-mhz F            (demo, bench, train) also give every cycle count as
                            microseconds at a clock of F MHz
   help                     this text
@@ -433,9 +438,14 @@ async function cmdRoofline(args: string[]): Promise<number> {
     density: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    simulator: { type: 'string' },
+    'mem-latency': { type: 'string' },
     json: { type: 'boolean' },
   });
   const specPath = needSpec(positionals, 'roofline');
+  const measure = (values.simulator as string | undefined) !== 'none';
+  const [simulator] = measure ? simulatorOption(values) : [];
+  const latency = intOption(values, 'mem-latency', 100, 1);
   const layers = parseLayers((values.layers as string | undefined) ?? '64x64x64');
   const density = values.density === undefined ? 1 : Number(values.density);
   if (!(density >= 0 && density <= 1)) throw new UserError(`--density: "${values.density}" is not a number from 0 to 1`);
@@ -445,7 +455,12 @@ async function cmdRoofline(args: string[]): Promise<number> {
   const design = designFromFile(specPath);
   const { model } = design;
   for (const dims of layers) checkLayerFits(design, dims, ['fp', 'bp', 'wg']);
-  const points = modelPoints(model, layers, (dims) => makeOperands(dims, model.opBits, density, seed));
+  const operandsOf = (dims: LayerDims) => makeOperands(dims, model.opBits, density, seed);
+  const points: ModelPoint[] = modelPoints(model, layers, operandsOf);
+  if (simulator) {
+    const sim = await compileDesign(model, simulator, { bench: 'system' });
+    points.push(...(await measuredPoints(model, sim, layers, operandsOf, latency)));
+  }
   const chart = {
     title: `${model.name}: roofline, ${model.rows} x ${model.cols} ${model.sparse ? 'zero-skipping' : 'dense'} core, ${model.memory.dataBits}-bit bus`,
     peakMacsPerCycle: model.rows * model.cols,
@@ -473,9 +488,22 @@ async function cmdRoofline(args: string[]): Promise<number> {
     console.log(`${chart.title}; roof min(${chart.peakMacsPerCycle}, ${chart.busBytesPerCycle} x intensity) MACs/cycle`);
     console.log(
       table(
-        ['point', 'MACs', 'bytes read', 'bytes written', 'MACs/B', 'compute cycles', 'bus cycles', 'MACs/cycle', 'roof', 'µJ (DRAM)'],
+        [
+          'point',
+          'kind',
+          'MACs',
+          'bytes read',
+          'bytes written',
+          'MACs/B',
+          'compute cycles',
+          'other cycles',
+          'MACs/cycle',
+          'roof',
+          'µJ (DRAM)',
+        ],
         points.map((p) => [
           p.label,
+          p.kind,
           p.macs,
           p.bytesRead,
           p.bytesWritten,
@@ -488,7 +516,10 @@ async function cmdRoofline(args: string[]): Promise<number> {
         ]),
       ),
     );
-    console.log(`wrote ${file} (model points)`);
+    console.log('other cycles: of a model point, its bus beats; of a measured point, its end-to-end cycles but the compute command');
+    console.log(
+      `wrote ${file} (${simulator ? `model points, and points measured on ${simulator} with memory latency ${latency}` : 'model points'})`,
+    );
   }
   return 0;
 }

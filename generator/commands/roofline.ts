@@ -15,11 +15,22 @@
  * on the bus (one beat per cycle, no overlap). Measured points (from the
  * simulator) go through the same renderer with kind 'measured'.
  */
+import type { CompiledSim } from '../sim/simulators.ts';
+import { runStepThroughMemory } from '../sim/memory-step.ts';
 import { coreShape, tensorShape, type CoreModel } from '../elaborate/model.ts';
 import { gemmShape } from '../golden/gemm.ts';
 import { predictComputeCycles } from '../golden/cycles.ts';
-import { addCounts, computeCounts, dramCounts, energyOf, loadCounts, readResultCounts, type Energy } from '../golden/energy.ts';
-import { BOUNDARY_BYTES, programTraffic, type Descriptor } from '../golden/traffic.ts';
+import {
+  addCounts,
+  computeCounts,
+  dramCounts,
+  energyOf,
+  loadCounts,
+  readResultCounts,
+  type Energy,
+  type EnergyCounts,
+} from '../golden/energy.ts';
+import { BOUNDARY_BYTES, programTraffic, type Descriptor, type Traffic } from '../golden/traffic.ts';
 import { UserError } from '../util/errors.ts';
 import { STEP_OPERANDS, STEPS, type LayerDims, type Operands, type Step } from '../types.ts';
 
@@ -84,6 +95,19 @@ export function stepDescriptors(model: CoreModel, step: Step, dims: LayerDims): 
   return [...loads, { op: step, dims }, { op: 'readResult', dims, ...place(M, N, model.memory.resultBytes) }];
 }
 
+/** A step's energy counts: its operand loads, the compute, the result's read-out and the DRAM traffic. */
+function stepCounts(model: CoreModel, step: Step, layer: LayerDims, compute: EnergyCounts, t: Traffic): EnergyCounts {
+  const { M, N } = gemmShape(step, layer);
+  return [
+    ...STEP_OPERANDS[step].map((tensor) => {
+      const { rows, cols } = tensorShape(tensor, layer);
+      return loadCounts(model, tensor, rows, cols);
+    }),
+    readResultCounts(model, M, N),
+    dramCounts(model, t),
+  ].reduce(addCounts, compute);
+}
+
 export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (dims: LayerDims) => Operands): ModelPoint[] {
   const core = coreShape(model);
   const peak = model.rows * model.cols;
@@ -94,20 +118,13 @@ export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (di
     for (const step of STEPS) {
       const compute = computeCounts(model, step, layer, ops);
       const macs = compute.macs;
-      const t = programTraffic(stepDescriptors(model, step, layer), model.memory);
+      // with the program's fetch, as the core reads it (four descriptors)
+      const t = programTraffic(stepDescriptors(model, step, layer), model.memory, 0);
       const computeCycles = predictComputeCycles(core, step, layer, ops);
       const transferCycles = t.readBeats + t.writeBeats;
       const cycles = computeCycles + transferCycles;
       const intensity = macs / (t.bytesRead + t.bytesWritten);
-      const { M, N } = gemmShape(step, layer);
-      const counts = [
-        ...STEP_OPERANDS[step].map((tensor) => {
-          const { rows, cols } = tensorShape(tensor, layer);
-          return loadCounts(model, tensor, rows, cols);
-        }),
-        readResultCounts(model, M, N),
-        dramCounts(model, t),
-      ].reduce(addCounts, compute);
+      const counts = stepCounts(model, step, layer, compute, t);
       points.push({
         label: `${step.toUpperCase()} ${layer.batch}x${layer.din}x${layer.dout}`,
         step,
@@ -123,6 +140,62 @@ export function modelPoints(model: CoreModel, layers: LayerDims[], operands: (di
         macsPerCycle: macs / cycles,
         roof: roofAt({ peakMacsPerCycle: peak, busBytesPerCycle: bus }, intensity),
         energy: energyOf(counts),
+      });
+    }
+  }
+  return points;
+}
+
+/**
+ * The same steps measured: each runs through memory on the system top (the
+ * operands loaded from the AXI4 memory model, the result stored back); the
+ * point's bytes are the core's bus counters and its cycles the end-to-end
+ * cycles from the program's start to its interrupt.
+ */
+export async function measuredPoints(
+  model: CoreModel,
+  sim: CompiledSim,
+  layers: LayerDims[],
+  operands: (dims: LayerDims) => Operands,
+  latency: number,
+): Promise<ModelPoint[]> {
+  const core = coreShape(model);
+  const points: ModelPoint[] = [];
+  for (const layer of layers) {
+    const ops = operands(layer);
+    for (const step of STEPS) {
+      const predicted = predictComputeCycles(core, step, layer, ops);
+      const out = await runStepThroughMemory(model, sim, {
+        step,
+        dims: layer,
+        operands: ops,
+        memory: { latency },
+        budgetCycles: 16 * (predicted + 4 * (layer.batch + layer.dout) * layer.din + 64 * latency),
+      });
+      const label = `${step.toUpperCase()} ${layer.batch}x${layer.din}x${layer.dout}`;
+      if (out.run.faultCode !== 0) throw new Error(`${label} through memory stopped with fault ${out.run.faultCode}`);
+      if (out.run.bytesRead !== out.traffic.bytesRead || out.run.bytesWritten !== out.traffic.bytesWritten) {
+        throw new Error(`${label} through memory: the bus counters differ from the traffic model`);
+      }
+      const compute = computeCounts(model, step, layer, ops);
+      const computeCycles = out.run.coreCommands.find((c) => c.op === step)?.cycles ?? 0;
+      const cycles = out.run.endToEndCycles;
+      const intensity = compute.macs / (out.run.bytesRead + out.run.bytesWritten);
+      points.push({
+        label,
+        step,
+        kind: 'measured',
+        layer,
+        macs: compute.macs,
+        bytesRead: out.run.bytesRead,
+        bytesWritten: out.run.bytesWritten,
+        computeCycles,
+        transferCycles: cycles - computeCycles,
+        cycles,
+        intensity,
+        macsPerCycle: compute.macs / cycles,
+        roof: roofAt({ peakMacsPerCycle: model.rows * model.cols, busBytesPerCycle: model.memory.dataBytes }, intensity),
+        energy: energyOf(stepCounts(model, step, layer, compute, out.traffic)),
       });
     }
   }

@@ -68,6 +68,48 @@ describe('trainforge sim (Icarus)', () => {
       expect(report.utilization).toBeCloseTo((report.idealCycles as number) / (report.cycles as number), 12);
       // load dY (3 x 2), load X (3 x 5), read dW (2 x 5)
       expect(report.transferCycles).toBe(loadCycles(3, 2) + loadCycles(3, 5) + readCycles(2, 5));
+      // the run through memory: four descriptors fetched (256 bytes = 32 beats of 8); dY's 3 rows of 2 bytes packed
+      // (stride 2) take a beat each; X's rows of 5 bytes at 0, 5 and 10 take 1, 2 and 1 beats (row 1 spans bytes
+      // 5..9, across the first beat's end); the result's 2 rows of 5 x 2 bytes written
+      expect(report).toMatchObject({ memoryLatency: 100, memoryRandomSeed: null, compressed: false, modelEndToEndCycles: null });
+      expect(report.bytesRead).toBe(256 + (3 + 4) * 8);
+      expect(report.modelBytesRead).toBe(report.bytesRead);
+      expect(report.bytesWritten).toBe(2 * 5 * 2);
+      expect(report.modelBytesWritten).toBe(report.bytesWritten);
+      // at least the two loads' latencies, the compute and the store
+      expect(report.endToEndCycles as number).toBeGreaterThan(2 * 100 + (report.cycles as number));
+    },
+    SIM_TIMEOUT,
+  );
+
+  it(
+    "roofline --simulator icarus adds measured points whose bytes are the model points' bytes",
+    async () => {
+      const r = await cli([
+        'roofline',
+        'specs/small.json',
+        '--layers',
+        '4x6x5',
+        '--simulator',
+        'icarus',
+        '--out',
+        path.join(scratch, 'r.svg'),
+        '--json',
+      ]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as {
+        points: { label: string; kind: string; bytesRead: number; bytesWritten: number; cycles: number; computeCycles: number }[];
+      };
+      const model = report.points.filter((p) => p.kind === 'model');
+      const measured = report.points.filter((p) => p.kind === 'measured');
+      expect(measured.map((p) => p.label)).toEqual(['FP 4x6x5', 'BP 4x6x5', 'WG 4x6x5']);
+      measured.forEach((p, i) => {
+        expect(p.bytesRead, p.label).toBe(model[i].bytesRead);
+        expect(p.bytesWritten, p.label).toBe(model[i].bytesWritten);
+        expect(p.computeCycles, p.label).toBe(model[i].computeCycles);
+        expect(p.cycles, p.label).toBeGreaterThan(p.computeCycles + 100);
+      });
+      expect(readFileSync(path.join(scratch, 'r.svg'), 'utf8')).toContain('class="point measured"');
     },
     SIM_TIMEOUT,
   );
