@@ -16,7 +16,7 @@ import { formatMicroseconds, parseClockMHz } from './util/clock.ts';
 import { compileDesign, SIMULATORS, type SimulatorName } from './sim/simulators.ts';
 import { UserError } from './util/errors.ts';
 import { jsonWithBigInts, percent, table } from './util/format.ts';
-import { writeFileAtomic, writeTreeAtomic } from './write/atomic.ts';
+import { checkFileTarget, writeFileAtomic, writeTreeAtomic } from './write/atomic.ts';
 import { measuredPoints, modelPoints, parseLayers, renderRoofline, roofAt, type ModelPoint } from './commands/roofline.ts';
 import type { LayerDims, Step } from './types.ts';
 import type { CoreModel } from './elaborate/model.ts';
@@ -452,6 +452,8 @@ async function cmdRoofline(args: string[]): Promise<number> {
   const seed = intOption(values, 'seed', 1, 0);
   const out = values.out as string | undefined;
   if (out !== undefined && !out.endsWith('.svg')) throw new UserError(`--out: "${out}" is not a file name ending in .svg`);
+  // a folder in the way stops here, before anything is simulated
+  if (out !== undefined) await checkFileTarget(out);
   const design = designFromFile(specPath);
   const { model } = design;
   for (const dims of layers) checkLayerFits(design, dims, ['fp', 'bp', 'wg']);

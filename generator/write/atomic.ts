@@ -84,14 +84,20 @@ function checkRelativePath(relative: string): void {
   }
 }
 
+/** A file's absolute path, or a user error when a folder stands in its place (check it before long work). */
+export async function checkFileTarget(file: string): Promise<string> {
+  const target = path.resolve(file);
+  const existing = await lstat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UserError(`${target} is a directory; give a file name`);
+  return target;
+}
+
 /**
  * Writes one file so that readers see the old file or the whole new one: the
  * text goes to a temporary file beside it, which is then renamed over it.
  */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const target = path.resolve(file);
-  const existing = await lstat(target).catch(() => undefined);
-  if (existing?.isDirectory()) throw new UserError(`${target} is a directory; give a file name`);
+  const target = await checkFileTarget(file);
   const parent = path.dirname(target);
   const temp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
