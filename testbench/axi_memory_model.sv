@@ -76,8 +76,10 @@
 //   +mem_errK=KIND:BASE:SIZE         K = 0..3; KIND slverr | decerr (reads and writes),
 //                                    rslverr | rdecerr (reads), wslverr | wdecerr (writes)
 //   +mem_image=FILE                  $readmemh a byte image (one hex byte per line) at 0
+//                                    (Icarus warns when the file is shorter than MemBytes)
 //   +mem_dump=FILE:BASE:SIZE         at the end of the simulation ($finish), write
-//                                    SIZE bytes from BASE, one hex byte per line
+//                                    SIZE bytes from BASE, one hex byte per line (a
+//                                    model that never left reset writes nothing)
 //   +mem_verbose                     print the configuration at time 0
 // Tasks (call hierarchically, while the bus is idle): set_latency, set_interval,
 // set_write_resp_delay, set_random(seed), set_deterministic, set_error_range(k, resp,
@@ -456,16 +458,21 @@ module axi_memory_model #(
     end
   end
 
-  // (Icarus calls no task from a final procedure: the dump is written out here)
-  final begin : dump_at_finish
-    integer fd;
-    reg [63:0] a;
-    if (dump_at_end) begin
-      fd = $fopen(dump_file, "w");
-      if (fd == 0) $display("axi_memory_model: cannot write the dump file %0s", dump_file);
+  // At the end, the dump of +mem_dump (by a model that left reset at least once, so
+  // that an idle instance does not overwrite the file). Icarus calls no task from a
+  // final procedure and skips one with a named block: the loop is written out here.
+  reg        ran;
+  integer    dump_fd;
+  reg [63:0] dump_a;
+  initial ran = 1'b0;
+  final begin
+    if (dump_at_end && ran) begin
+      dump_fd = $fopen(dump_file, "w");
+      if (dump_fd == 0) $display("axi_memory_model: cannot write the dump file %0s", dump_file);
       else begin
-        for (a = dump_base; a < dump_base + dump_size; a = a + 1) $fwrite(fd, "%02h\n", a < MemBytes ? mem[a] : 8'h00);
-        $fclose(fd);
+        for (dump_a = dump_base; dump_a < dump_base + dump_size; dump_a = dump_a + 1)
+          $fwrite(dump_fd, "%02h\n", dump_a < MemBytes ? mem[dump_a] : 8'h00);
+        $fclose(dump_fd);
       end
     end
   end
@@ -509,6 +516,7 @@ module axi_memory_model #(
       s_axi_bresp <= 2'd0;
     end else begin
       c = cycle;
+      ran = 1'b1;
       if (unsupported) begin
         $display("axi_memory_model: %0s", unsupported_msg);
         $fatal(1);

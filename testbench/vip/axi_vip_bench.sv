@@ -225,8 +225,8 @@ module axi_vip_bench #(
       u_mem.set_latency(37);
       u_mem.set_interval(2);
       u_mem.set_write_resp_delay(3);
-      u_mem.set_error_range(1, 2'd3, 2'b01, 64'h3000, 64'h40);
-      u_mem.set_error_range(2, 2'd2, 2'b10, 64'h1000, 64'h8);
+      u_mem.set_error_range(1, 2'd3, 2'b01, 64'h3000, 64'h400);
+      u_mem.set_error_range(2, 2'd2, 2'b10, 64'h1000, 64'h200);
     end
   end
 

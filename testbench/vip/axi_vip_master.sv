@@ -24,7 +24,7 @@
 //                  burst is written back once it has all its beats
 //   +reads=N +writes=N (bursts; default 100 each), +region_base=A +region=BYTES
 //   +mem_image=FILE   the same image as the memory model's, for the shadow
-//   +log           one line per handshake: "AR c id addr len", "R c id resp last
+//   +log_handshakes  one line per handshake: "AR c id addr len", "R c id resp last
 //                  data", "AW c id addr len", "W c last strobed_bytes", "B c id resp"
 //   +log_bursts    one line per finished burst: "BURST R|W addr len resp"
 //   +fault=NAME    a master-side protocol violation (see axi_vip_bench.sv)
@@ -216,7 +216,7 @@ module axi_vip_master #(
     if ($value$plusargs("copy_src=%d", copy_src)) ;
     if ($value$plusargs("copy_dst=%d", copy_dst)) ;
     if ($value$plusargs("copy_bytes=%d", copy_bytes)) ;
-    log_hs = $test$plusargs("log");
+    log_hs = $test$plusargs("log_handshakes");
     log_bursts = $test$plusargs("log_bursts");
     if (mode != "random" && mode != "timing" && mode != "copy") begin
       $display("axi_vip_master: +mode=%0s: expected random, timing or copy", mode);
