@@ -230,7 +230,7 @@ module axi_vip_master #(
   end
 
   always @(posedge clk_i) begin : master
-    reg ar_hs, aw_hs, w_hs, r_hs, b_hs, okay;
+    reg ar_hs, aw_hs, w_hs, r_hs, b_hs;
     reg [63:0] a, c;
     reg [DataBits-1:0] d;
     reg [DataBits/8-1:0] s;

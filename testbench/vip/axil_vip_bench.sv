@@ -40,7 +40,7 @@ module axil_vip_bench #(
   reg [DataBits-1:0] regs [0:15];    // the slave
   reg [DataBits-1:0] shadow [0:15];  // the master's copy
   // master
-  reg        busy, is_read, aw_sent, w_sent, drop_done;
+  reg        busy, is_read, aw_sent, w_sent;
   integer    aw_delay, w_delay;
   reg [3:0]  idx;
   // slave
@@ -82,7 +82,6 @@ module axil_vip_bench #(
       reads = 0;
       writes = 0;
       busy = 1'b0;
-      drop_done = 1'b0;
       s_aw = 1'b0;
       s_w = 1'b0;
       s_r = 1'b0;
