@@ -87,7 +87,11 @@ async function buildVip(simulator: SimulatorName): Promise<VipBuild> {
   return {
     run(what, plusargs) {
       const [file, args] = simulator === 'icarus' ? ['vvp', ['-n', binary, ...plusargs]] : [binary, plusargs];
-      return runLimited(`${what} on ${simulator}`, file, args, { limitMs: runLimitMs(simulator, { cycles: MAX_CYCLES, pes: 0 }) });
+      // in the scratch folder: a $fatal on Verilator aborts, and may leave a core file where it ran
+      return runLimited(`${what} on ${simulator}`, file, args, {
+        cwd: work,
+        limitMs: runLimitMs(simulator, { cycles: MAX_CYCLES, pes: 0 }),
+      });
     },
   };
 }
