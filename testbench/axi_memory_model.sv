@@ -53,8 +53,9 @@
 //      from cycle  max(w + D, h_prev + 1)  (h_prev: the previous B handshake), in
 //      order, until its handshake.
 //   L, I, D >= 1. R data is read from the array at the rising edge that makes the
-//   beat valid (the end of cycle v_j - 1); W data is written at its handshake edge,
-//   before that, so a read beat made valid after a W handshake sees its bytes.
+//   beat valid (the end of cycle v_j - 1); W data is written at its handshake edge
+//   first, so the bytes of a W beat accepted in cycle w are in every R beat valid
+//   from cycle w + 1 on. (Ordering reads after writes is the master's business.)
 //
 // Random mode (+mem_random=SEED, or task set_random): seeded, reproducible, the same
 // on both simulators (an xorshift64* generator advanced once per cycle). On top of
@@ -67,17 +68,21 @@
 // Error injection: up to 4 address ranges (+mem_err0 .. +mem_err3, or task
 // set_error_range). A burst whose bytes (from AxADDR rounded down to the bus width,
 // (AxLEN+1) * DataBits/8 of them) overlap a range gets that response on every R beat
-// (data still returned) or on its B (and its data is not written). A burst that
+// (data still returned) or on its B (and its data is not written); when it overlaps
+// several, the lowest-numbered range decides. A burst that
 // reaches past MemBytes answers DECERR (reads return zeros there).
 //
-// Plusargs (all optional; numbers are decimal, or hex with 0x)
-//   +mem_latency=N  +mem_interval=N  +mem_bdelay=N   L, I, D
-//   +mem_random=SEED                 the random mode with this seed
+// Plusargs (all optional)
+//   +mem_latency=N  +mem_interval=N  +mem_bdelay=N   L, I, D (decimal)
+//   +mem_random=SEED                 the random mode with this seed (decimal, or hex
+//                                    after 0x, like BASE and SIZE below)
 //   +mem_errK=KIND:BASE:SIZE         K = 0..3; KIND slverr | decerr (reads and writes),
 //                                    rslverr | rdecerr (reads), wslverr | wdecerr (writes)
 //   +mem_image=FILE                  $readmemh a byte image (one hex byte per line) at 0
+//                                    (Icarus warns when the file is shorter than MemBytes)
 //   +mem_dump=FILE:BASE:SIZE         at the end of the simulation ($finish), write
-//                                    SIZE bytes from BASE, one hex byte per line
+//                                    SIZE bytes from BASE, one hex byte per line (a
+//                                    model that never left reset writes nothing)
 //   +mem_verbose                     print the configuration at time 0
 // Tasks (call hierarchically, while the bus is idle): set_latency, set_interval,
 // set_write_resp_delay, set_random(seed), set_deterministic, set_error_range(k, resp,
@@ -369,7 +374,6 @@ module axi_memory_model #(
     reg [63:0] v, base, size;
     reg ok_base, ok_size;
     reg [1:0] resp, dirs;
-    reg [8*16-1:0] name;
     cfg_latency = Latency;
     cfg_interval = BeatInterval;
     cfg_bdelay = WriteRespDelay;
@@ -456,16 +460,21 @@ module axi_memory_model #(
     end
   end
 
-  // (Icarus calls no task from a final procedure: the dump is written out here)
-  final begin : dump_at_finish
-    integer fd;
-    reg [63:0] a;
-    if (dump_at_end) begin
-      fd = $fopen(dump_file, "w");
-      if (fd == 0) $display("axi_memory_model: cannot write the dump file %0s", dump_file);
+  // At the end, the dump of +mem_dump (by a model that left reset at least once, so
+  // that an idle instance does not overwrite the file). Icarus calls no task from a
+  // final procedure and skips one with a named block: the loop is written out here.
+  reg        ran;
+  integer    dump_fd;
+  reg [63:0] dump_a;
+  initial ran = 1'b0;
+  final begin
+    if (dump_at_end && ran) begin
+      dump_fd = $fopen(dump_file, "w");
+      if (dump_fd == 0) $display("axi_memory_model: cannot write the dump file %0s", dump_file);
       else begin
-        for (a = dump_base; a < dump_base + dump_size; a = a + 1) $fwrite(fd, "%02h\n", a < MemBytes ? mem[a] : 8'h00);
-        $fclose(fd);
+        for (dump_a = dump_base; dump_a < dump_base + dump_size; dump_a = dump_a + 1)
+          $fwrite(dump_fd, "%02h\n", dump_a < MemBytes ? mem[dump_a] : 8'h00);
+        $fclose(dump_fd);
       end
     end
   end
@@ -476,7 +485,7 @@ module axi_memory_model #(
     reg stall_ar, stall_aw, stall_w, gap_r, gap_b, frozen;
     reg [63:0] a, c;
     reg [DataBits-1:0] data;
-    integer k, slot, beats;
+    integer k, slot;
     if (!rst_ni) begin
       cycle = 64'd0;
       rq_head = 0;
@@ -509,6 +518,7 @@ module axi_memory_model #(
       s_axi_bresp <= 2'd0;
     end else begin
       c = cycle;
+      ran = 1'b1;
       if (unsupported) begin
         $display("axi_memory_model: %0s", unsupported_msg);
         $fatal(1);

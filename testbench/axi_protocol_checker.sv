@@ -131,6 +131,15 @@ module axi_protocol_checker #(
     end
   endtask
 
+  // `value` (a signal, or the XOR of a payload) is X or Z
+  task automatic x_check(input value, input [8*32-1:0] rule, input [8*64-1:0] what);
+    reg [8*240-1:0] m;
+    if (value === 1'bx || value === 1'bz) begin
+      $sformat(m, "%0s is X or Z after reset, cycle %0d", what, cycle);
+      violation(rule, m);
+    end
+  endtask
+
   // AxBURST, AxSIZE, AxLEN and 4 KB of a request on AR (is_ar) or AW
   task automatic check_request(input is_ar, input [AddrBits-1:0] addr, input [7:0] len,
                                input [2:0] size, input [1:0] burst);
@@ -194,22 +203,21 @@ module axi_protocol_checker #(
       end
     end else begin
       // ---- X and Z on the handshake signals
-      $sformat(m, "cycle %0d", cycle);
-      if (^arvalid === 1'bx) violation("AR_VALID_X", m);
-      if (^awvalid === 1'bx) violation("AW_VALID_X", m);
-      if (^wvalid === 1'bx) violation("W_VALID_X", m);
-      if (^rvalid === 1'bx) violation("R_VALID_X", m);
-      if (^bvalid === 1'bx) violation("B_VALID_X", m);
-      if (^arready === 1'bx) violation("AR_READY_X", m);
-      if (^awready === 1'bx) violation("AW_READY_X", m);
-      if (^wready === 1'bx) violation("W_READY_X", m);
-      if (^rready === 1'bx) violation("R_READY_X", m);
-      if (^bready === 1'bx) violation("B_READY_X", m);
-      if (arvalid && ^{arid, araddr, arlen, arsize, arburst} === 1'bx) violation("AR_PAYLOAD_X", m);
-      if (awvalid && ^{awid, awaddr, awlen, awsize, awburst} === 1'bx) violation("AW_PAYLOAD_X", m);
-      if (wvalid && ^{wstrb, wlast} === 1'bx) violation("W_PAYLOAD_X", m);
-      if (rvalid && ^{rid, rresp, rlast} === 1'bx) violation("R_PAYLOAD_X", m);
-      if (bvalid && ^{bid, bresp} === 1'bx) violation("B_PAYLOAD_X", m);
+      x_check(arvalid, "AR_VALID_X", "ARVALID");
+      x_check(awvalid, "AW_VALID_X", "AWVALID");
+      x_check(wvalid, "W_VALID_X", "WVALID");
+      x_check(rvalid, "R_VALID_X", "RVALID");
+      x_check(bvalid, "B_VALID_X", "BVALID");
+      x_check(arready, "AR_READY_X", "ARREADY");
+      x_check(awready, "AW_READY_X", "AWREADY");
+      x_check(wready, "W_READY_X", "WREADY");
+      x_check(rready, "R_READY_X", "RREADY");
+      x_check(bready, "B_READY_X", "BREADY");
+      if (arvalid === 1'b1) x_check(^ar_now, "AR_PAYLOAD_X", "the AR payload {id,addr,len,size,burst}");
+      if (awvalid === 1'b1) x_check(^aw_now, "AW_PAYLOAD_X", "the AW payload {id,addr,len,size,burst}");
+      if (wvalid === 1'b1) x_check(^{wstrb, wlast}, "W_PAYLOAD_X", "WSTRB or WLAST");
+      if (rvalid === 1'b1) x_check(^{rid, rresp, rlast}, "R_PAYLOAD_X", "RID, RRESP or RLAST");
+      if (bvalid === 1'b1) x_check(^{bid, bresp}, "B_PAYLOAD_X", "BID or BRESP");
 
       // ---- VALID held until READY, payload stable meanwhile
       if (ar_wait && !arvalid) begin

@@ -86,6 +86,14 @@ module axil_protocol_checker #(
     end
   endtask
 
+  task automatic x_check(input value, input [8*32-1:0] rule, input [8*64-1:0] what);
+    reg [8*240-1:0] m;
+    if (value === 1'bx || value === 1'bz) begin
+      $sformat(m, "%0s is X or Z after reset, cycle %0d", what, cycle);
+      violation(rule, m);
+    end
+  endtask
+
   initial failed = 1'b0;
 
   always @(posedge clk_i) begin : check
@@ -107,22 +115,21 @@ module axil_protocol_checker #(
       ws = 0;
       writes = 0;
     end else begin
-      $sformat(m, "cycle %0d", cycle);
-      if (^arvalid === 1'bx) violation("AR_VALID_X", m);
-      if (^awvalid === 1'bx) violation("AW_VALID_X", m);
-      if (^wvalid === 1'bx) violation("W_VALID_X", m);
-      if (^rvalid === 1'bx) violation("R_VALID_X", m);
-      if (^bvalid === 1'bx) violation("B_VALID_X", m);
-      if (^arready === 1'bx) violation("AR_READY_X", m);
-      if (^awready === 1'bx) violation("AW_READY_X", m);
-      if (^wready === 1'bx) violation("W_READY_X", m);
-      if (^rready === 1'bx) violation("R_READY_X", m);
-      if (^bready === 1'bx) violation("B_READY_X", m);
-      if (arvalid && ^ar_now === 1'bx) violation("AR_PAYLOAD_X", m);
-      if (awvalid && ^aw_now === 1'bx) violation("AW_PAYLOAD_X", m);
-      if (wvalid && ^wstrb === 1'bx) violation("W_PAYLOAD_X", m);
-      if (rvalid && ^rresp === 1'bx) violation("R_PAYLOAD_X", m);
-      if (bvalid && ^bresp === 1'bx) violation("B_PAYLOAD_X", m);
+      x_check(arvalid, "AR_VALID_X", "ARVALID");
+      x_check(awvalid, "AW_VALID_X", "AWVALID");
+      x_check(wvalid, "W_VALID_X", "WVALID");
+      x_check(rvalid, "R_VALID_X", "RVALID");
+      x_check(bvalid, "B_VALID_X", "BVALID");
+      x_check(arready, "AR_READY_X", "ARREADY");
+      x_check(awready, "AW_READY_X", "AWREADY");
+      x_check(wready, "W_READY_X", "WREADY");
+      x_check(rready, "R_READY_X", "RREADY");
+      x_check(bready, "B_READY_X", "BREADY");
+      if (arvalid === 1'b1) x_check(^ar_now, "AR_PAYLOAD_X", "ARADDR or ARPROT");
+      if (awvalid === 1'b1) x_check(^aw_now, "AW_PAYLOAD_X", "AWADDR or AWPROT");
+      if (wvalid === 1'b1) x_check(^wstrb, "W_PAYLOAD_X", "WSTRB");
+      if (rvalid === 1'b1) x_check(^rresp, "R_PAYLOAD_X", "RRESP");
+      if (bvalid === 1'b1) x_check(^bresp, "B_PAYLOAD_X", "BRESP");
 
       if (ar_wait && !arvalid) begin
         $sformat(m, "ARVALID fell before ARREADY, cycle %0d, araddr 0x%0h", cycle, ar_prev[ABits-1:3]);

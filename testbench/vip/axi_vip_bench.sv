@@ -8,7 +8,8 @@
 // W_BEYOND_BURST, the master's VALIDs in reset and X on them), the shim between the
 // memory model and the master breaks the slave-side ones (R/B valid and payload,
 // RLAST, responses without a request, R/B VALID in reset, X on the slave's
-// signals). The checker must then stop the simulation naming NAME.
+// signals). The checker must then stop the simulation naming NAME. +fault=R_DATA_CORRUPT
+// flips bit 0 of every R beat, legal AXI, for the master's DATA_MISMATCH.
 // When the master is done the bench prints
 //   SUMMARY <Name> cycles C read_beats N write_bytes N error_bursts N mem_read_beats N mem_write_bytes N
 // and stops with "axi_vip_bench: COUNTER_MISMATCH" when the memory model's counters
@@ -63,7 +64,8 @@ module axi_vip_bench #(
                        f("R_VALID_X") && !in_reset && cycle == 64'd3 ? 1'bx :
                        f("R_WITHOUT_REQUEST") && !in_reset && cycle == 64'd0 ? 1'b1 :
                        f("R_VALID_DROPPED") && r_wait ? 1'b0 : rvalid_m;
-  wire [DataBits-1:0] rdata = f("R_PAYLOAD_CHANGED") && r_wait ? ~rdata_m : rdata_m;
+  // R_DATA_CORRUPT breaks no protocol rule: the master's data check must catch it
+  wire [DataBits-1:0] rdata = f("R_PAYLOAD_CHANGED") && r_wait ? ~rdata_m : f("R_DATA_CORRUPT") ? rdata_m ^ 1 : rdata_m;
   wire        rlast = f("RLAST_EARLY") ? 1'b1 : f("RLAST_MISSING") ? 1'b0 : rlast_m;
   wire [1:0]  rresp = f("R_PAYLOAD_X") && rvalid_m ? 2'bxx : rresp_m;
   wire [IdBits-1:0] rid = rid_m;
@@ -223,8 +225,8 @@ module axi_vip_bench #(
       u_mem.set_latency(37);
       u_mem.set_interval(2);
       u_mem.set_write_resp_delay(3);
-      u_mem.set_error_range(1, 2'd3, 2'b01, 64'h3000, 64'h40);
-      u_mem.set_error_range(2, 2'd2, 2'b10, 64'h1000, 64'h8);
+      u_mem.set_error_range(1, 2'd3, 2'b01, 64'h3000, 64'h400);
+      u_mem.set_error_range(2, 2'd2, 2'b10, 64'h1000, 64'h200);
     end
   end
 

@@ -24,8 +24,8 @@
 //                  burst is written back once it has all its beats
 //   +reads=N +writes=N (bursts; default 100 each), +region_base=A +region=BYTES
 //   +mem_image=FILE   the same image as the memory model's, for the shadow
-//   +log           one line per handshake: "AR c id addr len", "R c id resp last
-//                  data", "AW c id addr len", "W c last", "B c id resp"
+//   +log_handshakes  one line per handshake: "AR c id addr len", "R c id resp last
+//                  data", "AW c id addr len", "W c last strobed_bytes", "B c id resp"
 //   +log_bursts    one line per finished burst: "BURST R|W addr len resp"
 //   +fault=NAME    a master-side protocol violation (see axi_vip_bench.sv)
 // A data mismatch or an inconsistent response stops the simulation one cycle
@@ -216,7 +216,7 @@ module axi_vip_master #(
     if ($value$plusargs("copy_src=%d", copy_src)) ;
     if ($value$plusargs("copy_dst=%d", copy_dst)) ;
     if ($value$plusargs("copy_bytes=%d", copy_bytes)) ;
-    log_hs = $test$plusargs("log");
+    log_hs = $test$plusargs("log_handshakes");
     log_bursts = $test$plusargs("log_bursts");
     if (mode != "random" && mode != "timing" && mode != "copy") begin
       $display("axi_vip_master: +mode=%0s: expected random, timing or copy", mode);
@@ -230,7 +230,7 @@ module axi_vip_master #(
   end
 
   always @(posedge clk_i) begin : master
-    reg ar_hs, aw_hs, w_hs, r_hs, b_hs, okay;
+    reg ar_hs, aw_hs, w_hs, r_hs, b_hs;
     reg [63:0] a, c;
     reg [DataBits-1:0] d;
     reg [DataBits/8-1:0] s;
@@ -297,7 +297,7 @@ module axi_vip_master #(
         if (ar_hs) $display("AR %0d %0d %0h %0d", c, m_axi_arid, m_axi_araddr, m_axi_arlen);
         if (r_hs) $display("R %0d %0d %0d %0d %0h", c, m_axi_rid, m_axi_rresp, m_axi_rlast, m_axi_rdata);
         if (aw_hs) $display("AW %0d %0d %0h %0d", c, m_axi_awid, m_axi_awaddr, m_axi_awlen);
-        if (w_hs) $display("W %0d %0d", c, m_axi_wlast);
+        if (w_hs) $display("W %0d %0d %0d", c, m_axi_wlast, $countones(m_axi_wstrb));
         if (b_hs) $display("B %0d %0d %0d", c, m_axi_bid, m_axi_bresp);
       end
 
