@@ -33,6 +33,12 @@ export interface ProgramRun {
   setup?: { register: string; value: number }[];
   /** descriptors the host pushes through DESC0..15 and DESC_PUSH, after starting the program */
   pushes?: readonly Descriptor[];
+  /**
+   * After the run has stopped (a fault): clear the interrupt and the fault
+   * (CTRL.CLEAR_FAULT), write these registers, and start the program again;
+   * the outcome's registers are then the second run's
+   */
+  retry?: { setup: { register: string; value: number }[] };
   /** where the program goes (a multiple of 64) */
   progAddr: number;
   /** the bytes to read back after the run */
@@ -111,14 +117,27 @@ function hostScript(run: ProgramRun): string {
         write('CTRL', 1),
       ]
     : [];
+  const finish = [
+    `${HOST.waitIrq} ${run.budgetCycles}`,
+    `${HOST.waitIdle} ${run.budgetCycles}`,
+    ...READ_BACK.map((name) => `${HOST.read} ${hex(registerOffset(name))}`),
+  ];
+  const retry = run.retry
+    ? [
+        write('IRQ_STATUS', 3),
+        write('CTRL', 2),
+        ...run.retry.setup.map(({ register, value }) => write(register, value)),
+        ...start,
+        ...finish,
+      ]
+    : [];
   const lines = [
     write('IRQ_ENABLE', 3),
     ...(run.setup ?? []).map(({ register, value }) => write(register, value)),
     ...start,
     ...pushes,
-    `${HOST.waitIrq} ${run.budgetCycles}`,
-    `${HOST.waitIdle} ${run.budgetCycles}`,
-    ...READ_BACK.map((name) => `${HOST.read} ${hex(registerOffset(name))}`),
+    ...finish,
+    ...retry,
     `${HOST.end}`,
   ];
   return lines.join('\n') + '\n';

@@ -17,7 +17,7 @@ import type { CoreModel } from '../../generator/elaborate/model.ts';
 import { FAULTS } from '../../generator/elaborate/regmap.ts';
 import { predictComputeCycles } from '../../generator/golden/cycles.ts';
 import { runStep } from '../../generator/golden/gemm.ts';
-import { MemoryImage, writeCompressed, writeDense, type Descriptor } from '../../generator/golden/traffic.ts';
+import { MemoryImage, readResults, writeCompressed, writeDense, type Descriptor } from '../../generator/golden/traffic.ts';
 import { coreShape } from '../../generator/elaborate/model.ts';
 import { makeOperands } from '../../generator/commands/simulate.ts';
 import { busShape, runStepThroughMemory } from '../../generator/sim/memory-step.ts';
@@ -182,6 +182,25 @@ for (const model of [DENSE, SPARSE]) {
           const image = new MemoryImage();
           const out = await run(image, fpProgram(image), { setup: [{ register: 'MEM_LAST_LO', value: 0x2003 }] });
           stopped(out, 'OUT_OF_WINDOW', 1, ['loadW']);
+        }, 60_000);
+
+        it('CTRL.CLEAR_FAULT leaves the fault state: the same program then runs to the end and stores the right result', async () => {
+          const image = new MemoryImage();
+          const out = await run(image, fpProgram(image), {
+            setup: [{ register: 'MEM_LAST_LO', value: 0x2003 }],
+            retry: { setup: [{ register: 'MEM_LAST_LO', value: 0xffffffff }] },
+          });
+          expect(out.faultCode, 'no fault after the retry').toBe(0);
+          expect(out.registers.STATUS & 0b11, 'idle, no fault').toBe(0);
+          // the first run stopped before LOAD_X; the second ran all four
+          expect(out.coreCommands.map((c) => c.op)).toEqual(['loadW', 'loadW', 'loadX', 'fp', 'readResult']);
+          const result = readResults(out.memory, { addr: 0x3000, stride: small.dout * bus.resultBytes }, small.batch, small.dout, {
+            resultBytes: bus.resultBytes,
+            accBits: model.accBits,
+          });
+          expect(result.map((r) => r.map(String))).toEqual(runStep('fp', ops, model.accBits).map((r) => r.map(String)));
+          // the descriptors count on: 4 + 4 fetched, the first run's LOAD_W and the second run's four finished
+          expect(out.registers.DESC_DONE_LO).toBe(5);
         }, 60_000);
 
         it('a stride shorter than a row, or a misaligned result, is BAD_STRIDE', async () => {
