@@ -42,6 +42,7 @@ import {
   type Descriptor,
   type Traffic,
 } from '../golden/traffic.ts';
+import { zvcRowBytes } from '../golden/zvc.ts';
 import { UserError } from '../util/errors.ts';
 
 const WORD = Object.fromEntries(DESCRIPTOR_LAYOUT.map((w, i) => [w.name, i])) as Record<string, number>;
@@ -129,13 +130,14 @@ export function layOut(
   bus: BusShape,
   plan: { weights: { W: number[][]; base: number }[]; inputs: number[][][] },
 ): HostLayout {
-  const image = new MemoryImage();
+  const { opBits } = model;
+  const chunk = model.memory.zvcChunk;
+  // addresses first, so that a run that does not fit is refused before anything is written
   let next = 0;
   const weights = new Map<number, Placed & { W: number[][] }>();
   let maxDim = 1;
   for (const { W, base } of plan.weights) {
     const stride = denseStride(W[0].length, bus.elementBytes, bus);
-    writeDense(image, { addr: next, stride, elementBytes: bus.elementBytes }, W);
     weights.set(base, { addr: next, stride, W });
     maxDim = Math.max(maxDim, W.length, W[0].length);
     next = alignUp(next + W.length * stride, PAGE);
@@ -143,7 +145,7 @@ export function layOut(
   const inputs: (Placed & { X: number[][] })[] = [];
   let maxBatch = 1;
   for (const X of plan.inputs) {
-    const { bytes } = writeCompressed(image, next, X, model.opBits, model.memory.zvcChunk);
+    const bytes = X.reduce((sum, row) => sum + zvcRowBytes(row, opBits, chunk), 0);
     inputs.push({ addr: next, bytes, X });
     maxBatch = Math.max(maxBatch, X.length);
     maxDim = Math.max(maxDim, X[0].length);
@@ -158,6 +160,12 @@ export function layOut(
     throw new UserError(
       `the run needs ${end.toLocaleString('en-US')} bytes of memory (weights, input batches, scratch areas); the memory model holds ${model.memory.modelBytes.toLocaleString('en-US')}: use fewer samples or epochs`,
     );
+  }
+  const image = new MemoryImage();
+  for (const w of weights.values()) writeDense(image, { addr: w.addr, stride: w.stride!, elementBytes: bus.elementBytes }, w.W);
+  for (const x of inputs) {
+    const { bytes } = writeCompressed(image, x.addr, x.X, opBits, chunk);
+    if (bytes !== x.bytes) throw new Error(`layout: a batch packs to ${bytes} bytes, its rows add up to ${x.bytes}`);
   }
   return { image, weights, inputs, errorArea, resultArea, end };
 }
