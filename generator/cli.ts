@@ -444,7 +444,8 @@ async function cmdTrain(args: string[]): Promise<number> {
     if (report.memory && report.energy && c.endToEnd !== undefined) {
       const m = report.memory;
       const e = report.energy;
-      const mode = throughMemory?.randomSeed === undefined ? `latency ${throughMemory?.latency}` : `random memory, seed ${throughMemory.randomSeed}`;
+      const mode =
+        throughMemory?.randomSeed === undefined ? `latency ${throughMemory?.latency}` : `random memory, seed ${throughMemory.randomSeed}`;
       const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(3));
       console.log(
         `  through memory (${report.options.simulator}, ${mode}): ${n(c.endToEnd)} cycles end to end, ${ratio(c.endToEnd, c.total)} x the core's compute cycles; loads and logit reads ${n(c.transfer)} core cycles`,

@@ -80,7 +80,8 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
   const net = initNetwork(sizes, model.opBits, req.seed);
   const opts = { hidden: [req.hidden], epochs: req.epochs, batch: req.batch, seed: req.seed, lrShift: req.lrShift };
 
-  if (req.throughMemory && req.simulator === 'golden') throw new UserError('--through-memory runs on a simulator: use --simulator verilator or icarus');
+  if (req.throughMemory && req.simulator === 'golden')
+    throw new UserError('--through-memory runs on a simulator: use --simulator verilator or icarus');
   const rtl =
     req.simulator === 'golden'
       ? undefined

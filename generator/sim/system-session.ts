@@ -120,7 +120,8 @@ export class SystemSession {
     if (actions.length === 0) return { answers: [], core: [], descriptors: [] };
     const compiled = this.pipe.compiled;
     // a backdoor byte costs the simulator a task call and a formatted write; Icarus is the slower
-    const limitMs = runLimitMs(compiled.simulator, { cycles: budgetCycles, pes: compiled.pes }) + bytes / (compiled.simulator === 'icarus' ? 20 : 500);
+    const limitMs =
+      runLimitMs(compiled.simulator, { cycles: budgetCycles, pes: compiled.pes }) + bytes / (compiled.simulator === 'icarus' ? 20 : 500);
     const text = await this.pipe.exchange(actions.join('\n') + '\n', (buffer) => answerEnd(buffer, actions.length), limitMs, what);
     const out: SystemAnswers = { answers: [], core: [], descriptors: [] };
     for (const line of text.split('\n')) {

@@ -150,7 +150,8 @@ export class SystemDevice implements TrainingDevice {
   }
 
   private need(): { session: SystemSession; layout: HostLayout } {
-    if (!this.session || !this.layout) throw new Error('system device: stage() puts the weights and inputs into memory before the first command');
+    if (!this.session || !this.layout)
+      throw new Error('system device: stage() puts the weights and inputs into memory before the first command');
     return { session: this.session, layout: this.layout };
   }
 
@@ -171,7 +172,8 @@ export class SystemDevice implements TrainingDevice {
       const e = this.expected.shift();
       if (!e) this.mismatch(`the core ran ${core.op}, which no descriptor asked for`);
       if (core.op !== e.op) this.mismatch(`the core ran ${core.op} where ${e.label} was next`);
-      if (e.exact !== undefined && core.cycles !== e.exact) this.mismatch(`${e.label} took ${core.cycles} cycles, the cycle model says ${e.exact}`);
+      if (e.exact !== undefined && core.cycles !== e.exact)
+        this.mismatch(`${e.label} took ${core.cycles} cycles, the cycle model says ${e.exact}`);
       if (e.atLeast !== undefined && core.cycles < e.atLeast)
         this.mismatch(`${e.label} took ${core.cycles} cycles, fewer than the ${e.atLeast} its port needs`);
       if (e.bits !== undefined && core.resultBits !== e.bits)
@@ -237,8 +239,8 @@ export class SystemDevice implements TrainingDevice {
       );
       const irqStatus = parseInt(answers[1][2], 16);
       if (irqStatus & IRQ_FAULT) {
-        const [code, index] = (await this.exchange([readRegister('FAULT_CODE'), readRegister('FAULT_INDEX')], 'reading the fault')).map((f) =>
-          parseInt(f[2], 16),
+        const [code, index] = (await this.exchange([readRegister('FAULT_CODE'), readRegister('FAULT_INDEX')], 'reading the fault')).map(
+          (f) => parseInt(f[2], 16),
         );
         throw new Error(
           `${what}: the core stopped with the fault ${FAULT_NAME.get(code) ?? code} at descriptor ${index} (${this.labels[index] ?? 'unknown'})`,
@@ -263,7 +265,8 @@ export class SystemDevice implements TrainingDevice {
   async loadW(W: number[][], base: number) {
     const { layout } = this.need();
     const staged = layout.weights.get(base);
-    if (!staged || JSON.stringify(staged.W) !== JSON.stringify(W)) throw new Error(`system device: loadW of weights at base ${base} that the host did not stage`);
+    if (!staged || JSON.stringify(staged.W) !== JSON.stringify(W))
+      throw new Error(`system device: loadW of weights at base ${base} that the host did not stage`);
     const predicted = await this.golden.loadW(W, base);
     const dims = { batch: 1, din: W[0].length, dout: W.length };
     await this.push({ op: 'loadW', dims, bases: { w: base }, addr: staged.addr, stride: staged.stride }, 'run', {
@@ -277,7 +280,9 @@ export class SystemDevice implements TrainingDevice {
     const { layout } = this.need();
     const staged = layout.inputs[this.nextInput];
     if (!staged || JSON.stringify(staged.X) !== JSON.stringify(X))
-      throw new Error(`system device: loadX of a batch that is not the next staged one (batch ${this.nextInput} of ${layout.inputs.length})`);
+      throw new Error(
+        `system device: loadX of a batch that is not the next staged one (batch ${this.nextInput} of ${layout.inputs.length})`,
+      );
     this.nextInput++;
     const predicted = await this.golden.loadX(X, base);
     const dims = { batch: X.length, din: X[0].length, dout: 1 };
@@ -361,7 +366,8 @@ export class SystemDevice implements TrainingDevice {
     });
     for (let r = 0; r < M; r++) {
       for (let c = 0; c < N; c++) {
-        if (got[r][c] !== expected[r][c]) this.mismatch(`the ${this.lastStep} result[${r}][${c}] is ${got[r][c]}, expected ${expected[r][c]}`);
+        if (got[r][c] !== expected[r][c])
+          this.mismatch(`the ${this.lastStep} result[${r}][${c}] is ${got[r][c]}, expected ${expected[r][c]}`);
       }
     }
     return expected;
@@ -379,7 +385,11 @@ export class SystemDevice implements TrainingDevice {
   async moveToX(base: number, q: RequantCommand & { relu: boolean }) {
     const predicted = await this.golden.moveToX(base, q);
     const { M, N } = this.shape;
-    return this.elementwise({ op: 'moveToX', dims: { batch: M, din: N, dout: 1 }, bases: { x: base }, ...this.requant(q) }, `MOVE_X ${M} x ${N}`, predicted);
+    return this.elementwise(
+      { op: 'moveToX', dims: { batch: M, din: N, dout: 1 }, bases: { x: base }, ...this.requant(q) },
+      `MOVE_X ${M} x ${N}`,
+      predicted,
+    );
   }
 
   async moveToDy(base: number, maskBase: number, q: RequantCommand) {
@@ -395,14 +405,25 @@ export class SystemDevice implements TrainingDevice {
   async updateW(base: number, q: RequantCommand) {
     const predicted = await this.golden.updateW(base, q);
     const { M, N } = this.shape;
-    return this.elementwise({ op: 'updateW', dims: { batch: 1, din: N, dout: M }, bases: { w: base }, ...this.requant(q) }, `UPDATE_W ${M} x ${N}`, predicted);
+    return this.elementwise(
+      { op: 'updateW', dims: { batch: 1, din: N, dout: M }, bases: { w: base }, ...this.requant(q) },
+      `UPDATE_W ${M} x ${N}`,
+      predicted,
+    );
   }
 
   private async readWeights(base: number, rows: number, cols: number, purpose: Purpose): Promise<number[][]> {
-    const got = await this.store({ op: 'readW', dims: { batch: 1, din: cols, dout: rows }, bases: { w: base } }, purpose, rows, cols, this.model.opBits, {
-      label: `READ_W ${rows} x ${cols} at base ${base}`,
-      atLeast: readWeightCycles(rows, cols),
-    });
+    const got = await this.store(
+      { op: 'readW', dims: { batch: 1, din: cols, dout: rows }, bases: { w: base } },
+      purpose,
+      rows,
+      cols,
+      this.model.opBits,
+      {
+        label: `READ_W ${rows} x ${cols} at base ${base}`,
+        atLeast: readWeightCycles(rows, cols),
+      },
+    );
     return got.map((row) => row.map(Number));
   }
 
