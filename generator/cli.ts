@@ -66,9 +66,17 @@ Commands:
   train SPEC --dataset iris|mnist [--hidden H] [--epochs E] [--batch B]
            [--train-samples N] [--test-samples N] [--seed S] [--lr-shift K]
            [--simulator verilator|icarus|golden] [--clock-mhz F] [--json]
+           [--through-memory [--mem-latency N] [--mem-random SEED]]
                            train an MLP on the core: every GEMM, ReLU, mask,
                            requantization and weight update runs in the RTL; weights
-                           are compared with the golden model after every step
+                           are compared with the golden model after every step;
+                           --through-memory runs the system top: the data set
+                           (compressed) and the weights in the AXI4 memory model,
+                           every command a descriptor pushed through the AXI4-Lite
+                           registers, the host reading only logits and writing only
+                           the output error; adds end-to-end cycles, bytes read and
+                           written and the energy (--mem-latency cycles per read
+                           burst, default 100; --mem-random the seeded random mode)
   roofline SPEC [--layers BxDINxDOUT,...] [--density D] [--seed S] [--out FILE.svg]
            [--simulator verilator|icarus|none] [--mem-latency N] [--json]
                            roofline of the core (log-log: MACs per byte of memory
@@ -378,8 +386,21 @@ async function cmdTrain(args: string[]): Promise<number> {
     'lr-shift': { type: 'string' },
     simulator: { type: 'string' },
     'clock-mhz': { type: 'string' },
+    'through-memory': { type: 'boolean' },
+    'mem-latency': { type: 'string' },
+    'mem-random': { type: 'string' },
     json: { type: 'boolean' },
   });
+  if (!values['through-memory'] && (values['mem-latency'] !== undefined || values['mem-random'] !== undefined))
+    throw new UserError('--mem-latency and --mem-random need --through-memory');
+  const throughMemory = values['through-memory']
+    ? {
+        latency: intOption(values, 'mem-latency', 100, 1),
+        randomSeed: values['mem-random'] === undefined ? undefined : intOption(values, 'mem-random', 0, 0),
+      }
+    : undefined;
+  if (throughMemory && values.simulator === 'golden')
+    throw new UserError('--through-memory runs on a simulator: use --simulator verilator or icarus');
   const design = designFromFile(needSpec(positionals, 'train'));
   const clockMHz = parseClockMHz(values['clock-mhz'] as string | undefined);
   const dataset = values.dataset as string | undefined;
@@ -399,6 +420,7 @@ async function cmdTrain(args: string[]): Promise<number> {
     seed: intOption(values, 'seed', 1, 0),
     lrShift: intOption(values, 'lr-shift', d.lrShift, 0),
     simulator: simulator as 'verilator' | 'icarus' | 'golden',
+    throughMemory,
   });
   const report = clockMHz === undefined ? trained : trainAtClock(trained, clockMHz);
   if (values.json) {
@@ -423,6 +445,26 @@ async function cmdTrain(args: string[]): Promise<number> {
       console.log(
         `  µs at ${report.clockMHz} MHz: FP ${t(u.fp)}, BP ${t(u.bp)}, WG ${t(u.wg)}, update ${t(u.update)}, move ${t(u.move)}; total ${t(u.total)} (host transfers apart: ${t(u.transfer)})`,
       );
+    }
+    if (report.memory && report.energy && c.endToEnd !== undefined) {
+      const m = report.memory;
+      const e = report.energy;
+      const mode =
+        throughMemory?.randomSeed === undefined ? `latency ${throughMemory?.latency}` : `random memory, seed ${throughMemory.randomSeed}`;
+      const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(3));
+      console.log(
+        `  through memory (${report.options.simulator}, ${mode}): ${n(c.endToEnd)} cycles end to end, ${ratio(c.endToEnd, c.total)} x the core's compute cycles; loads and logit reads ${n(c.transfer)} core cycles`,
+      );
+      console.log(
+        `  memory: ${n(m.bytesRead)} bytes read, ${n(m.bytesWritten)} written (the core's counters equal the traffic model); inputs ${n(m.inputBytesRead)} bytes read for ${n(m.inputBytesUncompressed)} uncompressed (${ratio(m.inputBytesRead, m.inputBytesUncompressed)})`,
+      );
+      console.log(
+        `  energy: ${e.totalMicrojoules.toFixed(1)} µJ (DRAM ${e.dramMicrojoules.toFixed(1)}, SRAM ${e.sramMicrojoules.toFixed(1)}, MACs ${e.macMicrojoules.toFixed(1)})`,
+      );
+      if (report.verification)
+        console.log(
+          `  weight checks (apart): ${n(report.verification.cycles)} cycles, ${n(report.verification.bytesRead)} bytes read, ${n(report.verification.bytesWritten)} written`,
+        );
     }
     console.log(
       `  MACs: ${report.effectualMacs.toLocaleString('en-US')} effectual, ${report.skippedMacs.toLocaleString('en-US')} skipped; wall time ${report.wallSeconds.toFixed(1)} s`,

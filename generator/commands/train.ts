@@ -8,7 +8,10 @@ import { loadDataset, type DatasetName } from '../train/datasets.ts';
 import { GoldenDevice, type TrainingDevice } from '../train/device.ts';
 import { initNetwork, planLayout, trainFloat, trainOnDevice, type EpochStats, type TrainResult } from '../train/mlp.ts';
 import { RtlDevice } from '../train/rtl-device.ts';
+import { SystemDevice, type MemoryRunFigures } from '../train/system-device.ts';
 import type { SimulatorName } from '../sim/simulators.ts';
+import type { Energy } from '../golden/energy.ts';
+import { UserError } from '../util/errors.ts';
 import { progress } from '../util/format.ts';
 import { microseconds } from '../util/clock.ts';
 
@@ -22,7 +25,15 @@ export interface TrainRequest {
   seed: number;
   lrShift: number;
   simulator: SimulatorName | 'golden';
+  /** run on the system top: data set and weights in the AXI4 memory model, commands as descriptors */
+  throughMemory?: { latency: number; randomSeed?: number };
 }
+
+/** Cycle totals of a run; `endToEnd` only through memory. */
+export type TrainCycles = TrainResult['cycles'] & {
+  /** from the host's first start to the end of the last command, measured in the testbench (weight checks left out) */
+  endToEnd?: number;
+};
 
 export interface TrainReport {
   design: string;
@@ -33,11 +44,17 @@ export interface TrainReport {
   testAccuracy: number;
   floatTestAccuracy: number;
   floatEpochs: EpochStats[];
-  cycles: TrainResult['cycles'];
+  cycles: TrainCycles;
+  /** through memory: the run's bytes over the AXI4 bus (the core's counters, equal to the traffic model) */
+  memory?: MemoryRunFigures['memory'];
+  /** through memory: the energy model of the run's commands and DRAM bytes */
+  energy?: Energy;
+  /** through memory: what the weight checks after every step cost (left out of the figures above) */
+  verification?: MemoryRunFigures['verification'];
   /** the --clock-mhz clock (only with the option) */
   clockMHz?: number;
   /** every cycle figure at that clock, to the nanosecond (only with --clock-mhz) */
-  microseconds?: TrainResult['cycles'];
+  microseconds?: TrainCycles;
   effectualMacs: number;
   skippedMacs: number;
   steps: number;
@@ -63,8 +80,16 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
   const net = initNetwork(sizes, model.opBits, req.seed);
   const opts = { hidden: [req.hidden], epochs: req.epochs, batch: req.batch, seed: req.seed, lrShift: req.lrShift };
 
-  const rtl = req.simulator === 'golden' ? undefined : await RtlDevice.open(model, req.simulator);
+  if (req.throughMemory && req.simulator === 'golden')
+    throw new UserError('--through-memory runs on a simulator: use --simulator verilator or icarus');
+  const rtl =
+    req.simulator === 'golden'
+      ? undefined
+      : req.throughMemory
+        ? await SystemDevice.open(model, req.simulator, req.throughMemory)
+        : await RtlDevice.open(model, req.simulator);
   const device: TrainingDevice = rtl ?? new GoldenDevice(model);
+  let figures: MemoryRunFigures | undefined;
   const bar = progress(`train ${req.dataset} on ${device.name}`, Math.ceil(req.trainSamples / req.batch) * req.epochs);
   let result: TrainResult | undefined;
   let mismatch: string | undefined;
@@ -78,6 +103,10 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
       },
       progress: (done, _total, note) => bar.tick(note),
     });
+    if (rtl instanceof SystemDevice) {
+      rtl.setContext('after the run');
+      figures = await rtl.finish();
+    }
   } catch (err) {
     if (!(err instanceof Error) || err.name === 'UserError') throw err;
     mismatch = err.message;
@@ -86,6 +115,11 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
     await device.close();
   }
   const float = trainFloat(data, net, opts);
+  const cycles: TrainCycles = result?.cycles ?? { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 };
+  if (req.throughMemory) {
+    // through memory the transfers are the loads' and READ_RESULTs' core cycles, measured (they wait on the bus)
+    Object.assign(cycles, { transfer: figures?.transferCycles ?? 0, endToEnd: figures?.endToEndCycles ?? 0 });
+  }
   return {
     design: model.name,
     dataset: req.dataset,
@@ -95,7 +129,8 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
     testAccuracy: result?.testAccuracy ?? 0,
     floatTestAccuracy: float.testAccuracy,
     floatEpochs: float.epochs,
-    cycles: result?.cycles ?? { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 },
+    cycles,
+    ...(req.throughMemory ? { memory: figures?.memory, energy: figures?.energy, verification: figures?.verification } : {}),
     effectualMacs: result?.effectualMacs ?? 0,
     skippedMacs: result?.skippedMacs ?? 0,
     steps: result?.steps ?? 0,
@@ -110,7 +145,7 @@ export async function runTraining(design: Design, req: TrainRequest): Promise<Tr
 export function trainAtClock(report: TrainReport, clockMHz: number): TrainReport {
   const c = report.cycles;
   const t = (cycles: number) => microseconds(cycles, clockMHz);
-  const us: TrainResult['cycles'] = {
+  const us: TrainCycles = {
     fp: t(c.fp),
     bp: t(c.bp),
     wg: t(c.wg),
@@ -118,6 +153,7 @@ export function trainAtClock(report: TrainReport, clockMHz: number): TrainReport
     move: t(c.move),
     total: t(c.total),
     transfer: t(c.transfer),
+    ...(c.endToEnd === undefined ? {} : { endToEnd: t(c.endToEnd) }),
   };
   const timed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(report)) {

@@ -97,7 +97,14 @@ function hex(value: number): string {
 }
 
 /** The testbench's action codes (testbench/tb_system.sv.hbs). */
-const HOST = { end: 0, write: 1, read: 2, waitIrq: 3, waitIdle: 4 } as const;
+export const HOST = { end: 0, write: 1, read: 2, waitIrq: 3, waitIdle: 4, memRead: 5, memWrite: 6, now: 7 } as const;
+
+/** A "core OP CYCLES BITS" line of the testbench, split into fields, as a core command. */
+export function parseCoreLine(f: readonly string[]): CoreCommandRun {
+  const op = OP_BY_CODE.get(Number(f[1]));
+  if (!op) throw new Error(`the core ran an unknown opcode ${f[1]}`);
+  return { op, cycles: Number(f[2]), resultBits: Number(f[3]) };
+}
 
 function write(register: string, value: number): string {
   return `${HOST.write} ${hex(registerOffset(register))} ${hex(value)}`;
@@ -144,7 +151,7 @@ function hostScript(run: ProgramRun): string {
 }
 
 /** The memory image as the model's $readmemh file: one hex byte per line from address 0. */
-function imageFile(image: MemoryImage): string {
+export function imageFile(image: MemoryImage): string {
   const segments = image.segments();
   const end = segments.length ? segments[segments.length - 1].addr + segments[segments.length - 1].data.length : 0;
   const bytes = new Uint8Array(end);
@@ -154,7 +161,7 @@ function imageFile(image: MemoryImage): string {
   return lines.join('\n') + '\n';
 }
 
-function memoryPlusargs(m: MemoryBehaviour): string[] {
+export function memoryPlusargs(m: MemoryBehaviour): string[] {
   const args = [`+mem_latency=${m.latency}`];
   if (m.randomSeed !== undefined) args.push(`+mem_random=${m.randomSeed}`);
   (m.errors ?? []).forEach((e, k) => args.push(`+mem_err${k}=${e.kind}:${e.base}:${e.size}`));
@@ -230,9 +237,7 @@ function parseOutcome(text: string, dumpText: string, dumpBase: number): Program
     } else if (f[0] === 'idle') {
       idleCycle = Number(f[1]);
     } else if (f[0] === 'core') {
-      const op = OP_BY_CODE.get(Number(f[1]));
-      if (!op) throw new Error(`the core ran an unknown opcode ${f[1]}`);
-      coreCommands.push({ op, cycles: Number(f[2]), resultBits: Number(f[3]) });
+      coreCommands.push(parseCoreLine(f));
     }
   }
   if (startCycle === undefined || irqCycle === undefined || idleCycle === undefined)

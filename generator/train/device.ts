@@ -24,8 +24,18 @@ export interface ComputeOutcome {
   skippedMacs: number;
 }
 
+/** What a run will load, known before it starts: a device that works from memory puts it there first. */
+export interface StagePlan {
+  /** the initial weights of each layer, with their weight-buffer bases */
+  weights: { W: number[][]; base: number }[];
+  /** every input batch (quantized X), in the order the run loads them */
+  inputs: number[][][];
+}
+
 export interface TrainingDevice {
   readonly name: string;
+  /** called once before the first command, with everything the run will load */
+  stage?(plan: StagePlan): Promise<void>;
   loadW(W: number[][], base: number): Promise<number>;
   loadX(X: number[][], base: number): Promise<number>;
   loadDy(dY: number[][], base: number): Promise<number>;
@@ -90,6 +100,14 @@ export class GoldenDevice implements TrainingDevice {
 
   async readResult() {
     return this.result;
+  }
+
+  /** The X and dY a compute reads (the zero-skipping core's energy counts depend on them). */
+  operandsOf(step: Step, bases: TensorBases): { X: number[][]; dY: number[][] } {
+    return {
+      X: step === 'bp' ? [] : this.get(this.X, bases.x, 'X'),
+      dY: step === 'fp' ? [] : this.get(this.dY, bases.dy, 'dY'),
+    };
   }
 
   async moveToX(base: number, q: RequantCommand & { relu: boolean }) {

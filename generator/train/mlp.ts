@@ -186,19 +186,32 @@ export async function trainOnDevice(
   let skippedMacs = 0;
   const bases = (l: number): TensorBases => ({ w: layout.w[l], x: layout.x[l], dy: layout.dy[l] });
 
+  // inputs quantized once; every epoch's order drawn up front (the same draws as one at a time)
+  const quantized = (X: number[][]) => X.map((row) => row.map((v) => quantize(v, fx0, opBits)));
+  const trainX = quantized(data.trainX);
+  const testX = quantized(data.testX);
+  const nextOrder = epochOrders(data.trainX.length, opts.seed);
+  const orders = Array.from({ length: opts.epochs }, () => nextOrder());
+  const testBatches: number[][][] = [];
+  for (let b0 = 0; b0 < testX.length; b0 += opts.batch) testBatches.push(testX.slice(b0, b0 + opts.batch));
+  if (device.stage) {
+    const inputs: number[][][] = [];
+    for (const order of orders) {
+      for (let b0 = 0; b0 < order.length; b0 += opts.batch) inputs.push(order.slice(b0, b0 + opts.batch).map((i) => trainX[i]));
+    }
+    await device.stage({ weights: net.W.map((W, l) => ({ W, base: layout.w[l] })), inputs: [...inputs, ...testBatches] });
+  }
+
   for (let l = 0; l < L; l++) cycles.transfer += await device.loadW(net.W[l], layout.w[l]);
 
   const count = (step: Step | 'update' | 'move', n: number) => {
     cycles[step] += n;
   };
 
-  /** Forward pass of one batch; returns the float logits and each layer's input exponent. */
+  /** Forward pass of one batch of quantized inputs; returns the float logits and each layer's input exponent. */
   async function forward(X: number[][]): Promise<{ logits: number[][]; fx: number[] }> {
     const fx = [fx0];
-    cycles.transfer += await device.loadX(
-      X.map((row) => row.map((v) => quantize(v, fx0, opBits))),
-      layout.x[0],
-    );
+    cycles.transfer += await device.loadX(X, layout.x[0]);
     let logits: number[][] = [];
     for (let l = 0; l < L; l++) {
       const dims = { batch: X.length, din: sizes[l], dout: sizes[l + 1] };
@@ -220,18 +233,17 @@ export async function trainOnDevice(
     return { logits, fx };
   }
 
-  const nextOrder = epochOrders(data.trainX.length, opts.seed);
   const stepsPerEpoch = Math.ceil(data.trainX.length / opts.batch);
   const epochs: EpochStats[] = [];
   let step = 0;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    const order = nextOrder();
+    const order = orders[epoch];
     let lossSum = 0;
     let correct = 0;
     for (let b0 = 0; b0 < order.length; b0 += opts.batch) {
       const idx = order.slice(b0, b0 + opts.batch);
       const B = idx.length;
-      const { logits, fx } = await forward(idx.map((i) => data.trainX[i]));
+      const { logits, fx } = await forward(idx.map((i) => trainX[i]));
       // host: softmax cross-entropy gradient at the output
       const grad = logits.map((row, r) => {
         const p = softmax(row);
@@ -278,11 +290,10 @@ export async function trainOnDevice(
   }
 
   let testCorrect = 0;
-  for (let b0 = 0; b0 < data.testX.length; b0 += opts.batch) {
-    const X = data.testX.slice(b0, b0 + opts.batch);
+  for (const [t, X] of testBatches.entries()) {
     const { logits } = await forward(X);
     logits.forEach((row, r) => {
-      if (row.indexOf(Math.max(...row)) === data.testY[b0 + r]) testCorrect++;
+      if (row.indexOf(Math.max(...row)) === data.testY[t * opts.batch + r]) testCorrect++;
     });
   }
   cycles.total = cycles.fp + cycles.bp + cycles.wg + cycles.update + cycles.move;

@@ -205,3 +205,34 @@ describe('trainforge bench --clock-mhz (Icarus)', () => {
     SIM_TIMEOUT,
   );
 });
+
+describe('trainforge train --through-memory (Icarus)', () => {
+  it(
+    'reports end-to-end cycles, the memory traffic and the energy, in the JSON and the text',
+    async () => {
+      const args = ['train', 'specs/trainer.json', '--dataset', 'iris', '--simulator', 'icarus', '--epochs', '1'];
+      const small = ['--train-samples', '16', '--test-samples', '8', '--through-memory', '--mem-latency', '40'];
+      const json = await cli([...args, ...small, '--json']);
+      expect(json.exitCode, json.stderr).toBe(0);
+      const r = JSON.parse(json.stdout) as {
+        weightsMatchGolden: boolean;
+        simulator: string;
+        cycles: Record<string, number>;
+        memory: Record<string, number>;
+        energy: Record<string, number>;
+      };
+      expect(r.weightsMatchGolden).toBe(true);
+      expect(r.simulator).toBe('icarus, through memory');
+      expect(r.cycles.endToEnd).toBeGreaterThan(r.cycles.total + r.cycles.transfer);
+      expect(Object.keys(r.memory)).toEqual(['bytesRead', 'bytesWritten', 'inputBytesRead', 'inputBytesUncompressed']);
+      expect(r.memory.inputBytesUncompressed).toBe((16 + 8) * 5);
+      expect(Object.keys(r.energy)).toEqual(['totalMicrojoules', 'dramMicrojoules', 'sramMicrojoules', 'macMicrojoules']);
+      expect(r.energy.totalMicrojoules).toBeGreaterThan(0);
+      const text = await cli([...args, ...small]);
+      expect(text.exitCode, text.stderr).toBe(0);
+      expect(text.stdout).toContain(`${r.cycles.endToEnd.toLocaleString('en-US')} cycles end to end`);
+      expect(text.stdout).toContain("the core's counters equal the traffic model");
+    },
+    SIM_TIMEOUT,
+  );
+});

@@ -246,3 +246,30 @@ describe('--clock-mhz (demo, bench, train)', () => {
     expect(plainText.stdout).not.toContain('µs');
   });
 });
+
+describe('train --through-memory', () => {
+  it('a memory option without it, a golden run with it or a bad latency is a one-line error before anything is built', async () => {
+    const emptyBin = path.join(scratch, 'memory-empty-bin');
+    const cache = path.join(scratch, 'memory-empty-cache');
+    mkdirSync(emptyBin);
+    mkdirSync(cache);
+    const env = { PATH: emptyBin, TRAINFORGE_CACHE: cache };
+    const iris = ['train', 'specs/trainer.json', '--dataset', 'iris'];
+    const cases: [string[], string][] = [
+      [[...iris, '--mem-latency', '20'], 'error: --mem-latency and --mem-random need --through-memory'],
+      [[...iris, '--mem-random', '3'], 'error: --mem-latency and --mem-random need --through-memory'],
+      [
+        [...iris, '--through-memory', '--simulator', 'golden'],
+        'error: --through-memory runs on a simulator: use --simulator verilator or icarus',
+      ],
+      [[...iris, '--through-memory', '--mem-latency', '0'], 'error: --mem-latency: "0" is not an integer >= 1'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, env);
+      expect(r.exitCode, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(linesOf(r.stderr)).toEqual([message]);
+    }
+    expect(readdirSync(cache)).toEqual([]);
+  });
+});
