@@ -73,10 +73,10 @@ function designHash(flavour: string, sources: Map<string, string>): string {
   return h.digest('hex').slice(0, 20);
 }
 
-function buildCommand(simulator: SimulatorName, dir: string, files: string[], waves: boolean): { file: string; args: string[] } {
+function buildCommand(simulator: SimulatorName, dir: string, files: string[], waves: boolean, top: string): { file: string; args: string[] } {
   if (simulator === 'icarus') {
     // Icarus writes a waveform from any build: the waves build is the same program
-    return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', TESTBENCH_TOP, '-o', join(dir, 'sim.vvp'), ...files] };
+    return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', top, '-o', join(dir, 'sim.vvp'), ...files] };
   }
   // One make job: the build holds one of the machine's simulator slots.
   return {
@@ -88,7 +88,7 @@ function buildCommand(simulator: SimulatorName, dir: string, files: string[], wa
       '-j',
       '1',
       '--top-module',
-      TESTBENCH_TOP,
+      top,
       '--Mdir',
       join(dir, 'obj'),
       '-o',
@@ -105,6 +105,11 @@ export interface CompileOptions {
    * on Icarus it is the ordinary build.
    */
   waves?: boolean;
+  /**
+   * Another testbench than tb_core (testbench/tb_core.sv.hbs): its top module
+   * and its files (name -> text), compiled with the design's modules.
+   */
+  bench?: { top: string; files: Map<string, string> };
 }
 
 /**
@@ -115,10 +120,12 @@ export interface CompileOptions {
  */
 export async function compileDesign(model: CoreModel, simulator: SimulatorName, options: CompileOptions = {}): Promise<CompiledSim> {
   const sources = new Map(renderCore(model));
-  sources.set(`${TESTBENCH_TOP}.sv`, renderTestbench(model));
+  const top = options.bench?.top ?? TESTBENCH_TOP;
+  if (options.bench) for (const [name, text] of options.bench.files) sources.set(name, text);
+  else sources.set(`${TESTBENCH_TOP}.sv`, renderTestbench(model));
   const traced = simulator === 'verilator' && options.waves === true;
   const flavour = traced ? `${simulator}-trace` : simulator;
-  const dir = join(SIM_CACHE_DIR, `${flavour}-${model.name}-${designHash(flavour, sources)}`);
+  const dir = join(SIM_CACHE_DIR, `${flavour}-${options.bench ? `${top}-` : ''}${model.name}-${designHash(flavour, sources)}`);
   const binary = simulator === 'icarus' ? join(dir, 'sim.vvp') : join(dir, 'obj', 'simv');
   const label = `${model.name} (${model.rows}x${model.cols}${model.sparse ? ', zero-skipping' : ''}) on ${simulator}${traced ? ' (traced build)' : ''}`;
   const pes = model.rows * model.cols;
@@ -132,7 +139,7 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName, 
       writeFileSync(join(tmp, name), text);
       files.push(join(tmp, name));
     }
-    const { file, args } = buildCommand(simulator, tmp, files, traced);
+    const { file, args } = buildCommand(simulator, tmp, files, traced, top);
     try {
       const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
       if (result.exitCode !== 0) {
