@@ -79,6 +79,8 @@ interface LoadJob {
   /** elements expected (unsigned OpBits), all of them for a job that succeeds, a prefix otherwise */
   expect: number[];
   code: number;
+  /** compressed: the tensor packed (its zeros decide the decoder's timing) */
+  tensor?: number[][];
 }
 
 interface StoreJob {
@@ -277,6 +279,7 @@ function zvcLoad(ctx: Ctx, what: string, density: number, broken?: Malformed): v
       bytes: stream.length,
       expect,
       code: broken ? FAULT(m, 'ZVC_DECODE') : 0,
+      tensor: t,
     });
     return;
   }
@@ -431,6 +434,7 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
   ctx.jobs.forEach(({ job, latency, random }, i) => {
     const r = results[i];
     const where = `${label}, job ${i} (${job.what}, latency ${latency}${random ? ', random' : ''})`;
+    if (process.env.DMA_DEBUG) console.log(JSON.stringify({ i, kind: job.kind, what: job.what, addr: job.addr, rows: job.rows, cols: job.cols, stride: job.stride, bytes: job.kind === 'load' ? job.bytes : 0, latency, random, first: r.first, done: r.done, code: r.code }));
     if (r.code !== job.code) problems.push(`${where}: fault code ${r.code}, expected ${job.code}`);
     if (job.kind === 'load') {
       const got = r.elems ?? [];
@@ -456,8 +460,8 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
       }
       if (!random && job.code === 0 && !process.env.DMA_NO_TIMING) {
         const model = dmaStoreCycles(ctx.m, job, latency);
-        if (r.done - r.first !== model.firstToDone)
-          problems.push(`${where}: ${r.done - r.first} edges from the first element to done, the timing model says ${model.firstToDone}`);
+        if (r.first !== model.first || r.done !== model.done)
+          problems.push(`${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`);
       }
     }
   });
