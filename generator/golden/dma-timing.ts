@@ -270,8 +270,8 @@ export function dmaLoadCycles(m: CoreModel, job: LoadTimingJob, latency: number)
   throw new Error(`dmaLoadCycles: no end after ${LIMIT} cycles`);
 }
 
-/** A store job on an idle writer and the deterministic memory of `latency` edges (B no earlier than latency edges after WLAST). */
-export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, latency: number): StoreTiming {
+/** A store job on an idle writer and the deterministic memory whose B response comes `writeRespDelay` cycles after WLAST. */
+export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, writeRespDelay: number): StoreTiming {
   const mem = m.memory;
   const D = mem.dataBytes;
   const g: Geometry = { dataBytes: D, maxBurst: mem.maxBurst, pageBeats: 4096 / D };
@@ -360,7 +360,7 @@ export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, latency: numbe
     }
     if (awValid) awq.push(awLen);
     wReady = awq.length > 0;
-    bValid = bTimes.length > 0 && bTimes[0] + latency <= edge + 1; // BREADY is high: a B never waits
+    bValid = bTimes.length > 0 && bTimes[0] + writeRespDelay <= edge + 1; // BREADY is high: a B never waits
     // axi_writer
     rq.step(rqValid, rqValid ? { base: wrReqAddr - (wrReqAddr % D), beats: beatsOf(g, wrReqAddr, rowBytes) } : undefined, rqPop);
     lq.step(awValid, awLen, wStart);

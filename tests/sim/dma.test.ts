@@ -26,9 +26,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'trainforge-dma-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const BASE_SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
-/** The testbench's memory: 1 MB, byte a initialised to (37 a + 11) mod 256. */
+/** The testbench's memory (testbench/axi_memory_model.sv): 1 MB, all zero at the start. */
 const MEM_BYTES = 1 << 20;
-const initialByte = (a: number): number => (a * 37 + 11) & 0xff;
 
 /** Designs: widths of the bus, the operands and the results, bursts and chunks. */
 const DESIGNS: Record<string, unknown>[] = [
@@ -102,7 +101,7 @@ type Job = LoadJob | StoreJob;
 class Image {
   private readonly bytes = new Map<number, number>();
   get(a: number): number {
-    return this.bytes.get(a) ?? initialByte(a % MEM_BYTES);
+    return this.bytes.get(a) ?? 0;
   }
   set(a: number, v: number): void {
     this.bytes.set(a, v & 0xff);
@@ -114,8 +113,9 @@ interface Ctx {
   rng: Rng;
   image: Image;
   records: string[];
-  jobs: { job: Job; latency: number; random: boolean }[];
+  jobs: { job: Job; latency: number; bDelay: number; random: boolean }[];
   latency: number;
+  bDelay: number;
   random: boolean;
 }
 
@@ -159,7 +159,7 @@ function pushLoad(ctx: Ctx, job: Omit<LoadJob, 'kind'>): void {
   const beats = full.compressed ? beatsOf(ctx, full.addr, Math.max(1, full.bytes)) : full.rows * (beatsOf(ctx, 0, full.cols * 2) + 1);
   const b = budget(ctx, beats, full.rows * full.cols);
   ctx.records.push(`4 ${full.addr} ${full.rows} ${full.cols} ${full.stride} ${full.compressed ? 1 : 0} ${full.bytes} ${b}`);
-  ctx.jobs.push({ job: full, latency: ctx.latency, random: ctx.random });
+  ctx.jobs.push({ job: full, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
 }
 
 /** A dense tensor at a random element-aligned place, some of them across 4 KB boundaries. */
@@ -325,7 +325,7 @@ function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
   const b = budget(ctx, rows * (beatsOf(ctx, 0, cols * e) + 1), rows * cols * pieces);
   ctx.records.push(`5 ${addr} ${rows} ${cols} ${stride} ${b} ${values.map((v) => v.toString(16).padStart(hexDigits, '0')).join(' ')}`);
   const job: StoreJob = { kind: 'store', what: `${what} (${rows}x${cols} at ${addr}, stride ${stride})`, addr, rows, cols, stride, values, code };
-  ctx.jobs.push({ job, latency: ctx.latency, random: ctx.random });
+  ctx.jobs.push({ job, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
   if (code !== 0) return;
   // the expected image: each element's low E bytes (sign-extended when the result is narrower)
   for (let r = 0; r < rows; r++) {
@@ -339,10 +339,12 @@ function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
   ctx.records.push(`6 ${addr - 32} ${span + 64}`);
 }
 
-function setMemory(ctx: Ctx, latency: number, seed: number): void {
+/** The memory's read latency and write response delay (cycles); a seed other than 0: its random mode. */
+function setMemory(ctx: Ctx, latency: number, bDelay: number, seed: number): void {
   ctx.latency = latency;
+  ctx.bDelay = bDelay;
   ctx.random = seed !== 0;
-  ctx.records.push(`1 ${latency} ${seed}`);
+  ctx.records.push(`1 ${latency} ${bDelay} ${seed}`);
 }
 
 function errorRange(ctx: Ctx, lo: number, hi: number, resp: number): void {
@@ -351,22 +353,24 @@ function errorRange(ctx: Ctx, lo: number, hi: number, resp: number): void {
 
 /** The whole run of one design: jobs in deterministic and random memory modes. */
 function makeRun(m: CoreModel, seed: number): Ctx {
-  const ctx: Ctx = { m, rng: makeRng(seed), image: new Image(), records: [], jobs: [], latency: 1, random: false };
+  const ctx: Ctx = { m, rng: makeRng(seed), image: new Image(), records: [], jobs: [], latency: 1, bDelay: 1, random: false };
   const d = m.memory.dataBytes;
-  for (const [latency, memSeed] of [
-    [1, 0],
-    [7, 0],
-    [20, 0],
-    [5, seed * 7919 + 1],
+  for (const [latency, bDelay, memSeed] of [
+    [1, 1, 0],
+    [7, 3, 0],
+    [20, 1, 0],
+    [100, 9, 0],
+    [5, 2, seed * 7919 + 1],
+    [30, 4, seed * 7919 + 2],
   ]) {
-    setMemory(ctx, latency, memSeed);
+    setMemory(ctx, latency, bDelay, memSeed);
     for (let i = 0; i < 6; i++) denseLoad(ctx, `dense load ${i}`);
     for (let i = 0; i < 3; i++) denseLoad(ctx, `dense load across 4 KB ${i}`, { acrossPage: true, maxCols: 200 });
     for (const density of [0, 0.1, 0.5, 0.9, 1]) zvcLoad(ctx, 'zvc load', density);
     for (let i = 0; i < 4; i++) storeJob(ctx, `store ${i}`, planStore(ctx));
     for (let i = 0; i < 2; i++) storeJob(ctx, `store across 4 KB ${i}`, planStore(ctx, true));
   }
-  setMemory(ctx, 3, 0);
+  setMemory(ctx, 3, 1, 0);
   for (const broken of ['truncated', 'left-over', 'padding', 'zero-value'] as Malformed[]) {
     for (const density of [0.3, 1]) zvcLoad(ctx, 'malformed zvc load', density, broken);
   }
@@ -431,9 +435,9 @@ function parseResults(text: string, jobs: Job[]): Result[] {
 /** Every job's verdict: its elements or memory bytes, its fault code, and with the deterministic memory its cycles. */
 function check(ctx: Ctx, results: Result[], label: string): string[] {
   const problems: string[] = [];
-  ctx.jobs.forEach(({ job, latency, random }, i) => {
+  ctx.jobs.forEach(({ job, latency, bDelay, random }, i) => {
     const r = results[i];
-    const where = `${label}, job ${i} (${job.what}, latency ${latency}${random ? ', random' : ''})`;
+    const where = `${label}, job ${i} (${job.what}, latency ${latency}, B delay ${bDelay}${random ? ', random' : ''})`;
     if (process.env.DMA_DEBUG) console.log(JSON.stringify({ i, kind: job.kind, what: job.what, addr: job.addr, rows: job.rows, cols: job.cols, stride: job.stride, bytes: job.kind === 'load' ? job.bytes : 0, latency, random, first: r.first, done: r.done, code: r.code }));
     if (r.code !== job.code) problems.push(`${where}: fault code ${r.code}, expected ${job.code}`);
     if (job.kind === 'load') {
@@ -459,7 +463,7 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
           problems.push(`${where}: memory byte ${job.dump.addr + k} is ${r.bytes?.[k]}, expected ${want[k]}`);
       }
       if (!random && job.code === 0 && !process.env.DMA_NO_TIMING) {
-        const model = dmaStoreCycles(ctx.m, job, latency);
+        const model = dmaStoreCycles(ctx.m, job, bDelay);
         if (r.first !== model.first || r.done !== model.done)
           problems.push(`${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`);
       }
@@ -475,7 +479,7 @@ function compileBench(m: CoreModel, simulator: SimulatorName): Promise<CompiledS
   if (!sim) {
     const files = new Map([
       ['tb_dma.sv', renderTemplate('tb_dma.sv', m)],
-      ['axi_responder_tmp.sv', readFileSync(join(repoRoot, 'testbench', 'axi_responder_tmp.sv'), 'utf8')],
+      ...['axi_memory_model.sv', 'axi_protocol_checker.sv'].map((f): [string, string] => [f, readFileSync(join(repoRoot, 'testbench', f), 'utf8')]),
     ]);
     sim = compileDesign(m, simulator, { bench: { top: 'tb_dma', files } });
     compiled.set(key, sim);
