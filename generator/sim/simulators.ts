@@ -73,7 +73,13 @@ function designHash(flavour: string, sources: Map<string, string>): string {
   return h.digest('hex').slice(0, 20);
 }
 
-function buildCommand(simulator: SimulatorName, dir: string, files: string[], waves: boolean, top: string): { file: string; args: string[] } {
+function buildCommand(
+  simulator: SimulatorName,
+  dir: string,
+  files: string[],
+  waves: boolean,
+  top: string,
+): { file: string; args: string[] } {
   if (simulator === 'icarus') {
     // Icarus writes a waveform from any build: the waves build is the same program
     return { file: 'iverilog', args: [...ICARUS_OPTIONS, '-s', top, '-o', join(dir, 'sim.vvp'), ...files] };

@@ -13,4 +13,9 @@ edge_trainer_result_port.v
 edge_trainer_ceil_div.v
 edge_trainer_command_frontend.v
 edge_trainer_controller.v
+edge_trainer_stream_fifo.v
+edge_trainer_axi_reader.v
+edge_trainer_axi_writer.v
+edge_trainer_dma_load.v
+edge_trainer_dma_store.v
 edge_trainer_core.v

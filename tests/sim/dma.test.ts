@@ -34,7 +34,12 @@ const DESIGNS: Record<string, unknown>[] = [
   // specs/small.json: 4-bit operands (1 byte), 16-bit results (2 bytes), 64-bit bus
   { name: 'dma_small', array: { rows: 2, cols: 2 }, numeric: { operandBits: 4, accumulatorBits: 16 } },
   // a 32-bit bus, chunks of 3
-  { name: 'dma_bus32', array: { rows: 2, cols: 2 }, numeric: { operandBits: 4, accumulatorBits: 16 }, memory: { dataBits: 32, zvcChunk: 3 } },
+  {
+    name: 'dma_bus32',
+    array: { rows: 2, cols: 2 },
+    numeric: { operandBits: 4, accumulatorBits: 16 },
+    memory: { dataBits: 32, zvcChunk: 3 },
+  },
   // specs/default.json's numbers: 8-bit operands, 32-bit results (4 bytes), 64-bit bus, one read burst in flight
   {
     name: 'dma_default',
@@ -324,7 +329,16 @@ function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
   const pieces = Math.max(1, e / m.memory.dataBytes);
   const b = budget(ctx, rows * (beatsOf(ctx, 0, cols * e) + 1), rows * cols * pieces);
   ctx.records.push(`5 ${addr} ${rows} ${cols} ${stride} ${b} ${values.map((v) => v.toString(16).padStart(hexDigits, '0')).join(' ')}`);
-  const job: StoreJob = { kind: 'store', what: `${what} (${rows}x${cols} at ${addr}, stride ${stride})`, addr, rows, cols, stride, values, code };
+  const job: StoreJob = {
+    kind: 'store',
+    what: `${what} (${rows}x${cols} at ${addr}, stride ${stride})`,
+    addr,
+    rows,
+    cols,
+    stride,
+    values,
+    code,
+  };
   ctx.jobs.push({ job, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
   if (code !== 0) return;
   // the expected image: each element's low E bytes (sign-extended when the result is narrower)
@@ -438,22 +452,25 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
   ctx.jobs.forEach(({ job, latency, bDelay, random }, i) => {
     const r = results[i];
     const where = `${label}, job ${i} (${job.what}, latency ${latency}, B delay ${bDelay}${random ? ', random' : ''})`;
-    if (process.env.DMA_DEBUG) console.log(JSON.stringify({ i, kind: job.kind, what: job.what, addr: job.addr, rows: job.rows, cols: job.cols, stride: job.stride, bytes: job.kind === 'load' ? job.bytes : 0, latency, random, first: r.first, done: r.done, code: r.code }));
     if (r.code !== job.code) problems.push(`${where}: fault code ${r.code}, expected ${job.code}`);
     if (job.kind === 'load') {
       const got = r.elems ?? [];
       if (job.code === 0) {
         if (got.length !== job.expect.length || got.some((v, k) => v !== job.expect[k])) {
           const k = got.findIndex((v, j) => v !== job.expect[j]);
-          problems.push(`${where}: ${got.length} elements, expected ${job.expect.length}; first difference at ${k}: ${got[k]} vs ${job.expect[k]}`);
+          problems.push(
+            `${where}: ${got.length} elements, expected ${job.expect.length}; first difference at ${k}: ${got[k]} vs ${job.expect[k]}`,
+          );
         }
       } else if (job.expect.length > 0 && got.some((v, k) => v !== job.expect[k])) {
         problems.push(`${where}: the elements before the fault are not the tensor's first ones`);
       }
-      if (!random && job.code === 0 && !process.env.DMA_NO_TIMING) {
+      if (!random && job.code === 0) {
         const model = dmaLoadCycles(ctx.m, job, latency);
         if (r.first !== model.first || r.done !== model.done)
-          problems.push(`${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`);
+          problems.push(
+            `${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`,
+          );
       }
     } else {
       if (job.dump) {
@@ -462,10 +479,12 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
         if (k >= 0 || (r.bytes ?? []).length !== want.length)
           problems.push(`${where}: memory byte ${job.dump.addr + k} is ${r.bytes?.[k]}, expected ${want[k]}`);
       }
-      if (!random && job.code === 0 && !process.env.DMA_NO_TIMING) {
+      if (!random && job.code === 0) {
         const model = dmaStoreCycles(ctx.m, job, bDelay);
         if (r.first !== model.first || r.done !== model.done)
-          problems.push(`${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`);
+          problems.push(
+            `${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`,
+          );
       }
     }
   });
@@ -479,7 +498,10 @@ function compileBench(m: CoreModel, simulator: SimulatorName): Promise<CompiledS
   if (!sim) {
     const files = new Map([
       ['tb_dma.sv', renderTemplate('tb_dma.sv', m)],
-      ...['axi_memory_model.sv', 'axi_protocol_checker.sv'].map((f): [string, string] => [f, readFileSync(join(repoRoot, 'testbench', f), 'utf8')]),
+      ...['axi_memory_model.sv', 'axi_protocol_checker.sv'].map((f): [string, string] => [
+        f,
+        readFileSync(join(repoRoot, 'testbench', f), 'utf8'),
+      ]),
     ]);
     sim = compileDesign(m, simulator, { bench: { top: 'tb_dma', files } });
     compiled.set(key, sim);
@@ -500,7 +522,10 @@ describe('DMA engines and AXI4 masters against an AXI4 memory', () => {
         writeFileSync(stim, ctx.records.join('\n') + '\n');
         const cycles = ctx.jobs.reduce((sum, j) => sum + 2000 + 100 * (j.job.rows * j.job.cols + j.latency), 0);
         await sim.run(stim, out, { cycles });
-        const results = parseResults(readFileSync(out, 'utf8'), ctx.jobs.map((j) => j.job));
+        const results = parseResults(
+          readFileSync(out, 'utf8'),
+          ctx.jobs.map((j) => j.job),
+        );
         const problems = check(ctx, results, `${m.name} on ${simulator}, seed ${seed} (TRAINFORGE_SEED=${BASE_SEED})`);
         expect(problems.slice(0, 12), problems.slice(0, 12).join('\n')).toEqual([]);
         expect(results.length).toBe(ctx.jobs.length);

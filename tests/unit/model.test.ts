@@ -133,7 +133,18 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_ceil_div',
       'edge_trainer_command_frontend',
       'edge_trainer_controller',
+      'edge_trainer_stream_fifo',
+      'edge_trainer_axi_reader',
+      'edge_trainer_axi_writer',
+      'edge_trainer_dma_load',
+      'edge_trainer_dma_store',
       'edge_trainer_core',
+    ]);
+    expect(m.standaloneTops).toEqual([
+      'edge_trainer_axi_reader',
+      'edge_trainer_axi_writer',
+      'edge_trainer_dma_load',
+      'edge_trainer_dma_store',
     ]);
     expect(m.top).toBe('edge_trainer_core');
     // the command table of docs/architecture.md (host interface and training commands)
@@ -181,6 +192,11 @@ describe('elaborate: buffers, widths and modules', () => {
       'ceil_div',
       'command_frontend',
       'controller',
+      'stream_fifo',
+      'axi_reader',
+      'axi_writer',
+      'dma_load',
+      'dma_store',
       'core',
     ]);
   });
@@ -240,6 +256,11 @@ describe('elaborate: buffers, widths and modules', () => {
       'plain_ceil_div',
       'plain_command_frontend',
       'plain_controller',
+      'plain_stream_fifo',
+      'plain_axi_reader',
+      'plain_axi_writer',
+      'plain_dma_load',
+      'plain_dma_store',
       'plain_core',
     ]);
   });

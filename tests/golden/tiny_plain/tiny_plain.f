@@ -15,4 +15,9 @@ tiny_plain_result_port.v
 tiny_plain_ceil_div.v
 tiny_plain_command_frontend.v
 tiny_plain_controller.v
+tiny_plain_stream_fifo.v
+tiny_plain_axi_reader.v
+tiny_plain_axi_writer.v
+tiny_plain_dma_load.v
+tiny_plain_dma_store.v
 tiny_plain_core.v

@@ -15,4 +15,9 @@ tiny_sparse_result_port.v
 tiny_sparse_ceil_div.v
 tiny_sparse_command_frontend.v
 tiny_sparse_sparse_controller.v
+tiny_sparse_stream_fifo.v
+tiny_sparse_axi_reader.v
+tiny_sparse_axi_writer.v
+tiny_sparse_dma_load.v
+tiny_sparse_dma_store.v
 tiny_sparse_core.v

@@ -13,4 +13,9 @@ tiny_trainer_result_port.v
 tiny_trainer_ceil_div.v
 tiny_trainer_command_frontend.v
 tiny_trainer_controller.v
+tiny_trainer_stream_fifo.v
+tiny_trainer_axi_reader.v
+tiny_trainer_axi_writer.v
+tiny_trainer_dma_load.v
+tiny_trainer_dma_store.v
 tiny_trainer_core.v
