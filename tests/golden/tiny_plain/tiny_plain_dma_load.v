@@ -173,8 +173,8 @@ module tiny_plain_dma_load #(
   wire [2:0] vpos = pos_q + (nonzero_slot ? ValueNeed[2:0] : 3'd0);
   wire chunk_end = (chunk_left_q == ChunkOne);
   wire [2:0] pad = chunk_end ? (3'd0 - vpos) : 3'd0;
-  wire [AvailBits-1:0] vbits = nonzero_slot ? ValueNeed : {AvailBits{1'b0}};
-  wire [AvailBits-1:0] elem_need = vbits + {{(AvailBits-3){1'b0}}, pad};
+  wire [AvailBits-1:0] pad_wide = {{(AvailBits-3){1'b0}}, pad};
+  wire [AvailBits-1:0] elem_need = nonzero_slot ? ValueNeed + pad_wide : pad_wide;
   // the bits after the value, for the padding check
   wire [7:0] after_value = nonzero_slot ? win_q[OpBits +: 8] : win_q[7:0];
   reg  [7:0] pad_mask;
@@ -198,15 +198,16 @@ module tiny_plain_dma_load #(
   wire                 need_out = !bitmap_step;
   wire                 enough = (avail_q >= need);
   wire                 active = busy_q && !failed_q && !dec_done_q && (out_free || !need_out);
-  wire                 truncated = compressed_q && !enough && (stream_left_q < {{(35-AvailBits){1'b0}}, need});
+  wire [34:0]          need_wide = {{(35-AvailBits){1'b0}}, need};
+  wire                 truncated = compressed_q && !enough && (stream_left_q < need_wide);
   wire                 step = active && enough;
   wire                 row_end = need_out && (compressed_q ? chunk_end : 1'b1) && (dec_cols_q == One);
   wire                 job_end = row_end && (dec_rows_q == One);
-  wire [34:0]          stream_after = stream_left_q - {{(35-AvailBits){1'b0}}, need};
+  wire [34:0]          stream_after = stream_left_q - need_wide;
   // a step that refuses the stream
   wire bad_zero = compressed_q && !bitmap_step && nonzero_slot && (low == {OpBits{1'b0}});
   wire bad_pad = compressed_q && !bitmap_step && ((after_value & pad_mask) != 8'h00);
-  wire bad_left = compressed_q && job_end && (stream_after != 35'd0);
+  wire bad_left = compressed_q && job_end && (stream_left_q != need_wide);   // bits would be left after the last element
   wire zvc_error = (step && (bad_zero || bad_pad || bad_left)) || (active && truncated);
   wire emit = step && need_out && !(bad_zero || bad_pad || bad_left);
   wire [OpBits-1:0] value = (compressed_q && !nonzero_slot) ? {OpBits{1'b0}} : low;
@@ -293,7 +294,8 @@ module tiny_plain_dma_load #(
           tr_left_q <= row_bytes;
         end else begin
           tr_first_q <= 1'b0;
-          tr_left_q <= tr_left_q - {{(31-BeatShift){1'b0}}, keep_bytes};
+          // not the request's last beat: it keeps every byte from start on
+          tr_left_q <= tr_left_q - {{(31-BeatShift){1'b0}}, beat_room};
         end
       end
       // stage 2 and the decoder
