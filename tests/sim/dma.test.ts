@@ -419,6 +419,8 @@ interface Result {
   first: number;
   done: number;
   code: number;
+  /** the reader's (load) or the writer's (store) idle_o after done_o */
+  idle: number;
   elems?: number[];
   bytes?: number[];
 }
@@ -428,7 +430,7 @@ function parseResults(text: string, jobs: Job[]): Result[] {
   let at = 0;
   return jobs.map((job) => {
     const head = (lines[at++] ?? '').split(' ');
-    const r: Result = { first: Number(head[1]), done: Number(head[2]), code: Number(head[3]) };
+    const r: Result = { first: Number(head[1]), done: Number(head[2]), code: Number(head[3]), idle: Number(head[job.kind === 'load' ? 5 : 4]) };
     if (job.kind === 'load') {
       if (head[0] !== 'L') throw new Error(`expected the result of ${job.what}, got "${head.join(' ')}"`);
       const n = Number(head[4]);
@@ -453,6 +455,7 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
     const r = results[i];
     const where = `${label}, job ${i} (${job.what}, latency ${latency}, B delay ${bDelay}${random ? ', random' : ''})`;
     if (r.code !== job.code) problems.push(`${where}: fault code ${r.code}, expected ${job.code}`);
+    if (r.idle !== 1) problems.push(`${where}: the ${job.kind === 'load' ? 'reader' : 'writer'} is not idle after done_o`);
     if (job.kind === 'load') {
       const got = r.elems ?? [];
       if (job.code === 0) {
