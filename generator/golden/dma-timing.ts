@@ -127,7 +127,7 @@ export function dmaLoadCycles(m: CoreModel, job: LoadTimingJob, latency: number)
   const D = mem.dataBytes;
   const g: Geometry = { dataBytes: D, maxBurst: mem.maxBurst, pageBeats: 4096 / D };
   const needMax = Math.max(mem.zvcChunk, m.opBits + 7, 8 * mem.elementBytes);
-  const roomMax = needMax - 1; // WinBits - DataBits
+  const roomMax = 2 * needMax - 1; // WinBits - DataBits
   const steps = decoderSteps(m, job);
   const rowBytes = job.cols * mem.elementBytes;
 

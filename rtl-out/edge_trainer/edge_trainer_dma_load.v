@@ -18,8 +18,10 @@
 // holds and the decoder consumes bits from the bottom (ElementBytes x 8 per
 // dense element; a bitmap, a value, the padding for compressed ones); (3) the
 // element register. The window takes a beat only while it holds at most
-// WinBits - DataBits bits, so rd_data_ready_o depends on registers only and a
-// decoder step always finds the NeedMax bits it may need once they arrived.
+// 2 NeedMax - 1 bits (NeedMax: the most bits one step consumes), so
+// rd_data_ready_o depends on registers only, and a cycle without a beat leaves
+// at least NeedMax bits for the next step: the window never runs dry while
+// the trim register has a beat for it.
 // A compressed stream is refused (ZVC_DECODE) exactly where unpackZvc refuses
 // it: it ends inside a chunk, bytes are left over after the last row, a
 // padding bit is set, or a value slot holds zero. A read beat answered SLVERR
@@ -77,7 +79,7 @@ module edge_trainer_dma_load #(
   // the most bits one decoder step consumes: a bitmap, a value and its padding, a dense element
   localparam integer NeedA = (ZvcChunk > OpBits + 7) ? ZvcChunk : OpBits + 7;
   localparam integer NeedMax = (NeedA > ElemMemBits) ? NeedA : ElemMemBits;
-  localparam integer WinBits = DataBits + NeedMax - 1;
+  localparam integer WinBits = DataBits + 2 * NeedMax - 1;
   localparam integer AvailBits = $clog2(WinBits + 1) + 1;           // one spare bit: every zero-extension below is at least a bit
   localparam integer ChunkBits = $clog2(ZvcChunk + 1);
   localparam integer NBits = BeatShift + 4;                           // bits of a trimmed beat: 0 .. DataBits
