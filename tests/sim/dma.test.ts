@@ -430,7 +430,12 @@ function parseResults(text: string, jobs: Job[]): Result[] {
   let at = 0;
   return jobs.map((job) => {
     const head = (lines[at++] ?? '').split(' ');
-    const r: Result = { first: Number(head[1]), done: Number(head[2]), code: Number(head[3]), idle: Number(head[job.kind === 'load' ? 5 : 4]) };
+    const r: Result = {
+      first: Number(head[1]),
+      done: Number(head[2]),
+      code: Number(head[3]),
+      idle: Number(head[job.kind === 'load' ? 5 : 4]),
+    };
     if (job.kind === 'load') {
       if (head[0] !== 'L') throw new Error(`expected the result of ${job.what}, got "${head.join(' ')}"`);
       const n = Number(head[4]);
