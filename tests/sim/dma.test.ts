@@ -98,6 +98,8 @@ interface StoreJob {
   code: number;
   /** the memory around the tensor after the store: its first address and bytes */
   dump?: { addr: number; bytes: number[] };
+  /** a store that fails on its first row: each row's bytes before and after, in the order of the dump */
+  rowsCheck?: { addr: number; span: number; before: number[][]; after: number[][]; at: number[][] };
 }
 
 type Job = LoadJob | StoreJob;
@@ -296,6 +298,8 @@ interface StorePlan {
   cols: number;
   stride: number;
   span: number;
+  /** the memory answers an error on the first row's bursts only: the rows after it are written or dropped whole */
+  failsFirstRow?: boolean;
 }
 
 /** Where a store goes: a random element-aligned place, or across a 4 KB boundary. */
@@ -340,15 +344,29 @@ function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
     code,
   };
   ctx.jobs.push({ job, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
-  if (code !== 0) return;
-  // the expected image: each element's low E bytes (sign-extended when the result is narrower)
+  // each element's low E bytes (sign-extended when the result is narrower), by row
+  const at: number[][] = [];
+  const bytesOf: number[][] = [];
   for (let r = 0; r < rows; r++) {
+    at.push([]);
+    bytesOf.push([]);
     for (let c = 0; c < cols; c++) {
       let v = values[r * cols + c];
       if (m.accBits < 8 * e && v >> BigInt(m.accBits - 1)) v |= ((1n << BigInt(8 * e)) - 1n) ^ ((1n << BigInt(m.accBits)) - 1n);
-      for (let k = 0; k < e; k++) ctx.image.set(addr + r * stride + c * e + k, Number((v >> BigInt(8 * k)) & 0xffn));
+      for (let k = 0; k < e; k++) {
+        at[r].push(addr + r * stride + c * e + k);
+        bytesOf[r].push(Number((v >> BigInt(8 * k)) & 0xffn));
+      }
     }
   }
+  if (code !== 0) {
+    if (plan.failsFirstRow) {
+      job.rowsCheck = { addr, span, before: at.map((row) => row.map((a) => ctx.image.get(a))), after: bytesOf, at };
+      ctx.records.push(`6 ${addr} ${span}`);
+    }
+    return;
+  }
+  at.forEach((row, r) => row.forEach((a, k) => ctx.image.set(a, bytesOf[r][k])));
   job.dump = { addr: addr - 32, bytes: Array.from({ length: span + 64 }, (_, i) => ctx.image.get(addr - 32 + i)) };
   ctx.records.push(`6 ${addr - 32} ${span + 64}`);
 }
@@ -409,6 +427,18 @@ function makeRun(m: CoreModel, seed: number): Ctx {
     storeJob(ctx, `store, ${store}`, plan, FAULT(m, store));
     errorRange(ctx, 0, 0, 0);
     storeJob(ctx, 'store after a write error', planStore(ctx));
+    // an error on the first row: the rows already requested are written, the later ones dropped
+    const re = m.memory.resultBytes;
+    const rowBeats = Math.max(d, re);
+    const first = rowBeats * ctx.rng.nextInt(1, 20_000);
+    errorRange(ctx, first, first + rowBeats, resp);
+    storeJob(
+      ctx,
+      `store, ${store} on its first row`,
+      { addr: first, rows: 24, cols: 1, stride: 2 * rowBeats, span: 46 * rowBeats + re, failsFirstRow: true },
+      FAULT(m, store),
+    );
+    errorRange(ctx, 0, 0, 0);
   }
   return ctx;
 }
@@ -443,10 +473,11 @@ function parseResults(text: string, jobs: Job[]): Result[] {
       at += n;
     } else {
       if (head[0] !== 'S') throw new Error(`expected the result of ${job.what}, got "${head.join(' ')}"`);
-      if (job.dump) {
+      const n = job.dump?.bytes.length ?? job.rowsCheck?.span;
+      if (n !== undefined) {
         if (lines[at++] !== 'M') throw new Error(`expected the memory after ${job.what}`);
-        r.bytes = lines.slice(at, at + job.dump.bytes.length).map((h) => parseInt(h, 16));
-        at += job.dump.bytes.length;
+        r.bytes = lines.slice(at, at + n).map((h) => parseInt(h, 16));
+        at += n;
       }
     }
     return r;
@@ -486,6 +517,20 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
         const k = (r.bytes ?? []).findIndex((v, j) => v !== want[j]);
         if (k >= 0 || (r.bytes ?? []).length !== want.length)
           problems.push(`${where}: memory byte ${job.dump.addr + k} is ${r.bytes?.[k]}, expected ${want[k]}`);
+      }
+      if (job.rowsCheck) {
+        // rows written whole or not at all: row 0 (the error) not, then a run of written rows, then dropped ones
+        const rc = job.rowsCheck;
+        const state = rc.at.map((row, k) => {
+          const got = row.map((a) => r.bytes?.[a - rc.addr]);
+          if (got.every((v, j) => v === rc.after[k][j])) return 'written';
+          if (got.every((v, j) => v === rc.before[k][j])) return 'untouched';
+          return 'mixed';
+        });
+        const pattern = state.map((x) => (x === 'written' ? 'w' : x === 'untouched' ? 'u' : 'x')).join('');
+        if (!/^uw*u*$/.test(pattern))
+          problems.push(`${where}: rows written ${pattern} (w written, u untouched, x partly), expected u w... u...`);
+        if (!random && !pattern.endsWith('u')) problems.push(`${where}: no row was dropped after the error (${pattern})`);
       }
       if (!random && job.code === 0) {
         const model = dmaStoreCycles(ctx.m, job, bDelay);
@@ -529,7 +574,11 @@ describe('DMA engines and AXI4 masters against an AXI4 memory', () => {
         const out = join(scratch, `${m.name}-${simulator}.out`);
         writeFileSync(stim, ctx.records.join('\n') + '\n');
         const cycles = ctx.jobs.reduce((sum, j) => sum + 2000 + 100 * (j.job.rows * j.job.cols + j.latency), 0);
-        await sim.run(stim, out, { cycles });
+        try {
+          await sim.run(stim, out, { cycles });
+        } catch (err) {
+          throw new Error(`seed ${seed} (TRAINFORGE_SEED=${BASE_SEED}): ${(err as Error).message}`, { cause: err });
+        }
         const results = parseResults(
           readFileSync(out, 'utf8'),
           ctx.jobs.map((j) => j.job),
