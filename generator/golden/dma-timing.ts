@@ -97,9 +97,10 @@ const LIMIT = 10_000_000;
 
 /**
  * The decoder's steps of a load: the bits each consumes and whether it emits
- * an element (dense: ElementBytes x 8 per element; compressed: per chunk a
- * bitmap step of n bits, then one step per element of OpBits if it is nonzero,
- * plus the padding on the chunk's last one).
+ * an element (dense: ElementBytes x 8 per element; compressed: one step per
+ * element, OpBits if it is nonzero, plus the padding on the chunk's last one;
+ * a full chunk's first step also takes its bitmap, a shorter chunk (the end
+ * of a row) has a bitmap step of its own that emits nothing).
  */
 function decoderSteps(m: CoreModel, job: LoadTimingJob): { need: number; emits: boolean }[] {
   const steps: { need: number; emits: boolean }[] = [];
@@ -114,8 +115,11 @@ function decoderSteps(m: CoreModel, job: LoadTimingJob): { need: number; emits: 
       const part = row.slice(s, s + chunk);
       const nonzeros = part.filter((v) => v !== 0).length;
       const pad = 8 * chunkBytes(part.length, nonzeros, m.opBits) - (part.length + nonzeros * m.opBits);
-      steps.push({ need: part.length, emits: false });
-      part.forEach((v, i) => steps.push({ need: (v !== 0 ? m.opBits : 0) + (i === part.length - 1 ? pad : 0), emits: true }));
+      const elementNeed = (v: number, i: number) => (v !== 0 ? m.opBits : 0) + (i === part.length - 1 ? pad : 0);
+      // a full chunk's bitmap step also decodes its first element; a shorter one reads the bitmap alone
+      if (part.length === chunk) steps.push({ need: chunk + elementNeed(part[0], 0), emits: true });
+      else steps.push({ need: part.length, emits: false }, { need: elementNeed(part[0], 0), emits: true });
+      part.slice(1).forEach((v, i) => steps.push({ need: elementNeed(v, i + 1), emits: true }));
     }
   }
   return steps;
@@ -126,7 +130,7 @@ export function dmaLoadCycles(m: CoreModel, job: LoadTimingJob, latency: number)
   const mem = m.memory;
   const D = mem.dataBytes;
   const g: Geometry = { dataBytes: D, maxBurst: mem.maxBurst, pageBeats: 4096 / D };
-  const needMax = Math.max(mem.zvcChunk, m.opBits + 7, 8 * mem.elementBytes);
+  const needMax = Math.max(mem.zvcChunk + m.opBits + 7, 8 * mem.elementBytes);
   const roomMax = 2 * needMax - 1; // WinBits - DataBits
   const steps = decoderSteps(m, job);
   const rowBytes = job.cols * mem.elementBytes;

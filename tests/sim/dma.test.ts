@@ -40,12 +40,12 @@ const DESIGNS: Record<string, unknown>[] = [
     numeric: { operandBits: 4, accumulatorBits: 16 },
     memory: { dataBits: 32, zvcChunk: 3 },
   },
-  // specs/default.json's numbers: 8-bit operands, 32-bit results (4 bytes), 64-bit bus, one read burst in flight
+  // specs/default.json's numbers: 8-bit operands, 32-bit results (4 bytes), 64-bit bus, one read burst in flight, chunks of 1
   {
     name: 'dma_default',
     array: { rows: 2, cols: 2 },
     numeric: { operandBits: 8, accumulatorBits: 32 },
-    memory: { outstandingReads: 1 },
+    memory: { outstandingReads: 1, zvcChunk: 1 },
   },
   // 16-bit operands (2 bytes), 64-bit results wider than the 32-bit bus, bursts of 4 beats, chunks of 5
   {
