@@ -270,6 +270,8 @@ export interface CoreModel {
   top: string;
   /** the core behind AXI4-Lite, AXI4 and an interrupt (the last module; tb_system drives it) */
   systemTop: string;
+  /** the memory system's modules between the core and the system top (not the queue's memory wrapper) */
+  memorySystemModules: string[];
   /** the external memory interface: AXI4 master, AXI4-Lite slave, DMA (docs/memory-system.md) */
   memory: MemoryModel;
 }
@@ -535,15 +537,14 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const queueMemory = memories.some((shape) => shape.module === memory.queueMemory.module)
     ? []
     : [{ name: memory.queueMemory.module, template: memory.queueMemory.template, shape: memory.queueMemory }];
-  modules.push(
-    ...queueMemory,
+  const systemModules = [
     { name: `${name}_command_queue`, template: 'command_queue' },
     { name: `${name}_axil_regs`, template: 'axil_regs' },
     { name: `${name}_program_fetch`, template: 'program_fetch' },
     { name: `${name}_sequencer`, template: 'sequencer' },
     ...memorySystem,
-    { name: `${name}_system`, template: 'system' },
-  );
+  ];
+  modules.push(...queueMemory, ...systemModules, { name: `${name}_system`, template: 'system' });
   return {
     name,
     specHash: hash,
@@ -577,6 +578,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     modules,
     top: `${name}_core`,
     systemTop: `${name}_system`,
+    memorySystemModules: systemModules.map((mod) => mod.name),
     memory,
   };
 }

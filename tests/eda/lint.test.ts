@@ -36,6 +36,20 @@ const EXTRA_SPECS: Record<string, unknown>[] = [
   { name: 'plain_4x2', array: { rows: 4, cols: 2 }, buffers: { transposable: false } },
   // a single column of 64 rows
   { name: 'tall_64x1', array: { rows: 64, cols: 1 } },
+  // memory system at its edges: the narrowest bus, one-beat bursts, one read in flight, chunks of 1, results wider than the bus
+  {
+    name: 'mem_narrow',
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: 16, accumulatorBits: 64 },
+    memory: { dataBits: 32, maxBurst: 1, outstandingReads: 1, zvcChunk: 1, queueDepth: 2 },
+  },
+  // the widest bus, 256-beat bursts, 16 reads in flight, chunks of 64, 64-bit addresses
+  {
+    name: 'mem_wide',
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: 2, accumulatorBits: 4 },
+    memory: { dataBits: 512, addrBits: 64, maxBurst: 256, outstandingReads: 16, zvcChunk: 64, queueDepth: 256 },
+  },
 ];
 
 function fromObject(spec: Record<string, unknown>): Design {
@@ -98,9 +112,43 @@ describe('verilator --lint-only -Wall', () => {
     },
     LINT_TIMEOUT,
   );
+
+  it(
+    'reports a broken memory-system module (linted as a top of its own)',
+    async () => {
+      const design = designFromFile(path.join(specsDir, 'small.json'));
+      const files = new Map(design.files);
+      const load = `${design.model.name}_dma_load.v`;
+      files.set(load, files.get(load)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
+      const report = await lintDesign({ ...design, files });
+      expect(report.clean).toBe(false);
+      expect(report.messages.join('\n')).toMatch(/lint_probe_dangling/);
+    },
+    LINT_TIMEOUT,
+  );
 });
 
 describe('yosys synthesis', () => {
+  // each memory-system module as a top: no latches, no loops, and logic no deeper than the core's
+  {
+    const design = designFromFile(path.join(specsDir, 'small.json'));
+    for (const top of design.model.memorySystemModules) {
+      it(
+        `passes for ${top} (specs/small.json) with no latches and at most 28 gates between registers`,
+        async () => {
+          const report = await synthDesign(design, top);
+          expect(report.error, report.error).toBeUndefined();
+          expect(report.pass).toBe(true);
+          expect(report.latches).toBe(0);
+          expect(report.cells).toBeGreaterThan(0);
+          // the core's own depth on this spec is 28: the memory system must not set the clock
+          expect(report.logicDepth, `${top}: ${JSON.stringify(report.logicDepthPath)}`).toBeLessThanOrEqual(28);
+        },
+        SYNTH_TIMEOUT,
+      );
+    }
+  }
+
   it('counts memory bits from the $mem cells of a Yosys RTLIL dump (SIZE x WIDTH), ignoring other cells', () => {
     const dump = [
       'module \\top',

@@ -151,6 +151,17 @@ describe('elaborate: buffers, widths and modules', () => {
       'edge_trainer_core',
       ...SYSTEM_TEMPLATES.map((t) => (t === 'sram' ? 'edge_trainer_sram_16x385' : `edge_trainer_${t}`)),
     ]);
+    expect(m.memorySystemModules).toEqual([
+      'edge_trainer_command_queue',
+      'edge_trainer_axil_regs',
+      'edge_trainer_program_fetch',
+      'edge_trainer_sequencer',
+      'edge_trainer_stream_fifo',
+      'edge_trainer_axi_reader',
+      'edge_trainer_axi_writer',
+      'edge_trainer_dma_load',
+      'edge_trainer_dma_store',
+    ]);
     expect(m.top).toBe('edge_trainer_core');
     // the command table of docs/architecture.md (host interface and training commands)
     expect(m.opcodes).toEqual({
