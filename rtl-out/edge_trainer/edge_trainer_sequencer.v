@@ -10,9 +10,13 @@
 //   pop     the head is read from the queue (its entry arrives a cycle later)
 //   decode  the entry's fields into registers; the tensor's rows and columns
 //           and its element size follow from the opcode
-//   span    (rows - 1) x stride and the row's bytes, in registers
-//   check   the last byte, the window, alignment, stride and shape; a broken
-//           rule records its fault and nothing of the descriptor runs
+//   span    loads and stores: (rows - 1) x stride by shift and add, one bit of
+//           rows - 1 per cycle (DimBits cycles: no multiplier)
+//   end     + the address; last: + the row's bytes - 1 (a compressed load:
+//           the address + its bytes - 1), each add between registers
+//   check   the last byte, the window, alignment, stride and shape, into a
+//           register; verdict: a broken rule records its fault and nothing of
+//           the descriptor runs
 //   issue   the core command (and the load's or store's DMA job)
 //   run     until the core's done_o and the DMA job's end
 // A fault stops the sequencer at the next descriptor boundary: a DMA error in
@@ -110,22 +114,26 @@ module edge_trainer_sequencer #(
   localparam integer CtlShiftMsb = 21;
   localparam integer CtlShiftLsb = 16;
 
-  localparam [2:0] StIdle = 3'd0;
-  localparam [2:0] StDecode = 3'd1;
-  localparam [2:0] StShape = 3'd2;
-  localparam [2:0] StSpan = 3'd3;
-  localparam [2:0] StCheck = 3'd4;
-  localparam [2:0] StIssue = 3'd5;
-  localparam [2:0] StRun = 3'd6;
+  localparam [3:0] StIdle = 4'd0;
+  localparam [3:0] StDecode = 4'd1;
+  localparam [3:0] StShape = 4'd2;
+  localparam [3:0] StSpan = 4'd3;
+  localparam [3:0] StEnd = 4'd4;
+  localparam [3:0] StLast = 4'd5;
+  localparam [3:0] StCheck = 4'd6;
+  localparam [3:0] StIssue = 4'd7;
+  localparam [3:0] StRun = 4'd8;
+  localparam [3:0] StVerdict = 4'd9;
+  localparam integer StepBits = $clog2(DimBits + 1);
 
-  reg  [2:0]  state_q;
+  reg  [3:0]  state_q;
   reg  [31:0] seq_q;              // sequence number of the next descriptor to pop
   reg  [31:0] index_q;            // ... of the running one
 
   // the descriptor's fields
   wire [31:0] w_control = queue_data_i[0*32+:32];
   reg  [31:0] control_q, batch_q, din_q, dout_q, w_base_q, x_base_q, dy_base_q, seed_q, stride_q, bytes_q;
-  reg  [63:0] addr_q;
+  reg  [AddrBits-1:0] addr_q;
   reg         reserved_words_q;
   wire [CmdOpBits-1:0] op = control_q[CtlOpMsb:CtlOpLsb];
   wire        is_load_w, is_load_x, is_load_dy, is_fp, is_bp, is_wg, is_read, is_move_x, is_move_dy, is_update_w, is_read_w;
@@ -161,33 +169,65 @@ module edge_trainer_sequencer #(
   // the tensor's shape in memory
   reg  [31:0] rows_q, cols_q;
   reg         result_elems_q;
-  reg  [63:0] span_q;             // (rows - 1) x stride
-  reg  [63:0] row_bytes_q;        // cols x element bytes
-  reg  [FaultBits-1:0] check_code;
+  // the tensor's extent, at the address width; *_over: it passed the top of the address space
+  reg  [DimBits-1:0]  mult_q;       // the bits of rows - 1 not yet added
+  reg  [StepBits-1:0] step_q;       // span steps left
+  reg  [AddrBits-1:0] addend_q;     // stride x 2^step
+  reg                 addend_over_q;
+  reg  [AddrBits-1:0] span_q;       // (rows - 1) x stride
+  reg                 span_over_q;
+  reg  [AddrBits-1:0] end_q;        // addr + span
+  reg                 end_over_q;
+  reg  [31:0]         row_bytes_m1_q;  // the row's bytes - 1 (a compressed load: its bytes - 1)
+  reg  [AddrBits-1:0] last_q;       // the last byte
+  reg                 last_over_q;
+  reg                 addr_high_q;  // the address has bits above AddrBits
+  reg  [FaultBits-1:0] check_code, check_code_q;   // the check's verdict, and it registered
 
   // ---------------------------------------------------------------- checks (between registers)
   wire [31:0] max_dim = {{(32 - DimBits){1'b0}}, {DimBits{1'b1}}};
   wire [31:0] max_base = (CountBits >= 32) ? 32'hffff_ffff : ((32'd1 << CountBits) - 32'd1);
-  wire [63:0] mem_base = {{(64 - AddrBits){1'b0}}, mem_base_i};
-  wire [63:0] mem_last = {{(64 - AddrBits){1'b0}}, mem_last_i};
-  wire [64:0] last_byte = compressed ? {1'b0, addr_q} + {33'd0, bytes_q} - 65'd1
-                                     : {1'b0, addr_q} + {1'b0, span_q} + {1'b0, row_bytes_q} - 65'd1;
-  wire [63:0] elem_mask = result_elems_q ? ((64'd1 << ResultShift) - 64'd1) : ((64'd1 << ElementShift) - 64'd1);
-  wire        fits_addr = (AddrBits >= 64) ? !last_byte[64] : (last_byte[63:0] >> AddrBits) == 64'd0;
+  wire [31:0] elem_mask = result_elems_q ? ((32'd1 << ResultShift) - 32'd1) : ((32'd1 << ElementShift) - 32'd1);
+  wire [AddrBits-1:0] addr = addr_q;
+  wire [63:0] addr_word = {queue_data_i[9*32+:32], queue_data_i[8*32+:32]};   // the descriptor's address, both words
   wire        shape_bad = !known_op || ((control_q & ~control_used) != 32'd0) || reserved_words_q ||
                           (batch_q == 32'd0) || (din_q == 32'd0) || (dout_q == 32'd0) ||
                           (batch_q > max_dim) || (din_q > max_dim) || (dout_q > max_dim) ||
                           (w_base_q > max_base) || (x_base_q > max_base) || (dy_base_q > max_base) ||
                           (compressed && !(is_load_x || is_load_dy)) || (compressed && (bytes_q == 32'd0)) ||
                           (is_read && ((res_rows_q == 32'd0) || (res_cols_q == 32'd0)));
-  wire        stride_bad = !compressed && (((addr_q & elem_mask) != 64'd0) || (({32'd0, stride_q} & elem_mask) != 64'd0) ||
-                                           ((rows_q > 32'd1) && ({32'd0, stride_q} < row_bytes_q)));
-  wire        window_bad = !fits_addr || (addr_q < mem_base) || (last_byte[63:0] > mem_last);
+  // rows never overlap: stride >= the row's bytes, i.e. stride > bytes - 1
+  wire        stride_bad = !compressed && (((addr_q[31:0] & elem_mask) != 32'd0) || ((stride_q & elem_mask) != 32'd0) ||
+                                           ((rows_q > 32'd1) && (stride_q <= row_bytes_m1_q)));
+  wire        window_bad = addr_high_q || last_over_q || (addr < mem_base_i) || (last_q > mem_last_i);
+  // the span's next partial sum, and the address width's carries
+  wire [AddrBits:0] span_sum = {1'b0, span_q} + {1'b0, addend_q};
+  wire [AddrBits:0] end_sum = {1'b0, addr} + {1'b0, span_q};
+  wire [AddrBits:0] last_sum = {1'b0, end_q} + {{(AddrBits - 31){1'b0}}, row_bytes_m1_q};
+  wire        memory_op = is_load || is_store;
+  // the tensor's rows and columns by opcode, and its row's bytes
+  wire [31:0] rows_d = (is_load_w || is_read_w) ? dout_q : is_read ? res_rows_q : batch_q;
+  wire [31:0] cols_d = (is_load_w || is_read_w || is_load_x) ? din_q : is_read ? res_cols_q : dout_q;
+  wire [31:0] row_bytes = cols_q << (result_elems_q ? ResultShift : ElementShift);
+
+  generate
+    if (AddrBits < 64) begin : g_addr_high
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) addr_high_q <= 1'b0;
+        else if (state_q == StDecode) addr_high_q <= (addr_word >> AddrBits) != 64'd0;
+      end
+    end else begin : g_addr_full
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) addr_high_q <= 1'b0;
+        else addr_high_q <= 1'b0;
+      end
+    end
+  endgenerate
 
   always @(*) begin
     if (shape_bad) check_code = FaultBadShape;
-    else if ((is_load || is_store) && stride_bad) check_code = FaultBadStride;
-    else if ((is_load || is_store) && window_bad) check_code = FaultOutOfWindow;
+    else if (memory_op && stride_bad) check_code = FaultBadStride;
+    else if (memory_op && window_bad) check_code = FaultOutOfWindow;
     else check_code = FaultNone;
   end
 
@@ -207,9 +247,9 @@ module edge_trainer_sequencer #(
     new_fault = 1'b0;
     new_code = FaultNone;
     new_index = index_q;
-    if (state_q == StCheck && check_code != FaultNone) begin
+    if (state_q == StVerdict && check_code_q != FaultNone) begin
       new_fault = 1'b1;
-      new_code = check_code;
+      new_code = check_code_q;
     end else if (state_q == StRun && load_error_i) begin
       new_fault = 1'b1;
       new_code = load_error_code_i;
@@ -239,7 +279,7 @@ module edge_trainer_sequencer #(
       x_base_q <= 32'd0;
       dy_base_q <= 32'd0;
       seed_q <= 32'd0;
-      addr_q <= 64'd0;
+      addr_q <= {AddrBits{1'b0}};
       stride_q <= 32'd0;
       bytes_q <= 32'd0;
       reserved_words_q <= 1'b0;
@@ -248,8 +288,18 @@ module edge_trainer_sequencer #(
       rows_q <= 32'd0;
       cols_q <= 32'd0;
       result_elems_q <= 1'b0;
-      span_q <= 64'd0;
-      row_bytes_q <= 64'd0;
+      mult_q <= {DimBits{1'b0}};
+      step_q <= {StepBits{1'b0}};
+      addend_q <= {AddrBits{1'b0}};
+      addend_over_q <= 1'b0;
+      span_q <= {AddrBits{1'b0}};
+      span_over_q <= 1'b0;
+      end_q <= {AddrBits{1'b0}};
+      end_over_q <= 1'b0;
+      row_bytes_m1_q <= 32'd0;
+      last_q <= {AddrBits{1'b0}};
+      last_over_q <= 1'b0;
+      check_code_q <= FaultNone;
       cmd_valid_q <= 1'b0;
       load_valid_q <= 1'b0;
       store_valid_q <= 1'b0;
@@ -296,7 +346,7 @@ module edge_trainer_sequencer #(
           x_base_q <= queue_data_i[5*32+:32];
           dy_base_q <= queue_data_i[6*32+:32];
           seed_q <= queue_data_i[7*32+:32];
-          addr_q <= {queue_data_i[9*32+:32], queue_data_i[8*32+:32]};
+          addr_q <= addr_word[AddrBits-1:0];
           stride_q <= queue_data_i[10*32+:32];
           bytes_q <= queue_data_i[11*32+:32];
           reserved_words_q <= queue_data_i[12*32];
@@ -304,19 +354,47 @@ module edge_trainer_sequencer #(
         end
         StShape: begin
           // the tensor this descriptor moves: rows x cols elements
-          rows_q <= (is_load_w || is_read_w) ? dout_q : is_read ? res_rows_q : batch_q;
-          cols_q <= (is_load_w || is_read_w || is_load_x) ? din_q : is_read ? res_cols_q : dout_q;
+          rows_q <= rows_d;
+          cols_q <= cols_d;
           // a store writes the read port's words: accumulators, READ_W's sign-extended weights too
           result_elems_q <= is_store;
-          state_q <= StSpan;
+          mult_q <= rows_d[DimBits-1:0] - {{(DimBits - 1){1'b0}}, 1'b1};
+          step_q <= DimBits[StepBits-1:0];
+          addend_q <= {{(AddrBits - 32){1'b0}}, stride_q};
+          addend_over_q <= 1'b0;
+          span_q <= {AddrBits{1'b0}};
+          span_over_q <= 1'b0;
+          // a compressed load has no span: its bytes are one run
+          state_q <= !memory_op ? StCheck : compressed ? StEnd : StSpan;
         end
         StSpan: begin
-          span_q <= (rows_q == 32'd0) ? 64'd0 : {32'd0, rows_q - 32'd1} * {32'd0, stride_q};
-          row_bytes_q <= {32'd0, cols_q} << (result_elems_q ? ResultShift : ElementShift);
+          if (mult_q[0]) begin
+            span_q <= span_sum[AddrBits-1:0];
+            span_over_q <= span_over_q || span_sum[AddrBits] || addend_over_q;
+          end
+          mult_q <= mult_q >> 1;
+          addend_q <= addend_q << 1;
+          addend_over_q <= addend_over_q || addend_q[AddrBits-1];
+          step_q <= step_q - {{(StepBits - 1){1'b0}}, 1'b1};
+          if (step_q == {{(StepBits - 1){1'b0}}, 1'b1}) state_q <= StEnd;
+        end
+        StEnd: begin
+          end_q <= end_sum[AddrBits-1:0];
+          end_over_q <= span_over_q || end_sum[AddrBits];
+          row_bytes_m1_q <= (compressed ? bytes_q : row_bytes) - 32'd1;
+          state_q <= StLast;
+        end
+        StLast: begin
+          last_q <= last_sum[AddrBits-1:0];
+          last_over_q <= end_over_q || last_sum[AddrBits];
           state_q <= StCheck;
         end
         StCheck: begin
-          if (check_code != FaultNone) begin
+          check_code_q <= check_code;
+          state_q <= StVerdict;
+        end
+        StVerdict: begin
+          if (check_code_q != FaultNone) begin
             state_q <= StIdle;
           end else begin
             state_q <= StIssue;
@@ -389,7 +467,7 @@ module edge_trainer_sequencer #(
   assign drain_o = drain_q;
   assign load_valid_o = load_valid_q;
   assign store_valid_o = store_valid_q;
-  assign job_addr_o = addr_q[AddrBits-1:0];
+  assign job_addr_o = addr_q;
   assign job_rows_o = rows_q[CountBits-1:0];
   assign job_cols_o = cols_q[CountBits-1:0];
   assign job_stride_o = stride_q;

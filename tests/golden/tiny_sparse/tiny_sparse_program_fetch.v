@@ -69,10 +69,15 @@ module tiny_sparse_program_fetch #(
   reg                 stopped_q;         // a fault stopped the program: its data in flight is dropped
   reg  [FaultBits-1:0] error_code_q;
 
-  // free entries, and how many descriptors the next request may ask for
-  wire [IndexBits:0]  used = queue_level_i + reserved_q;
-  wire [IndexBits:0]  free = Depth[IndexBits:0] - used;
-  wire [31:0]         free_words = {{(31 - IndexBits){1'b0}}, free};
+  // free entries, and how many descriptors the next request may ask for, each
+  // a register: free_q a cycle old is never too high (entries only free up
+  // meanwhile, a host push in this cycle is taken off, and a request's own
+  // reservation is followed by many cycles in flight before the next request)
+  wire [IndexBits:0]  used = queue_level_i + reserved_q + {{IndexBits{1'b0}}, host_push_i};
+  wire [IndexBits:0]  free = (used >= Depth[IndexBits:0]) ? {(IndexBits + 1){1'b0}} : Depth[IndexBits:0] - used;
+  reg  [IndexBits:0]  free_q;
+  reg  [31:0]         ask_q;
+  wire [31:0]         free_words = {{(31 - IndexBits){1'b0}}, free_q};
   wire [31:0]         ask = (remaining_q < free_words) ? remaining_q : free_words;
   wire                take = data_valid_i && !pending_q;
   wire                beat_error = data_error_i[1];
@@ -112,7 +117,12 @@ module tiny_sparse_program_fetch #(
       error_q <= 1'b0;
       error_code_q <= FaultNone;
       stopped_q <= 1'b0;
+      free_q <= {(IndexBits + 1){1'b0}};
+      ask_q <= 32'd0;
     end else begin
+      free_q <= free;
+      // 0 in the cycle a request is decided, so that the next decision waits for fresh values
+      ask_q <= (active_q && !in_flight_q && !req_valid_q && (ask_q != 32'd0)) ? 32'd0 : ask;
       error_q <= 1'b0;
       if (start_i && !active_q && !stop_i && (prog_count_i != 32'd0)) begin
         active_q <= 1'b1;
@@ -124,11 +134,11 @@ module tiny_sparse_program_fetch #(
       if (active_q && !in_flight_q && !req_valid_q) begin
         if (stop_i || (remaining_q == 32'd0)) begin
           active_q <= 1'b0;
-        end else if (free != {(IndexBits + 1){1'b0}}) begin
+        end else if (ask_q != 32'd0) begin
           req_valid_q <= 1'b1;
-          req_bytes_q <= {ask[25:0], 6'd0};
-          reserved_q <= reserved_q + ask[IndexBits:0];
-          remaining_q <= remaining_q - ask;
+          req_bytes_q <= {ask_q[25:0], 6'd0};
+          reserved_q <= reserved_q + ask_q[IndexBits:0];
+          remaining_q <= remaining_q - ask_q;
         end
       end
       if (req_valid_q && req_ready_i) begin
