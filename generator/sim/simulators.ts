@@ -114,9 +114,10 @@ export interface CompileOptions {
   /**
    * 'core' (default): tb_core drives the core's ports. 'system': tb_system
    * drives the system top through AXI4-Lite, with the AXI4 memory model and
-   * the protocol checkers.
+   * the protocol checkers. Or another testbench: its top module and its files
+   * (name -> text), compiled with the design's modules.
    */
-  bench?: 'core' | 'system';
+  bench?: 'core' | 'system' | { top: string; files: Map<string, string> };
 }
 
 /** The testbench's top module of each bench. */
@@ -130,16 +131,19 @@ const BENCH_TOP = { core: TESTBENCH_TOP, system: SYSTEM_TESTBENCH_TOP } as const
  */
 export async function compileDesign(model: CoreModel, simulator: SimulatorName, options: CompileOptions = {}): Promise<CompiledSim> {
   const bench = options.bench ?? 'core';
-  const top = BENCH_TOP[bench];
+  const top = typeof bench === 'object' ? bench.top : BENCH_TOP[bench];
   const sources = new Map(renderCore(model));
-  if (bench === 'system') {
+  if (typeof bench === 'object') {
+    for (const [name, text] of bench.files) sources.set(name, text);
+  } else if (bench === 'system') {
     for (const [file, text] of verificationIp()) sources.set(file, text);
     sources.set(`${top}.sv`, renderSystemTestbench(model));
   } else {
     sources.set(`${top}.sv`, renderTestbench(model));
   }
   const traced = simulator === 'verilator' && options.waves === true;
-  const flavour = `${bench === 'system' ? 'system-' : ''}${traced ? `${simulator}-trace` : simulator}`;
+  const benchTag = typeof bench === 'object' ? `${bench.top}-` : bench === 'system' ? 'system-' : '';
+  const flavour = `${benchTag}${traced ? `${simulator}-trace` : simulator}`;
   const dir = join(SIM_CACHE_DIR, `${flavour}-${model.name}-${designHash(flavour, sources)}`);
   const binary = simulator === 'icarus' ? join(dir, 'sim.vvp') : join(dir, 'obj', 'simv');
   const label = `${model.name} (${model.rows}x${model.cols}${model.sparse ? ', zero-skipping' : ''}) on ${simulator}${traced ? ' (traced build)' : ''}`;

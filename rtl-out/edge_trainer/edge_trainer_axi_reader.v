@@ -56,11 +56,13 @@ module edge_trainer_axi_reader #(
   localparam integer BeatShift = $clog2(DataBytes);
   localparam integer PageBeats = 4096 / DataBytes;       // beats of a 4 KB page
   localparam integer ReqDepth = 2;
-  localparam integer ReqBits = AddrBits + 32 + TagBits;
+  localparam integer ReqBits = AddrBits + 13 + 32 + TagBits;
   localparam [12:0] PageBeatsC = PageBeats[12:0];
   localparam [12:0] MaxBurstC = MaxBurst[12:0];
   localparam [2:0] SizeCode = BeatShift[2:0];
   localparam [BeatShift-1:0] LaneZero = {BeatShift{1'b0}};
+  localparam integer LeadRoundInt = DataBytes - 1;
+  localparam [BeatShift:0] LeadRound = LeadRoundInt[BeatShift:0];
 
   generate
     if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || (MaxBurst < 1) || (MaxBurst > 256) || (Outstanding < 1)) begin : g_check
@@ -71,10 +73,14 @@ module edge_trainer_axi_reader #(
 
   // ---- request queue: the beat-aligned address and the beat count, computed on the way in
   // beats = floor((addr mod DataBytes + bytes - 1) / DataBytes) + 1
-  wire [32:0] span = {1'b0, req_bytes_i} + {{(33-BeatShift){1'b0}}, req_addr_i[BeatShift-1:0]} - 33'd1;
-  wire [31:0] req_beats = {{(BeatShift-1){1'b0}}, span[32:BeatShift]} + 32'd1;
+  //       = floor((addr mod DataBytes + bytes + DataBytes - 1) / DataBytes): one adder
+  wire [BeatShift:0] lead_round = {1'b0, req_addr_i[BeatShift-1:0]} + LeadRound;
+  wire [32:0] span = {1'b0, req_bytes_i} + {{(32-BeatShift){1'b0}}, lead_round};
+  wire [31:0] req_beats = {{(BeatShift-1){1'b0}}, span[32:BeatShift]};
   wire unused_span = ^span[BeatShift-1:0];
   wire [AddrBits-1:0] req_base = {req_addr_i[AddrBits-1:BeatShift], LaneZero};
+  // beats from the request's first beat to the end of its 4 KB page
+  wire [12:0] req_page = PageBeatsC - {{(1+BeatShift){1'b0}}, req_addr_i[11:BeatShift]};
 
   wire rq_empty, rq_full;
   wire [ReqBits-1:0] rq_head;
@@ -86,7 +92,7 @@ module edge_trainer_axi_reader #(
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .push_i  (req_valid_i),
-    .data_i  ({req_base, req_beats, req_tag_i}),
+    .data_i  ({req_base, req_page, req_beats, req_tag_i}),
     .pop_i   (rq_pop),
     .data_o  (rq_head),
     .empty_o (rq_empty),
@@ -98,16 +104,24 @@ module edge_trainer_axi_reader #(
   reg                cur_valid_q;
   reg [AddrBits-1:0] cur_addr_q;
   reg [31:0]         cur_beats_q;     // beats not yet in a burst
+  reg [12:0]         page_left_q;     // beats from cur_addr_q to the end of its 4 KB page
+  reg [12:0]         limit_q;         // min(page_left_q, MaxBurst)
   reg [TagBits-1:0]  cur_tag_q;
   reg                arvalid_q;
   reg [AddrBits-1:0] araddr_q;
   reg [7:0]          arlen_q;
 
   // the burst: min(beats left, MaxBurst, beats to the end of the 4 KB page)
-  wire [12:0] page_left = PageBeatsC - {{(1+BeatShift){1'b0}}, cur_addr_q[11:BeatShift]};
-  wire [12:0] limit = (page_left < MaxBurstC) ? page_left : MaxBurstC;
-  wire        last_burst = (cur_beats_q[31:13] == 19'd0) && (cur_beats_q[12:0] <= limit);
-  wire [12:0] burst_beats = last_burst ? cur_beats_q[12:0] : limit;
+  wire [12:0] head_page = rq_head[TagBits+32 +: 13];
+  // the burst: min(beats left, MaxBurst, beats to the end of the 4 KB page); the page's beats
+  // left and their min with MaxBurst are registers, updated a burst ahead, so that the
+  // split is one compare and one subtraction deep
+  wire [12:0] head_limit = (head_page < MaxBurstC) ? head_page : MaxBurstC;
+  wire [12:0] page_after = (page_left_q == limit_q) ? PageBeatsC : page_left_q - limit_q;
+  wire [12:0] limit_after = (page_after < MaxBurstC) ? page_after : MaxBurstC;
+  wire        last_burst = (cur_beats_q[31:13] == 19'd0) && (cur_beats_q[12:0] <= limit_q);
+  // AxLEN: beats - 1 (256 beats: 8'd0 - 1 = 255)
+  wire [7:0]  burst_len = (last_burst ? cur_beats_q[7:0] : limit_q[7:0]) - 8'd1;
 
   wire bq_full, bq_empty;
   wire ar_free = !arvalid_q || m_axi_arready_i;
@@ -130,14 +144,19 @@ module edge_trainer_axi_reader #(
     if (rq_pop) begin
       cur_addr_q <= rq_head[ReqBits-1 -: AddrBits];
       cur_beats_q <= rq_head[TagBits +: 32];
+      page_left_q <= head_page;
+      limit_q <= head_limit;
       cur_tag_q <= rq_head[TagBits-1:0];
     end else if (issue) begin
-      cur_addr_q <= cur_addr_q + {{(AddrBits-13-BeatShift){1'b0}}, burst_beats, LaneZero};
-      cur_beats_q <= cur_beats_q - {19'd0, burst_beats};
+      // a request's last burst leaves these unused: step by the limit, not the burst
+      cur_addr_q <= cur_addr_q + {{(AddrBits-13-BeatShift){1'b0}}, limit_q, LaneZero};
+      cur_beats_q <= cur_beats_q - {19'd0, limit_q};
+      page_left_q <= page_after;
+      limit_q <= limit_after;
     end
     if (issue) begin
       araddr_q <= cur_addr_q;
-      arlen_q <= burst_beats[7:0] - 8'd1;
+      arlen_q <= burst_len;
     end
   end
 

@@ -36,6 +36,20 @@ const EXTRA_SPECS: Record<string, unknown>[] = [
   { name: 'plain_4x2', array: { rows: 4, cols: 2 }, buffers: { transposable: false } },
   // a single column of 64 rows
   { name: 'tall_64x1', array: { rows: 64, cols: 1 } },
+  // memory system at its edges: the narrowest bus, one-beat bursts, one read in flight, chunks of 1, results wider than the bus
+  {
+    name: 'mem_narrow',
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: 16, accumulatorBits: 64 },
+    memory: { dataBits: 32, maxBurst: 1, outstandingReads: 1, zvcChunk: 1, queueDepth: 2 },
+  },
+  // the widest bus, 256-beat bursts, 16 reads in flight, chunks of 64, 64-bit addresses
+  {
+    name: 'mem_wide',
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: 2, accumulatorBits: 4 },
+    memory: { dataBits: 512, addrBits: 64, maxBurst: 256, outstandingReads: 16, zvcChunk: 64, queueDepth: 256 },
+  },
 ];
 
 function fromObject(spec: Record<string, unknown>): Design {
@@ -92,6 +106,20 @@ describe('verilator --lint-only -Wall', () => {
       const pe = `${design.model.name}_systolic_pe.v`;
       // an unused wire: -Wall must flag it
       files.set(pe, files.get(pe)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
+      const report = await lintDesign({ ...design, files });
+      expect(report.clean).toBe(false);
+      expect(report.messages.join('\n')).toMatch(/lint_probe_dangling/);
+    },
+    LINT_TIMEOUT,
+  );
+
+  it(
+    'reports a broken memory-system module (linted as a top of its own)',
+    async () => {
+      const design = designFromFile(path.join(specsDir, 'small.json'));
+      const files = new Map(design.files);
+      const load = `${design.model.name}_dma_load.v`;
+      files.set(load, files.get(load)!.replace(/\nendmodule/, '\n  wire lint_probe_dangling;\nendmodule'));
       const report = await lintDesign({ ...design, files });
       expect(report.clean).toBe(false);
       expect(report.messages.join('\n')).toMatch(/lint_probe_dangling/);

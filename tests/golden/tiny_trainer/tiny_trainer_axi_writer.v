@@ -56,7 +56,7 @@ module tiny_trainer_axi_writer #(
   localparam integer BeatShift = $clog2(DataBytes);
   localparam integer PageBeats = 4096 / DataBytes;
   localparam integer ReqDepth = 2;
-  localparam integer ReqBits = AddrBits + 32;
+  localparam integer ReqBits = AddrBits + 13 + 32;
   localparam integer LenDepth = 4;    // accepted AWs whose beats have not started
   localparam [3:0] LenDepthC = LenDepth[3:0];
   localparam [7:0] MaxUnanswered = 254;  // bursts without a B response
@@ -64,6 +64,8 @@ module tiny_trainer_axi_writer #(
   localparam [12:0] MaxBurstC = MaxBurst[12:0];
   localparam [2:0] SizeCode = BeatShift[2:0];
   localparam [BeatShift-1:0] LaneZero = {BeatShift{1'b0}};
+  localparam integer LeadRoundInt = DataBytes - 1;
+  localparam [BeatShift:0] LeadRound = LeadRoundInt[BeatShift:0];
 
   generate
     if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || (MaxBurst < 1) || (MaxBurst > 256)) begin : g_check
@@ -73,10 +75,14 @@ module tiny_trainer_axi_writer #(
   endgenerate
 
   // ---- request queue (beat-aligned address, beat count), as in the reader
-  wire [32:0] span = {1'b0, req_bytes_i} + {{(33-BeatShift){1'b0}}, req_addr_i[BeatShift-1:0]} - 33'd1;
-  wire [31:0] req_beats = {{(BeatShift-1){1'b0}}, span[32:BeatShift]} + 32'd1;
+  //       = floor((addr mod DataBytes + bytes + DataBytes - 1) / DataBytes): one adder
+  wire [BeatShift:0] lead_round = {1'b0, req_addr_i[BeatShift-1:0]} + LeadRound;
+  wire [32:0] span = {1'b0, req_bytes_i} + {{(32-BeatShift){1'b0}}, lead_round};
+  wire [31:0] req_beats = {{(BeatShift-1){1'b0}}, span[32:BeatShift]};
   wire unused_span = ^span[BeatShift-1:0];
   wire [AddrBits-1:0] req_base = {req_addr_i[AddrBits-1:BeatShift], LaneZero};
+  // beats from the request's first beat to the end of its 4 KB page
+  wire [12:0] req_page = PageBeatsC - {{(1+BeatShift){1'b0}}, req_addr_i[11:BeatShift]};
 
   wire rq_empty, rq_full;
   wire [ReqBits-1:0] rq_head;
@@ -88,7 +94,7 @@ module tiny_trainer_axi_writer #(
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .push_i  (req_valid_i),
-    .data_i  ({req_base, req_beats}),
+    .data_i  ({req_base, req_page, req_beats}),
     .pop_i   (rq_pop),
     .data_o  (rq_head),
     .empty_o (rq_empty),
@@ -100,16 +106,24 @@ module tiny_trainer_axi_writer #(
   reg                cur_valid_q;
   reg [AddrBits-1:0] cur_addr_q;
   reg [31:0]         cur_beats_q;
+  reg [12:0]         page_left_q;     // beats from cur_addr_q to the end of its 4 KB page
+  reg [12:0]         limit_q;         // min(page_left_q, MaxBurst)
   reg                awvalid_q;
   reg [AddrBits-1:0] awaddr_q;
   reg [7:0]          awlen_q;
   reg [7:0]          unanswered_q;    // bursts whose AW was issued and whose B has not come
   reg [3:0]          pending_q;       // issued AWs whose W beats have not started (their records fit u_lengths)
 
-  wire [12:0] page_left = PageBeatsC - {{(1+BeatShift){1'b0}}, cur_addr_q[11:BeatShift]};
-  wire [12:0] limit = (page_left < MaxBurstC) ? page_left : MaxBurstC;
-  wire        last_burst = (cur_beats_q[31:13] == 19'd0) && (cur_beats_q[12:0] <= limit);
-  wire [12:0] burst_beats = last_burst ? cur_beats_q[12:0] : limit;
+  wire [12:0] head_page = rq_head[32 +: 13];
+  // the burst: min(beats left, MaxBurst, beats to the end of the 4 KB page); the page's beats
+  // left and their min with MaxBurst are registers, updated a burst ahead, so that the
+  // split is one compare and one subtraction deep
+  wire [12:0] head_limit = (head_page < MaxBurstC) ? head_page : MaxBurstC;
+  wire [12:0] page_after = (page_left_q == limit_q) ? PageBeatsC : page_left_q - limit_q;
+  wire [12:0] limit_after = (page_after < MaxBurstC) ? page_after : MaxBurstC;
+  wire        last_burst = (cur_beats_q[31:13] == 19'd0) && (cur_beats_q[12:0] <= limit_q);
+  // AxLEN: beats - 1 (256 beats: 8'd0 - 1 = 255)
+  wire [7:0]  burst_len = (last_burst ? cur_beats_q[7:0] : limit_q[7:0]) - 8'd1;
 
   wire lq_empty;
   wire lq_full_unused;   // pending_q keeps u_lengths from filling up
@@ -160,13 +174,18 @@ module tiny_trainer_axi_writer #(
     if (rq_pop) begin
       cur_addr_q <= rq_head[ReqBits-1 -: AddrBits];
       cur_beats_q <= rq_head[31:0];
+      page_left_q <= head_page;
+      limit_q <= head_limit;
     end else if (issue) begin
-      cur_addr_q <= cur_addr_q + {{(AddrBits-13-BeatShift){1'b0}}, burst_beats, LaneZero};
-      cur_beats_q <= cur_beats_q - {19'd0, burst_beats};
+      // a request's last burst leaves these unused: step by the limit, not the burst
+      cur_addr_q <= cur_addr_q + {{(AddrBits-13-BeatShift){1'b0}}, limit_q, LaneZero};
+      cur_beats_q <= cur_beats_q - {19'd0, limit_q};
+      page_left_q <= page_after;
+      limit_q <= limit_after;
     end
     if (issue) begin
       awaddr_q <= cur_addr_q;
-      awlen_q <= burst_beats[7:0] - 8'd1;
+      awlen_q <= burst_len;
     end
     if (w_load) begin
       wdata_q <= dq_head[DataBytes +: DataBits];

@@ -18,8 +18,10 @@
 // holds and the decoder consumes bits from the bottom (ElementBytes x 8 per
 // dense element; a bitmap, a value, the padding for compressed ones); (3) the
 // element register. The window takes a beat only while it holds at most
-// WinBits - DataBits bits, so rd_data_ready_o depends on registers only and a
-// decoder step always finds the NeedMax bits it may need once they arrived.
+// 2 NeedMax - 1 bits (NeedMax: the most bits one step consumes), so
+// rd_data_ready_o depends on registers only, and a cycle without a beat leaves
+// at least NeedMax bits for the next step: the window never runs dry while
+// the trim register has a beat for it.
 // A compressed stream is refused (ZVC_DECODE) exactly where unpackZvc refuses
 // it: it ends inside a chunk, bytes are left over after the last row, a
 // padding bit is set, or a value slot holds zero. A read beat answered SLVERR
@@ -75,18 +77,23 @@ module tiny_trainer_dma_load #(
   localparam integer ByteShift = $clog2(ElementBytes);
   localparam integer ElemMemBits = 8 * ElementBytes;
   // the most bits one decoder step consumes: a bitmap, a value and its padding, a dense element
-  localparam integer NeedA = (ZvcChunk > OpBits + 7) ? ZvcChunk : OpBits + 7;
+  localparam integer NeedA = ZvcChunk + OpBits + 7;                   // a full chunk's bitmap, first value, padding
   localparam integer NeedMax = (NeedA > ElemMemBits) ? NeedA : ElemMemBits;
-  localparam integer WinBits = DataBits + NeedMax - 1;
+  localparam integer WinBits = DataBits + 2 * NeedMax - 1;
   localparam integer AvailBits = $clog2(WinBits + 1) + 1;           // one spare bit: every zero-extension below is at least a bit
   localparam integer ChunkBits = $clog2(ZvcChunk + 1);
   localparam integer NBits = BeatShift + 4;                           // bits of a trimmed beat: 0 .. DataBits
   localparam integer Room = WinBits - DataBits;
   localparam [AvailBits-1:0] RoomMax = Room[AvailBits-1:0];
   localparam [AvailBits-1:0] DenseNeed = ElemMemBits[AvailBits-1:0];
-  localparam [AvailBits-1:0] OpNeed = OpBits[AvailBits-1:0];
+  localparam [AvailBits-1:0] ValueNeed = OpBits[AvailBits-1:0];
+  localparam [AvailBits-1:0] ChunkNeed = ZvcChunk[AvailBits-1:0];
+  localparam integer ChunkValue = ZvcChunk + OpBits;
+  localparam [AvailBits-1:0] ChunkValueNeed = ChunkValue[AvailBits-1:0];
   localparam [ChunkBits-1:0] ChunkC = ZvcChunk[ChunkBits-1:0];
   localparam [ChunkBits-1:0] ChunkOne = {{(ChunkBits-1){1'b0}}, 1'b1};
+  localparam [ChunkBits:0] ChunkTwoWide = 2;
+  localparam [ChunkBits-1:0] ChunkTwo = ChunkTwoWide[ChunkBits-1:0];   // (wraps to 0 when ZvcChunk = 1: never compared true then)
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [BeatShift:0] DataBytesC = DataBytes[BeatShift:0];
@@ -160,23 +167,32 @@ module tiny_trainer_dma_load #(
   reg [CountBits-1:0] dec_cols_q;       // elements left in the current row
   reg                 in_chunk_q;       // compressed: the chunk's bitmap has been read
   reg [ChunkBits-1:0] chunk_left_q;     // elements left in the chunk
+  reg                 chunk_last_q;     // chunk_left_q == 1
   reg [ChunkBits-1:0] n_q;              // the next chunk's elements: min(ZvcChunk, elements left in the row)
+  reg                 full_q;           // n_q == ZvcChunk
   reg [ZvcChunk-1:0]  bitmap_q;         // the chunk's bitmap, the current element at bit 0
   reg [2:0]           pos_q;            // bit position in the stream, mod 8
-  reg [34:0]          stream_left_q;    // compressed: bits of the stream not yet consumed
+  reg                 all_in_q;         // compressed: the stream's last beat has been taken from the reader
   reg                 elem_valid_q;
   reg [OpBits-1:0]    elem_q;
 
   wire out_free = !elem_valid_q || elem_ready_i;
-  wire [OpBits-1:0] low = win_q[OpBits-1:0];
-  wire nonzero_slot = bitmap_q[0];
-  wire [2:0] vpos = pos_q + (nonzero_slot ? OpNeed[2:0] : 3'd0);
-  wire chunk_end = (chunk_left_q == ChunkOne);
-  wire [2:0] pad = chunk_end ? (3'd0 - vpos) : 3'd0;
-  wire [AvailBits-1:0] vbits = nonzero_slot ? OpNeed : {AvailBits{1'b0}};
-  wire [AvailBits-1:0] elem_need = vbits + {{(AvailBits-3){1'b0}}, pad};
+  // A full chunk's bitmap step also decodes the chunk's first element, whose
+  // value starts at the constant offset ZvcChunk (merged); a shorter chunk (the
+  // end of a row) reads its bitmap alone. view: the bits from the element's value on.
+  wire bitmap_step = compressed_q && !in_chunk_q;
+  wire merged = bitmap_step && full_q;
+  wire need_out = !bitmap_step || merged;   // the step produces an element
+  wire [OpBits+7:0] view = merged ? win_q[ZvcChunk +: OpBits + 8] : win_q[OpBits+7:0];
+  wire [OpBits-1:0] low = view[OpBits-1:0];
+  wire nonzero_slot = merged ? win_q[0] : bitmap_q[0];
+  wire [2:0] vpos = pos_q + (merged ? ChunkNeed[2:0] : 3'd0) + (nonzero_slot ? ValueNeed[2:0] : 3'd0);
+  wire chunk_end = merged ? (ChunkC == ChunkOne) : chunk_last_q;
+  // padding only after a compressed chunk's last element
+  wire [2:0] pad = (compressed_q && need_out && chunk_end) ? (3'd0 - vpos) : 3'd0;
+  wire [AvailBits-1:0] pad_wide = {{(AvailBits-3){1'b0}}, pad};
   // the bits after the value, for the padding check
-  wire [7:0] after_value = nonzero_slot ? win_q[OpBits +: 8] : win_q[7:0];
+  wire [7:0] after_value = nonzero_slot ? view[OpBits +: 8] : view[7:0];
   reg  [7:0] pad_mask;
   always @* begin
     case (pad)
@@ -192,33 +208,41 @@ module tiny_trainer_dma_load #(
   end
 
   // what the decoder would do now: consume need bits, maybe emit an element
-  wire                 bitmap_step = compressed_q && !in_chunk_q;
-  wire [AvailBits-1:0] need = !compressed_q ? DenseNeed :
-                              bitmap_step ? {{(AvailBits-ChunkBits){1'b0}}, n_q} : elem_need;
-  wire                 need_out = !bitmap_step;
+  // the bits a step consumes: a constant or n_q, plus the padding (one adder)
+  wire [AvailBits-1:0] need_base = !compressed_q ? DenseNeed :
+                                   merged ? (nonzero_slot ? ChunkValueNeed : ChunkNeed) :
+                                   bitmap_step ? {{(AvailBits-ChunkBits){1'b0}}, n_q} :
+                                   nonzero_slot ? ValueNeed : {AvailBits{1'b0}};
+  wire [AvailBits-1:0] need = need_base + pad_wide;
   wire                 enough = (avail_q >= need);
   wire                 active = busy_q && !failed_q && !dec_done_q && (out_free || !need_out);
-  wire                 truncated = compressed_q && !enough && (stream_left_q < {{(35-AvailBits){1'b0}}, need});
+  // no more bits will come: every beat taken and the trim register empty
+  wire                 stream_in = all_in_q && !al_valid_q;
+  wire                 truncated = compressed_q && !enough && stream_in;
   wire                 step = active && enough;
   wire                 row_end = need_out && (compressed_q ? chunk_end : 1'b1) && (dec_cols_q == One);
   wire                 job_end = row_end && (dec_rows_q == One);
-  wire [34:0]          stream_after = stream_left_q - {{(35-AvailBits){1'b0}}, need};
   // a step that refuses the stream
-  wire bad_zero = compressed_q && !bitmap_step && nonzero_slot && (low == {OpBits{1'b0}});
-  wire bad_pad = compressed_q && !bitmap_step && ((after_value & pad_mask) != 8'h00);
-  wire bad_left = compressed_q && job_end && (stream_after != 35'd0);
+  wire bad_zero = compressed_q && need_out && nonzero_slot && (low == {OpBits{1'b0}});
+  wire bad_pad = compressed_q && need_out && ((after_value & pad_mask) != 8'h00);
+  // bytes left after the last element: in the window, in the trim register, or still to come
+  wire bad_left = compressed_q && job_end && (!stream_in || (avail_q != need));
   wire zvc_error = (step && (bad_zero || bad_pad || bad_left)) || (active && truncated);
   wire emit = step && need_out && !(bad_zero || bad_pad || bad_left);
   wire [OpBits-1:0] value = (compressed_q && !nonzero_slot) ? {OpBits{1'b0}} : low;
 
   // the next chunk's length: min(ZvcChunk, elements left in the row after this step)
   wire [CountBits-1:0] cols_after = row_end ? cols_q : dec_cols_q - One;
-  wire [ChunkBits-1:0] n_next = (cols_after >= {{(CountBits-ChunkBits){1'b0}}, ChunkC}) ? ChunkC : cols_after[ChunkBits-1:0];
+  wire n_full = (cols_after >= {{(CountBits-ChunkBits){1'b0}}, ChunkC});
+  wire [ChunkBits-1:0] n_next = n_full ? ChunkC : cols_after[ChunkBits-1:0];
 
   // window: append the trimmed beat above the bits held, then consume from the bottom
   wire [WinBits-1:0] appended = win_q | (append ? ({{(WinBits-DataBits){1'b0}}, al_data_q} << avail_q) : {WinBits{1'b0}});
-  wire [AvailBits-1:0] used = step ? need : {AvailBits{1'b0}};
-  wire [AvailBits-1:0] avail_next = avail_q + (append ? {{(AvailBits-NBits){1'b0}}, al_bits_q} : {AvailBits{1'b0}}) - used;
+  // the shift and the subtraction start from need, beside the compare that decides the step
+  wire [AvailBits-1:0] avail_plus = avail_q + (append ? {{(AvailBits-NBits){1'b0}}, al_bits_q} : {AvailBits{1'b0}});
+  wire [AvailBits-1:0] avail_used = avail_plus - need;
+  wire [WinBits-1:0]   win_used = appended >> need;
+  wire [AvailBits-1:0] avail_next = step ? avail_used : avail_plus;
 
   // ---- end of the job
   wire finish = busy_q && !elem_valid_q && (inflight_q == Zero) && !rq_valid_q &&
@@ -271,10 +295,12 @@ module tiny_trainer_dma_load #(
       dec_cols_q <= job_cols_i;
       in_chunk_q <= 1'b0;
       n_q <= (job_cols_i >= {{(CountBits-ChunkBits){1'b0}}, ChunkC}) ? ChunkC : job_cols_i[ChunkBits-1:0];
+      full_q <= (job_cols_i >= {{(CountBits-ChunkBits){1'b0}}, ChunkC});
       pos_q <= 3'd0;
       chunk_left_q <= {ChunkBits{1'b0}};
+      chunk_last_q <= 1'b0;
       bitmap_q <= {ZvcChunk{1'b0}};
-      stream_left_q <= {job_bytes_i, 3'b000};
+      all_in_q <= (job_bytes_i == 32'd0);   // no request: an empty stream
     end else begin
       // requests
       if (rq_load) begin
@@ -286,6 +312,7 @@ module tiny_trainer_dma_load #(
       if (rq_load && !(rd_take && rd_data_last_i)) inflight_q <= inflight_q + One;
       else if (rd_take && rd_data_last_i && !rq_load) inflight_q <= inflight_q - One;
       // stage 1
+      if (rd_take && rd_data_last_i) all_in_q <= 1'b1;
       if (rd_take) begin
         if (rd_data_last_i) begin
           tr_first_q <= 1'b1;
@@ -293,24 +320,36 @@ module tiny_trainer_dma_load #(
           tr_left_q <= row_bytes;
         end else begin
           tr_first_q <= 1'b0;
-          tr_left_q <= tr_left_q - {{(31-BeatShift){1'b0}}, keep_bytes};
+          // not the request's last beat: it keeps every byte from start on
+          tr_left_q <= tr_left_q - {{(31-BeatShift){1'b0}}, beat_room};
         end
       end
       // stage 2 and the decoder
-      win_q <= appended >> used;
+      win_q <= step ? win_used : appended;
       avail_q <= avail_next;
       if (step) begin
         pos_q <= pos_q + need[2:0];
-        stream_left_q <= stream_after;
-        if (bitmap_step) begin
+        // the chunk's bitmap, with the current element at bit 0
+        if (merged) begin
+          bitmap_q <= win_q[ZvcChunk-1:0] >> 1;
+          chunk_left_q <= n_q - ChunkOne;
+          chunk_last_q <= (n_q == ChunkTwo);
+          in_chunk_q <= !chunk_end;
+        end else if (bitmap_step) begin
           bitmap_q <= win_q[ZvcChunk-1:0];
           chunk_left_q <= n_q;
+          chunk_last_q <= (n_q == ChunkOne);
           in_chunk_q <= 1'b1;
         end else begin
           bitmap_q <= bitmap_q >> 1;
           chunk_left_q <= chunk_left_q - ChunkOne;
+          chunk_last_q <= (chunk_left_q == ChunkTwo);
           if (chunk_end) in_chunk_q <= 1'b0;
+        end
+        // an element
+        if (need_out) begin
           if (chunk_end) n_q <= n_next;
+          if (chunk_end) full_q <= n_full;
           dec_cols_q <= cols_after;
           if (row_end) dec_rows_q <= dec_rows_q - One;
         end
