@@ -300,7 +300,8 @@ export class LoadEngineTiming {
     const append = this.alValid && this.avail <= this.roomMax;
     const step = this.steps[this.stepAt];
     const doStep = this.busy && step !== undefined && this.avail >= step.need;
-    const finish = this.busy && !this.elemValid && this.inflight === 0 && !this.rqValid && this.stepAt >= this.steps.length && !this.alValid;
+    const finish =
+      this.busy && !this.elemValid && this.inflight === 0 && !this.rqValid && this.stepAt >= this.steps.length && !this.alValid;
     const takenLast = take && takeLast;
     if (rqLoad) {
       this.rqAddr = this.genAddr;
@@ -442,7 +443,11 @@ export class WriterTiming {
     const wLoad = (!this.wValid || wReady) && (inBurst || canStart) && !this.dq.empty;
     const wStart = wLoad && !inBurst;
     const wFire = this.wValid && wReady;
-    this.rq.step(req !== undefined, req ? { base: req.addr - (req.addr % g.dataBytes), beats: beatsOf(g, req.addr, req.bytes) } : undefined, rqPop);
+    this.rq.step(
+      req !== undefined,
+      req ? { base: req.addr - (req.addr % g.dataBytes), beats: beatsOf(g, req.addr, req.bytes) } : undefined,
+      rqPop,
+    );
     this.lq.step(this.awValid, this.awLen, wStart);
     this.dq.step(dataValid, null, wLoad);
     if (issue && !bValid) this.unanswered++;

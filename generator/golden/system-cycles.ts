@@ -86,7 +86,15 @@ class FetchTiming {
   }
 
   /** One edge: start_i, the queue's level, the reader's ready for this request, a beat taken and whether it is the request's last. */
-  clock(start: boolean, progAddr: number, count: number, level: number, reqReady: boolean, take: boolean, takeLast: boolean): { push: boolean } {
+  clock(
+    start: boolean,
+    progAddr: number,
+    count: number,
+    level: number,
+    reqReady: boolean,
+    take: boolean,
+    takeLast: boolean,
+  ): { push: boolean } {
     const free = this.depth - level - this.reserved;
     const ask = Math.min(this.remaining, free);
     const push = this.pending;
@@ -149,7 +157,7 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
   let store: StoreEngineTiming | undefined;
   let level = 0;
   // sequencer
-  let stage: Stage = 'idle';
+  let stage = 'idle' as Stage;
   let index = -1;
   let loadValid = false;
   let storeValid = false;
