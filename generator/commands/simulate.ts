@@ -9,6 +9,7 @@ import type { Design } from '../pipeline.ts';
 import { coreShape, layerFitProblems, type CoreModel } from '../elaborate/model.ts';
 import { countEffectualMacs, countMacs, gemmShape } from '../golden/gemm.ts';
 import { idealCycles, predictComputeCycles, sparseWork } from '../golden/cycles.ts';
+import { programCommands, systemCycles } from '../golden/system-cycles.ts';
 import { randomMatrix } from '../golden/operands.ts';
 import { makeRng } from '../golden/rng.ts';
 import { compileDesign, type CompiledSim, type SimulatorName } from '../sim/simulators.ts';
@@ -61,7 +62,7 @@ export interface SimReport {
    * result) to its interrupt, and the bytes on the bus (the core's counters)
    */
   endToEndCycles: number;
-  /** the end-to-end cycle model; null in the random memory mode, and until that model exists */
+  /** the end-to-end cycle model (generator/golden/system-cycles.ts); null in the random memory mode */
   modelEndToEndCycles: number | null;
   bytesRead: number;
   bytesWritten: number;
@@ -212,6 +213,16 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
     budgetCycles: 8 * (predicted + memoryBudget(model, req.dims, memory.latency)),
   });
   const problems = [...run.problems, ...memoryProblems(through, run.result, predicted, req.step)];
+  // the end-to-end model holds for the deterministic memory only
+  const modelEndToEnd =
+    memory.randomSeed === undefined
+      ? systemCycles(model, programCommands(model, through.program, operands), { latency: memory.latency }).endToEndCycles
+      : null;
+  if (modelEndToEnd !== null && through.run.endToEndCycles !== modelEndToEnd) {
+    problems.push(
+      `through memory: the program took ${through.run.endToEndCycles} cycles end to end, the cycle model says ${modelEndToEnd}`,
+    );
+  }
   const ideal = idealCycles(core, req.step, req.dims);
   const effectualMacs = countEffectualMacs(req.step, operands);
   return {
@@ -237,7 +248,7 @@ export async function simulateStep(design: Design, req: SimRequest): Promise<Sim
       effectualUtilization: effectualMacs / (run.cycles * model.rows * model.cols),
       mismatches: problems,
       endToEndCycles: through.run.endToEndCycles,
-      modelEndToEndCycles: null,
+      modelEndToEndCycles: modelEndToEnd,
       bytesRead: through.run.bytesRead,
       bytesWritten: through.run.bytesWritten,
       modelBytesRead: through.traffic.bytesRead,

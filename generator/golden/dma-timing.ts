@@ -125,291 +125,472 @@ function decoderSteps(m: CoreModel, job: LoadTimingJob): { need: number; emits: 
   return steps;
 }
 
+/** A read request on the reader's request port. */
+export interface ReadRequest {
+  addr: number;
+  bytes: number;
+  tag: number;
+}
+
+/** The testbench memory's read side, deterministic: beat j no earlier than its AR + latency, one beat per edge. */
+export class ReadMemoryTiming {
+  private readonly arq: { len: number; time: number }[] = [];
+  private beat = 0;
+  rValid = false;
+  rLast = false;
+  constructor(private readonly latency: number) {}
+
+  /** The edge: the R beat taken (rFire), the AR accepted (ARREADY is high), the next beat due. */
+  clock(edge: number, rFire: boolean, arValid: boolean, arLen: number, rready: boolean): void {
+    if (rFire) {
+      if (this.rLast) {
+        this.arq.shift();
+        this.beat = 0;
+      } else this.beat++;
+    }
+    if (arValid) this.arq.push({ len: arLen, time: edge });
+    if (!this.rValid || rready) {
+      if (this.arq.length > 0 && this.arq[0].time + this.latency <= edge + 1) {
+        this.rLast = this.beat === this.arq[0].len;
+        this.rValid = true;
+      } else this.rValid = false;
+    }
+  }
+}
+
+/** templates/axi_reader.v.hbs, register by register (ARREADY high). */
+export class ReaderTiming {
+  private readonly g: Geometry;
+  private readonly rq: Fifo<{ base: number; beats: number; tag: number }>;
+  private readonly bq: Fifo<{ last: boolean; tag: number }>;
+  private curValid = false;
+  private curAddr = 0;
+  private curBeats = 0;
+  private curTag = 0;
+  arValid = false;
+  arLen = 0;
+  rready = true;
+  outValid = false;
+  outLast = false;
+  outTag = 0;
+  private skidValid = false;
+  private skidLast = false;
+  private skidTag = 0;
+
+  constructor(m: CoreModel) {
+    const mem = m.memory;
+    this.g = { dataBytes: mem.dataBytes, maxBurst: mem.maxBurst, pageBeats: 4096 / mem.dataBytes };
+    this.rq = new Fifo(mem.requestQueue);
+    this.bq = new Fifo(mem.outstandingReads);
+  }
+
+  get reqReady(): boolean {
+    return !this.rq.full;
+  }
+
+  /** idle_o: nothing queued, in flight or held */
+  get idle(): boolean {
+    return this.rq.empty && !this.curValid && !this.arValid && this.bq.empty && !this.outValid && !this.skidValid;
+  }
+
+  /**
+   * One edge. req: the requester's valid request register; dataReady: the
+   * ready of the consumer the out register's beat is for; rValid, rLast: the
+   * memory's R before the edge.
+   */
+  clock(req: ReadRequest | undefined, dataReady: boolean, rValid: boolean, rLast: boolean): void {
+    const g = this.g;
+    const burst = burstOf(g, this.curAddr, this.curBeats);
+    const issue = this.curValid && !this.bq.full;
+    const rqPop = !this.rq.empty && (!this.curValid || (issue && burst.last));
+    const rqHead = this.rq.empty ? undefined : this.rq.head;
+    const rFire = rValid && this.rready;
+    const rRecord = this.bq.empty ? { last: false, tag: 0 } : this.bq.head;
+    const rBeatLast = rFire && rLast && rRecord.last;
+    const outFree = !this.outValid || dataReady;
+    const heldBefore = this.skidValid;
+    if (outFree) {
+      this.outLast = this.skidValid ? this.skidLast : rBeatLast;
+      this.outTag = this.skidValid ? this.skidTag : rRecord.tag;
+      this.outValid = this.skidValid || rFire;
+      this.skidValid = false;
+    } else if (rFire) {
+      this.skidValid = true;
+      this.skidLast = rBeatLast;
+      this.skidTag = rRecord.tag;
+    }
+    this.rready = outFree || !(heldBefore || rFire);
+    this.bq.step(issue, { last: burst.last, tag: this.curTag }, rFire && rLast);
+    this.rq.step(
+      req !== undefined,
+      req ? { base: req.addr - (req.addr % g.dataBytes), beats: beatsOf(g, req.addr, req.bytes), tag: req.tag } : undefined,
+      rqPop,
+    );
+    if (issue) this.arLen = burst.beats - 1;
+    this.arValid = issue;
+    if (rqPop && rqHead) {
+      this.curAddr = rqHead.base;
+      this.curBeats = rqHead.beats;
+      this.curTag = rqHead.tag;
+    } else if (issue) {
+      this.curAddr += burst.beats * g.dataBytes;
+      this.curBeats -= burst.beats;
+    }
+    this.curValid = rqPop ? true : issue && burst.last ? false : this.curValid;
+  }
+}
+
+/** templates/dma_load.v.hbs from the edge that accepts a job (a job that succeeds). */
+export class LoadEngineTiming {
+  private readonly steps: { need: number; emits: boolean }[];
+  private readonly D: number;
+  private readonly roomMax: number;
+  private readonly rowBytes: number;
+  busy = true;
+  private rqValid = false;
+  private rqAddr = 0;
+  private rqBytes = 0;
+  private genAddr: number;
+  private genLeft: number;
+  private inflight = 0;
+  private trFirst = true;
+  private trLead: number;
+  private trLeft: number;
+  private alValid = false;
+  private alBits = 0;
+  private avail = 0;
+  private stepAt = 0;
+  /** elem_valid_o */
+  elemValid = false;
+  /** done_o */
+  done = false;
+
+  constructor(
+    m: CoreModel,
+    private readonly job: LoadTimingJob,
+  ) {
+    const mem = m.memory;
+    this.D = mem.dataBytes;
+    const needMax = Math.max(mem.zvcChunk + m.opBits + 7, 8 * mem.elementBytes);
+    this.roomMax = 2 * needMax - 1; // WinBits - DataBits
+    this.steps = decoderSteps(m, job);
+    this.rowBytes = job.cols * mem.elementBytes;
+    this.genAddr = job.addr;
+    this.genLeft = job.compressed ? (job.bytes !== 0 ? 1 : 0) : job.rows;
+    this.trLead = job.addr % this.D;
+    this.trLeft = job.compressed ? job.bytes : this.rowBytes;
+  }
+
+  /** rd_req_valid_o and its payload */
+  get request(): ReadRequest | undefined {
+    return this.rqValid ? { addr: this.rqAddr, bytes: this.rqBytes, tag: 1 } : undefined;
+  }
+
+  /** rd_data_ready_o (a function of registers) */
+  get dataReady(): boolean {
+    return this.busy && (!this.alValid || this.avail <= this.roomMax);
+  }
+
+  /** One edge: the reader took the request register if reqReady; take: the reader's beat taken; takeLast: it was the request's last. The element consumer is always ready. */
+  clock(reqReady: boolean, take: boolean, takeLast: boolean): void {
+    const job = this.job;
+    const rqLoad = this.busy && this.genLeft !== 0 && (!this.rqValid || reqReady);
+    const start = this.trFirst ? this.trLead : 0;
+    const keep = Math.min(this.trLeft, this.D - start);
+    const append = this.alValid && this.avail <= this.roomMax;
+    const step = this.steps[this.stepAt];
+    const doStep = this.busy && step !== undefined && this.avail >= step.need;
+    const finish =
+      this.busy && !this.elemValid && this.inflight === 0 && !this.rqValid && this.stepAt >= this.steps.length && !this.alValid;
+    const takenLast = take && takeLast;
+    if (rqLoad) {
+      this.rqAddr = this.genAddr;
+      this.rqBytes = job.compressed ? this.trLeft : this.rowBytes;
+      this.genAddr += job.stride;
+      this.genLeft--;
+    }
+    if (rqLoad && !takenLast) this.inflight++;
+    else if (takenLast && !rqLoad) this.inflight--;
+    if (take) {
+      if (takenLast) {
+        this.trFirst = true;
+        this.trLead = (this.trLead + job.stride) % this.D;
+        this.trLeft = this.rowBytes;
+      } else {
+        this.trFirst = false;
+        this.trLeft -= keep;
+      }
+    }
+    this.rqValid = rqLoad ? true : reqReady ? false : this.rqValid;
+    this.avail = this.avail + (append ? this.alBits : 0) - (doStep ? step.need : 0);
+    this.alValid = take ? true : append ? false : this.alValid;
+    if (take) this.alBits = 8 * keep;
+    if (doStep) this.stepAt++;
+    this.elemValid = doStep && step.emits;
+    this.done = finish;
+    if (finish) this.busy = false;
+  }
+}
+
 /** A load job (one that succeeds) on an idle reader and the deterministic memory of `latency` edges. */
 export function dmaLoadCycles(m: CoreModel, job: LoadTimingJob, latency: number): LoadTiming {
-  const mem = m.memory;
-  const D = mem.dataBytes;
-  const g: Geometry = { dataBytes: D, maxBurst: mem.maxBurst, pageBeats: 4096 / D };
-  const needMax = Math.max(mem.zvcChunk + m.opBits + 7, 8 * mem.elementBytes);
-  const roomMax = 2 * needMax - 1; // WinBits - DataBits
-  const steps = decoderSteps(m, job);
-  const rowBytes = job.cols * mem.elementBytes;
-
-  // ---- dma_load registers, as loaded by the accepting edge
-  let busy = true;
-  let rqValid = false;
-  let rqAddr = 0;
-  let rqBytes = 0;
-  let genAddr = job.addr;
-  let genLeft = job.compressed ? (job.bytes !== 0 ? 1 : 0) : job.rows;
-  let inflight = 0;
-  let trFirst = true;
-  let trLead = job.addr % D;
-  let trLeft = job.compressed ? job.bytes : rowBytes;
-  let alValid = false;
-  let alBits = 0;
-  let avail = 0;
-  let stepAt = 0;
-  let elemValid = false;
-  let doneQ = false;
-  // ---- axi_reader registers (idle)
-  const rq = new Fifo<{ base: number; beats: number }>(mem.requestQueue);
-  let curValid = false;
-  let curAddr = 0;
-  let curBeats = 0;
-  let arValid = false;
-  let arLen = 0;
-  const bq = new Fifo<boolean>(mem.outstandingReads); // each burst: the last of its request
-  let rready = true;
-  let outValid = false;
-  let outLast = false;
-  let skidValid = false;
-  let skidLast = false;
-  // ---- the memory's read side
-  const arq: { len: number; time: number }[] = [];
-  let rBeat = 0;
-  let rValid = false;
-  let rLast = false;
-
+  const mem = new ReadMemoryTiming(latency);
+  const reader = new ReaderTiming(m);
+  const load = new LoadEngineTiming(m, job);
   let first = -1;
   let last = -1;
   for (let t = 0; t < LIMIT; t++) {
     const edge = t + 1;
-    // ---- combinational, from the registers
-    // dma_load
-    const rdReqReady: boolean = !rq.full;
-    const rqLoad: boolean = busy && genLeft !== 0 && (!rqValid || rdReqReady);
-    const start = trFirst ? trLead : 0;
-    const keep = Math.min(trLeft, D - start);
-    const room: boolean = avail <= roomMax;
-    const append: boolean = alValid && room;
-    const rdDataReady: boolean = busy && (!alValid || room);
-    const rdTake: boolean = outValid && rdDataReady;
-    const step = steps[stepAt];
-    const doStep: boolean = busy && step !== undefined && avail >= step.need; // the element register is always free
-    const emit: boolean = doStep && step.emits;
-    const finish: boolean = busy && !elemValid && inflight === 0 && !rqValid && stepAt >= steps.length && !alValid;
-    // axi_reader (ARREADY is high in the deterministic memory)
-    const burst = burstOf(g, curAddr, curBeats);
-    const issue: boolean = curValid && !bq.full;
-    const rqPop: boolean = !rq.empty && (!curValid || (issue && burst.last));
-    const rqHead = rq.empty ? undefined : rq.head;
-    const rFire: boolean = rValid && rready;
-    const rBeatLast: boolean = rFire && rLast && bq.head;
-    const outFree: boolean = !outValid || rdDataReady;
-    const popBurst: boolean = rFire && rLast;
-    const takenLast: boolean = rdTake && outLast;
     // the consumer takes the element at this edge; done_o is seen at this edge
-    if (elemValid) {
+    if (load.elemValid) {
       if (first < 0) first = edge;
       last = edge;
     }
-    if (doneQ) return { first, last, done: edge };
-
-    // ---- the edge
-    // memory: the beat taken, the AR accepted, the next beat no earlier than latency edges after its AR
-    if (rFire) {
-      if (rLast) {
-        arq.shift();
-        rBeat = 0;
-      } else rBeat++;
-    }
-    if (arValid) arq.push({ len: arLen, time: edge });
-    if (!rValid || rready) {
-      if (arq.length > 0 && arq[0].time + latency <= edge + 1) {
-        rLast = rBeat === arq[0].len;
-        rValid = true;
-      } else rValid = false;
-    }
-    // axi_reader
-    if (outFree) {
-      outLast = skidValid ? skidLast : rBeatLast;
-      outValid = skidValid || rFire;
-      skidValid = false;
-    } else if (rFire) {
-      skidValid = true;
-      skidLast = rBeatLast;
-    }
-    rready = outFree || !(skidValid || rFire);
-    bq.step(issue, burst.last, popBurst);
-    rq.step(rqValid, rqValid ? { base: rqAddr - (rqAddr % D), beats: beatsOf(g, rqAddr, rqBytes) } : undefined, rqPop);
-    if (issue) arLen = burst.beats - 1;
-    arValid = issue;
-    if (rqPop && rqHead) {
-      curAddr = rqHead.base;
-      curBeats = rqHead.beats;
-    } else if (issue) {
-      curAddr += burst.beats * D;
-      curBeats -= burst.beats;
-    }
-    curValid = rqPop ? true : issue && burst.last ? false : curValid;
-    // dma_load
-    if (rqLoad) {
-      rqAddr = genAddr;
-      rqBytes = job.compressed ? trLeft : rowBytes;
-      genAddr += job.stride;
-      genLeft--;
-    }
-    if (rqLoad && !takenLast) inflight++;
-    else if (takenLast && !rqLoad) inflight--;
-    if (rdTake) {
-      if (takenLast) {
-        trFirst = true;
-        trLead = (trLead + job.stride) % D;
-        trLeft = rowBytes;
-      } else {
-        trFirst = false;
-        trLeft -= keep;
-      }
-    }
-    rqValid = rqLoad ? true : rdReqReady ? false : rqValid;
-    avail = avail + (append ? alBits : 0) - (doStep ? step.need : 0);
-    alValid = rdTake ? true : append ? false : alValid;
-    if (rdTake) alBits = 8 * keep;
-    if (doStep) stepAt++;
-    elemValid = emit;
-    doneQ = finish;
-    if (finish) busy = false;
+    if (load.done) return { first, last, done: edge };
+    const { rValid, rLast } = mem;
+    const dataReady = load.dataReady;
+    const take = reader.outValid && dataReady;
+    const takeLast = reader.outLast;
+    const reqReady = reader.reqReady;
+    mem.clock(edge, rValid && reader.rready, reader.arValid, reader.arLen, reader.rready);
+    reader.clock(load.request, dataReady, rValid, rLast);
+    load.clock(reqReady, take, takeLast);
   }
   throw new Error(`dmaLoadCycles: no end after ${LIMIT} cycles`);
 }
 
-/** A store job on an idle writer and the deterministic memory whose B response comes `writeRespDelay` cycles after WLAST. */
+/** The testbench memory's write side, deterministic: AWREADY high, WREADY from the edge after an AW that lacks beats, B `delay` edges after WLAST. */
+export class WriteMemoryTiming {
+  private readonly awq: number[] = [];
+  private readonly bTimes: number[] = [];
+  wReady = false;
+  bValid = false;
+  constructor(private readonly delay: number) {}
+
+  clock(edge: number, wFireLast: boolean, awValid: boolean, awLen: number): void {
+    // in the order of the responder's write block; BREADY is high: a B never waits
+    if (this.bValid) this.bTimes.shift();
+    if (wFireLast) {
+      this.bTimes.push(edge);
+      this.awq.shift();
+    }
+    if (awValid) this.awq.push(awLen);
+    this.wReady = this.awq.length > 0;
+    this.bValid = this.bTimes.length > 0 && this.bTimes[0] + this.delay <= edge + 1;
+  }
+}
+
+/** templates/axi_writer.v.hbs, register by register (AWREADY, BREADY high). */
+export class WriterTiming {
+  private readonly g: Geometry;
+  private readonly ahead: number;
+  private readonly unansweredMax: number;
+  private readonly rq: Fifo<{ base: number; beats: number }>;
+  private readonly lq: Fifo<number>;
+  private readonly dq = new Fifo<null>(2);
+  private curValid = false;
+  private curAddr = 0;
+  private curBeats = 0;
+  awValid = false;
+  awLen = 0;
+  private unanswered = 0;
+  private pending = 0;
+  private wLeft = 0;
+  wValid = false;
+  wLast = false;
+
+  constructor(m: CoreModel) {
+    const mem = m.memory;
+    this.g = { dataBytes: mem.dataBytes, maxBurst: mem.maxBurst, pageBeats: 4096 / mem.dataBytes };
+    this.ahead = mem.writeBurstsAhead;
+    this.unansweredMax = mem.writeBurstsUnanswered;
+    this.rq = new Fifo(mem.requestQueue);
+    this.lq = new Fifo(mem.writeBurstsAhead);
+  }
+
+  get reqReady(): boolean {
+    return !this.rq.full;
+  }
+
+  get dataReady(): boolean {
+    return !this.dq.full;
+  }
+
+  /** idle_o: nothing queued, no burst unanswered, no beat held */
+  get idle(): boolean {
+    return (
+      this.rq.empty &&
+      !this.curValid &&
+      !this.awValid &&
+      this.unanswered === 0 &&
+      this.wLeft === 0 &&
+      this.lq.empty &&
+      !this.wValid &&
+      this.dq.empty
+    );
+  }
+
+  /** One edge: req the request register, dataValid the producer's beat, wReady and bValid the memory's before the edge. */
+  clock(req: { addr: number; bytes: number } | undefined, dataValid: boolean, wReady: boolean, bValid: boolean): void {
+    const g = this.g;
+    const burst = burstOf(g, this.curAddr, this.curBeats);
+    const issue = this.curValid && this.pending !== this.ahead && this.unanswered !== this.unansweredMax;
+    const rqPop = !this.rq.empty && (!this.curValid || (issue && burst.last));
+    const rqHead = this.rq.empty ? undefined : this.rq.head;
+    const inBurst = this.wLeft !== 0;
+    const canStart = !this.lq.empty;
+    const leftNow = inBurst ? this.wLeft : canStart ? this.lq.head + 1 : 0;
+    const wLoad = (!this.wValid || wReady) && (inBurst || canStart) && !this.dq.empty;
+    const wStart = wLoad && !inBurst;
+    const wFire = this.wValid && wReady;
+    this.rq.step(
+      req !== undefined,
+      req ? { base: req.addr - (req.addr % g.dataBytes), beats: beatsOf(g, req.addr, req.bytes) } : undefined,
+      rqPop,
+    );
+    this.lq.step(this.awValid, this.awLen, wStart);
+    this.dq.step(dataValid, null, wLoad);
+    if (issue && !bValid) this.unanswered++;
+    else if (bValid && !issue) this.unanswered--;
+    if (issue && !wStart) this.pending++;
+    else if (wStart && !issue) this.pending--;
+    if (issue) this.awLen = burst.beats - 1;
+    this.awValid = issue;
+    if (rqPop && rqHead) {
+      this.curAddr = rqHead.base;
+      this.curBeats = rqHead.beats;
+    } else if (issue) {
+      this.curAddr += burst.beats * g.dataBytes;
+      this.curBeats -= burst.beats;
+    }
+    this.curValid = rqPop ? true : issue && burst.last ? false : this.curValid;
+    if (wLoad) {
+      this.wLeft = leftNow - 1;
+      this.wLast = leftNow === 1;
+    }
+    this.wValid = wLoad ? true : wFire ? false : this.wValid;
+  }
+}
+
+/** templates/dma_store.v.hbs from the edge that accepts a job. */
+export class StoreEngineTiming {
+  private readonly D: number;
+  private readonly slotBytes: number;
+  private readonly slots: number;
+  private readonly pieces: number;
+  private readonly rowBytes: number;
+  private readonly total: number;
+  busy = true;
+  private rqValid = false;
+  private rqAddr: number;
+  private rqRow = 0;
+  private wrReqAddr = 0;
+  private pkRows: number;
+  private pkLeft: number;
+  private pkOff: number;
+  private slot: number;
+  private piece = 0;
+  private readonly bq = new Fifo<null>(2);
+  private taken = 0;
+  /** done_o */
+  done = false;
+
+  constructor(
+    m: CoreModel,
+    private readonly job: StoreTimingJob,
+  ) {
+    const mem = m.memory;
+    this.D = mem.dataBytes;
+    const E = mem.resultBytes;
+    this.slotBytes = Math.min(E, this.D);
+    this.slots = this.D / this.slotBytes;
+    this.pieces = E / this.slotBytes;
+    this.rowBytes = job.cols * E;
+    this.total = job.rows * job.cols;
+    this.rqAddr = job.addr;
+    this.pkRows = job.rows;
+    this.pkLeft = job.cols;
+    this.pkOff = job.addr % this.D;
+    this.slot = Math.floor(this.pkOff / this.slotBytes);
+  }
+
+  get request(): { addr: number; bytes: number } | undefined {
+    return this.rqValid ? { addr: this.wrReqAddr, bytes: this.rowBytes } : undefined;
+  }
+
+  /** wr_data_valid_o */
+  get dataValid(): boolean {
+    return !this.bq.empty;
+  }
+
+  private get lastPiece(): boolean {
+    return this.piece === this.pieces - 1;
+  }
+
+  private get beatEnd(): boolean {
+    return this.slot === this.slots - 1 || (this.lastPiece && this.pkLeft === 1);
+  }
+
+  /** elem_ready_o (a function of registers): an element handshake at this edge if the producer is valid */
+  get elemReady(): boolean {
+    return this.busy && this.pkRows !== 0 && this.taken < this.total && (!this.beatEnd || !this.bq.full) && this.lastPiece;
+  }
+
+  /** One edge: elemValid the producer's, and the writer's ready, data ready and idle before the edge. */
+  clock(elemValid: boolean, reqReady: boolean, dataReady: boolean, wrIdle: boolean): void {
+    const job = this.job;
+    const rqMore = this.rqRow !== job.rows;
+    const rqLoad = this.busy && rqMore && (!this.rqValid || reqReady);
+    const lastPiece = this.lastPiece;
+    const rowEnd = lastPiece && this.pkLeft === 1;
+    const beatEnd = this.beatEnd;
+    const takePiece = elemValid && this.busy && this.pkRows !== 0 && this.taken < this.total && (!beatEnd || !this.bq.full);
+    const allSent = this.pkRows === 0 && this.bq.empty && !this.rqValid && !rqMore;
+    const finish = this.busy && allSent && wrIdle;
+    if (rqLoad) {
+      this.wrReqAddr = this.rqAddr;
+      this.rqRow++;
+      this.rqAddr += job.stride;
+    }
+    this.rqValid = rqLoad ? true : reqReady ? false : this.rqValid;
+    this.bq.step(takePiece && beatEnd, null, dataReady);
+    if (takePiece) {
+      this.piece = lastPiece ? 0 : this.piece + 1;
+      if (lastPiece) {
+        this.taken++;
+        this.pkLeft = rowEnd ? job.cols : this.pkLeft - 1;
+      }
+      if (rowEnd) {
+        this.pkRows--;
+        this.pkOff = (this.pkOff + job.stride) % this.D;
+        this.slot = Math.floor(this.pkOff / this.slotBytes);
+      } else this.slot = beatEnd ? 0 : this.slot + 1;
+    }
+    this.done = finish;
+    if (finish) this.busy = false;
+  }
+}
+
+/** A store job on an idle writer and the deterministic memory whose B response comes `writeRespDelay` cycles after WLAST; the producer is always valid. */
 export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, writeRespDelay: number): StoreTiming {
-  const mem = m.memory;
-  const D = mem.dataBytes;
-  const g: Geometry = { dataBytes: D, maxBurst: mem.maxBurst, pageBeats: 4096 / D };
-  const E = mem.resultBytes;
-  const slotBytes = Math.min(E, D);
-  const slots = D / slotBytes;
-  const pieces = E / slotBytes;
-  const rowBytes = job.cols * E;
-  const total = job.rows * job.cols;
-
-  // ---- dma_store registers, as loaded by the accepting edge
-  let busy = true;
-  let rqValid = false;
-  let rqAddr = job.addr;
-  let rqRow = 0;
-  let wrReqAddr = 0;
-  let pkRows = job.rows;
-  let pkLeft = job.cols;
-  let pkOff = job.addr % D;
-  let slot = Math.floor((job.addr % D) / slotBytes);
-  let piece = 0;
-  const bq = new Fifo<null>(2);
-  let doneQ = false;
-  // ---- axi_writer registers (idle)
-  const rq = new Fifo<{ base: number; beats: number }>(mem.requestQueue);
-  let curValid = false;
-  let curAddr = 0;
-  let curBeats = 0;
-  let awValid = false;
-  let awLen = 0;
-  let unanswered = 0;
-  let pending = 0;
-  let wLeft = 0;
-  let wValid = false;
-  let wLast = false;
-  const lq = new Fifo<number>(mem.writeBurstsAhead);
-  const dq = new Fifo<null>(2);
-  // ---- the memory's write side (AWREADY high; WREADY from the edge after an AW waits for beats)
-  const awq: number[] = [];
-  let wReady = false;
-  const bTimes: number[] = [];
-  let bValid = false;
-
-  let taken = 0;
+  const mem = new WriteMemoryTiming(writeRespDelay);
+  const writer = new WriterTiming(m);
+  const store = new StoreEngineTiming(m, job);
   let first = -1;
   let last = -1;
   for (let t = 0; t < LIMIT; t++) {
     const edge = t + 1;
-    // ---- combinational, from the registers
-    // axi_writer
-    const burst = burstOf(g, curAddr, curBeats);
-    const issue: boolean = curValid && pending !== mem.writeBurstsAhead && unanswered !== mem.writeBurstsUnanswered;
-    const rqPop: boolean = !rq.empty && (!curValid || (issue && burst.last));
-    const rqHead = rq.empty ? undefined : rq.head;
-    const inBurst: boolean = wLeft !== 0;
-    const canStart: boolean = !lq.empty;
-    const leftNow = inBurst ? wLeft : canStart ? lq.head + 1 : 0;
-    const wLoad: boolean = (!wValid || wReady) && (inBurst || canStart) && !dq.empty;
-    const wStart: boolean = wLoad && !inBurst;
-    const wFire: boolean = wValid && wReady;
-    const bFire: boolean = bValid;
-    const wrIdle: boolean = rq.empty && !curValid && !awValid && unanswered === 0 && !inBurst && lq.empty && !wValid && dq.empty;
-    const reqReady: boolean = !rq.full;
-    const dataReady: boolean = !dq.full;
-    // dma_store (the producer is always valid)
-    const rqMore: boolean = rqRow !== job.rows;
-    const rqLoad: boolean = busy && rqMore && (!rqValid || reqReady);
-    const lastPiece: boolean = piece === pieces - 1;
-    const rowEnd: boolean = lastPiece && pkLeft === 1;
-    const beatEnd: boolean = slot === slots - 1 || rowEnd;
-    const takePiece: boolean = busy && pkRows !== 0 && taken < total && (!beatEnd || !bq.full);
-    const allSent: boolean = pkRows === 0 && bq.empty && !rqValid && !rqMore;
-    const finish: boolean = busy && allSent && wrIdle;
-    if (takePiece && lastPiece) {
+    if (store.elemReady) {
       if (first < 0) first = edge;
       last = edge;
     }
-    if (doneQ) return { first, last, done: edge };
-
-    // ---- the edge
-    // memory, in the order of the responder's write block
-    if (bFire) bTimes.shift();
-    if (wFire && wLast) {
-      bTimes.push(edge);
-      awq.shift();
-    }
-    if (awValid) awq.push(awLen);
-    wReady = awq.length > 0;
-    bValid = bTimes.length > 0 && bTimes[0] + writeRespDelay <= edge + 1; // BREADY is high: a B never waits
-    // axi_writer
-    rq.step(rqValid, rqValid ? { base: wrReqAddr - (wrReqAddr % D), beats: beatsOf(g, wrReqAddr, rowBytes) } : undefined, rqPop);
-    lq.step(awValid, awLen, wStart);
-    dq.step(!bq.empty, null, wLoad);
-    if (issue && !bFire) unanswered++;
-    else if (bFire && !issue) unanswered--;
-    if (issue && !wStart) pending++;
-    else if (wStart && !issue) pending--;
-    if (issue) awLen = burst.beats - 1;
-    awValid = issue;
-    if (rqPop && rqHead) {
-      curAddr = rqHead.base;
-      curBeats = rqHead.beats;
-    } else if (issue) {
-      curAddr += burst.beats * D;
-      curBeats -= burst.beats;
-    }
-    curValid = rqPop ? true : issue && burst.last ? false : curValid;
-    if (wLoad) {
-      wLeft = leftNow - 1;
-      wLast = leftNow === 1;
-    }
-    wValid = wLoad ? true : wFire ? false : wValid;
-    // dma_store
-    if (rqLoad) {
-      wrReqAddr = rqAddr;
-      rqRow++;
-      rqAddr += job.stride;
-    }
-    rqValid = rqLoad ? true : reqReady ? false : rqValid;
-    bq.step(takePiece && beatEnd, null, dataReady);
-    if (takePiece) {
-      piece = lastPiece ? 0 : piece + 1;
-      if (lastPiece) {
-        taken++;
-        pkLeft = rowEnd ? job.cols : pkLeft - 1;
-      }
-      if (rowEnd) {
-        pkRows--;
-        pkOff = (pkOff + job.stride) % D;
-        slot = Math.floor(pkOff / slotBytes);
-      } else slot = beatEnd ? 0 : slot + 1;
-    }
-    doneQ = finish;
-    if (finish) busy = false;
+    if (store.done) return { first, last, done: edge };
+    const { wReady, bValid } = mem;
+    const dataValid = store.dataValid;
+    const { reqReady, dataReady, idle } = writer;
+    mem.clock(edge, writer.wValid && wReady && writer.wLast, writer.awValid, writer.awLen);
+    writer.clock(store.request, dataValid, wReady, bValid);
+    store.clock(true, reqReady, dataReady, idle);
   }
   throw new Error(`dmaStoreCycles: no end after ${LIMIT} cycles`);
 }

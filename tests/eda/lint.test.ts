@@ -41,7 +41,7 @@ const EXTRA_SPECS: Record<string, unknown>[] = [
     name: 'mem_narrow',
     array: { rows: 1, cols: 1 },
     numeric: { operandBits: 16, accumulatorBits: 64 },
-    memory: { dataBits: 32, maxBurst: 1, outstandingReads: 1, zvcChunk: 1, queueDepth: 2 },
+    memory: { dataBits: 32, maxBurst: 1, outstandingReads: 1, zvcChunk: 1, queueDepth: 4 },
   },
   // the widest bus, 256-beat bursts, 16 reads in flight, chunks of 64, 64-bit addresses
   {

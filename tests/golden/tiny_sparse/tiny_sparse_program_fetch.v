@@ -85,6 +85,11 @@ module tiny_sparse_program_fetch #(
   wire                desc_end = (beat_q == DescBeats[BeatBits-1:0] - 1'b1) || (DescBeats == 1);
   wire [63:0]         req_bytes_wide = {32'd0, req_bytes_q};   // the request's bytes at the address width
   wire [DescBits-1:0] desc_d;   // the descriptor register after taking a beat
+  // a request for the registered number of free entries goes out this cycle
+  wire                decide = active_q && !in_flight_q && !req_valid_q && !stop_i && (remaining_q != 32'd0) && (ask_q != 32'd0);
+  // the entries asked for and not yet pushed: a request and a push can fall in the same cycle
+  wire [IndexBits:0]  reserved_d = reserved_q + (decide ? ask_q[IndexBits:0] : {(IndexBits + 1){1'b0}}) -
+                                   {{IndexBits{1'b0}}, push};
 
   generate
     if (AddrBits < 64) begin : g_unused_wide
@@ -122,7 +127,7 @@ module tiny_sparse_program_fetch #(
     end else begin
       free_q <= free;
       // 0 in the cycle a request is decided, so that the next decision waits for fresh values
-      ask_q <= (active_q && !in_flight_q && !req_valid_q && (ask_q != 32'd0)) ? 32'd0 : ask;
+      ask_q <= decide ? 32'd0 : ask;
       error_q <= 1'b0;
       if (start_i && !active_q && !stop_i && (prog_count_i != 32'd0)) begin
         active_q <= 1'b1;
@@ -134,22 +139,19 @@ module tiny_sparse_program_fetch #(
       if (active_q && !in_flight_q && !req_valid_q) begin
         if (stop_i || (remaining_q == 32'd0)) begin
           active_q <= 1'b0;
-        end else if (ask_q != 32'd0) begin
+        end else if (decide) begin
           req_valid_q <= 1'b1;
           req_bytes_q <= {ask_q[25:0], 6'd0};
-          reserved_q <= reserved_q + ask_q[IndexBits:0];
           remaining_q <= remaining_q - ask_q;
         end
       end
+      reserved_q <= reserved_d;
       if (req_valid_q && req_ready_i) begin
         req_valid_q <= 1'b0;
         in_flight_q <= 1'b1;
         addr_q <= addr_q + req_bytes_wide[AddrBits-1:0];
       end
-      if (push) begin
-        pending_q <= 1'b0;
-        reserved_q <= reserved_q - 1'b1;
-      end
+      if (push) pending_q <= 1'b0;
       // a fault stops the program: what is still coming is dropped
       if (stop_i) begin
         remaining_q <= 32'd0;
