@@ -11,13 +11,16 @@
  *   - the register slave: the write is done the edge after its handshake,
  *     START_PROGRAM is a register, so the fetch starts at edge 2;
  *   - the program fetch: one request for min(remaining, free) descriptors
- *     (free = Depth - level - asked for), beats into the descriptor register,
+ *     (free = Depth - level - asked for, and the request's size, each a
+ *     register a cycle old), beats into the descriptor register,
  *     one cycle of push per descriptor (its data_ready is low meanwhile);
  *   - the shared reader (the load's request first), the memory, the DMA
  *     engines and the writer: generator/golden/dma-timing.ts's classes;
- *   - the command queue's level; the sequencer's stages: pop, decode, shape,
- *     span, check (one edge each), issue (the core takes the command the edge
- *     after check), the DMA job the edge after, run until the core's done_o,
+ *   - the command queue's level; the sequencer's stages: pop, decode, shape
+ *     (one edge each), for a dense load or store the span (DimBits edges) and
+ *     for any load or store the end and last adds (one edge each), check and
+ *     verdict (one edge each), issue (the core takes the command the edge
+ *     after the verdict), the DMA job the edge after, run until the core's done_o,
  *     the job's done_o and an idle reader and writer, then idle for one edge;
  *   - the core at its ports (generator/golden/cycles.ts): a load's write port
  *     is ready from the edge after the acceptance and done_o follows the last
@@ -75,6 +78,9 @@ class FetchTiming {
   private inFlight = false;
   private reserved = 0;
   private beat = 0;
+  /** free_q and ask_q: the free entries and the next request's size, registered */
+  private freeQ = 0;
+  private askQ = 0;
   pending = false;
   constructor(
     private readonly depth: number,
@@ -95,10 +101,14 @@ class FetchTiming {
     take: boolean,
     takeLast: boolean,
   ): { push: boolean } {
-    const free = this.depth - level - this.reserved;
-    const ask = Math.min(this.remaining, free);
+    const used = level + this.reserved;
+    const free = used >= this.depth ? 0 : this.depth - used;
+    const ask = Math.min(this.remaining, this.freeQ);
     const push = this.pending;
-    const askNow = this.active && !this.inFlight && !this.reqValid && this.remaining !== 0 && free !== 0;
+    const askNow = this.active && !this.inFlight && !this.reqValid && this.remaining !== 0 && this.askQ !== 0;
+    const asked = this.askQ;
+    this.freeQ = free;
+    this.askQ = askNow ? 0 : ask;
     const descEnd = this.beat === this.descBeats - 1;
     const reqTaken = this.reqValid && reqReady;
     if (start && !this.active && count !== 0) {
@@ -109,10 +119,10 @@ class FetchTiming {
     if (this.active && !this.inFlight && !this.reqValid && this.remaining === 0) this.active = false;
     if (askNow) {
       this.reqValid = true;
-      this.reqBytes = ask * DESCRIPTOR_BYTES;
-      this.remaining -= ask;
+      this.reqBytes = asked * DESCRIPTOR_BYTES;
+      this.remaining -= asked;
     }
-    this.reserved += (askNow ? ask : 0) - (push ? 1 : 0);
+    this.reserved += (askNow ? asked : 0) - (push ? 1 : 0);
     if (reqTaken) {
       this.reqValid = false;
       this.inFlight = true;
@@ -128,8 +138,9 @@ class FetchTiming {
   }
 }
 
-type Stage = 'idle' | 'decode' | 'shape' | 'span' | 'check' | 'issue' | 'run';
-const NEXT_STAGE: Partial<Record<Stage, Stage>> = { decode: 'shape', shape: 'span', span: 'check', check: 'issue' };
+type Stage = 'idle' | 'decode' | 'shape' | 'span' | 'end' | 'last' | 'check' | 'verdict' | 'issue' | 'run';
+/** The stages that always take one edge; shape and span branch (below). */
+const NEXT_STAGE: Partial<Record<Stage, Stage>> = { decode: 'shape', end: 'last', last: 'check', check: 'verdict', verdict: 'issue' };
 
 /** What the core does at its ports for the running command. */
 interface CoreRun {
@@ -158,6 +169,7 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
   let level = 0;
   // sequencer
   let stage = 'idle' as Stage;
+  let spanSteps = 0;
   let index = -1;
   let loadValid = false;
   let storeValid = false;
@@ -298,6 +310,16 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
         descriptors[index].end = edge;
         core = undefined;
       }
+    } else if (stage === 'shape') {
+      // loads and stores: the span (dense), the end and last adds; everything else goes to the check
+      const d = program[index].descriptor;
+      const memoryOp = descriptorTensor(d, lastResult) !== undefined;
+      spanSteps = m.dimBits;
+      stage = !memoryOp ? 'check' : d.compressed ? 'end' : 'span';
+    } else if (stage === 'span') {
+      // one bit of rows - 1 per edge, DimBits edges
+      spanSteps--;
+      if (spanSteps === 0) stage = 'end';
     } else {
       stage = NEXT_STAGE[stage] ?? 'idle';
     }

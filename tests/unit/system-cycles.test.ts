@@ -25,7 +25,7 @@ const M = elaborate(
 );
 
 describe('end-to-end closed form', () => {
-  it('load X, FP, READ_RESULT: P0 + sum T_i + (n - 1) + 3, with P0 = L + B + 9, loads d + 7, computes c + 6, stores d + 7', () => {
+  it('load X, FP, READ_RESULT: P0 + sum T_i + (n - 1) + 3, with P0 = L + B + 10, dense loads and stores d + 9 + DimBits, computes c + 6', () => {
     const rng = makeRng(21);
     for (let i = 0; i < 100; i++) {
       const latency = rng.nextInt(20, 40);
@@ -43,12 +43,12 @@ describe('end-to-end closed form', () => {
       const t = systemCycles(M, program, { latency });
       const label = JSON.stringify({ latency, dims });
       const B = 512 / 64;
-      const p0 = latency + B + 9;
+      const p0 = latency + B + 10;
       const load = dmaLoadCycles(M, { ...loadX, rows: batch, cols: din, compressed: false, bytes: 0 }, latency);
       expect(load.done, label).toBe(latency + 10 + batch * din);
       const N = batch * dout;
       const storeDone = N + 6 + 1;
-      const T = [load.done + 7, compute + 6, storeDone + 7];
+      const T = [load.done + 9 + M.dimBits, compute + 6, storeDone + 9 + M.dimBits];
       expect(t.descriptors[0].pop, label).toBe(p0);
       expect(t.endToEndCycles, label).toBe(p0 + T[0] + T[1] + T[2] + 2 + 3);
       expect(t.coreCycles, label).toEqual([latency + batch * din + 10, compute, N + 3]);
@@ -57,9 +57,10 @@ describe('end-to-end closed form', () => {
 
   it('a load whose beats queue behind the fetch (latency 1) starts later than the closed form says', () => {
     const dims = { batch: 2, din: 64, dout: 8 };
+    // a program long enough that its fetch (one request, 12 x 8 beats) still streams when the load asks
     const program: SystemCommand[] = [
       { descriptor: { op: 'loadX', dims, addr: 8192, stride: 64 } },
-      { descriptor: { op: 'fp', dims }, coreCycles: 50 },
+      ...Array.from({ length: 10 }, (): SystemCommand => ({ descriptor: { op: 'fp', dims }, coreCycles: 50 })),
       { descriptor: { op: 'readResult', dims, addr: 16384, stride: 32, irq: true } },
     ];
     const t = systemCycles(M, program, { latency: 1 });
