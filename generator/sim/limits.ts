@@ -71,6 +71,29 @@ export async function acquireSlot(): Promise<() => void> {
   }
 }
 
+/**
+ * Holds the lock of one build (a file beside its cache folder) for `use`: a
+ * second process that wants the same build waits for the first instead of
+ * compiling it again, then finds it in the cache. A lock left by a process
+ * that died is taken over.
+ */
+export async function withBuildLock<T>(lockFile: string, use: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      if (isStale(lockFile)) rmSync(lockFile, { force: true });
+      else await sleep(100 + Math.random() * 100);
+    }
+  }
+  try {
+    return await use();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
 /** Runs `use` while holding a slot. */
 async function withSlot<T>(use: () => Promise<T>): Promise<T> {
   const release = await acquireSlot();

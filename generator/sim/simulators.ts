@@ -11,7 +11,7 @@ import type { CoreModel } from '../elaborate/model.ts';
 import { renderCore, renderSystemTestbench, renderTestbench, verificationIp } from '../render/render.ts';
 import { UserError } from '../util/errors.ts';
 import { ICARUS_OPTIONS, SYSTEM_TESTBENCH_TOP, TESTBENCH_TOP, VERILATOR_SIM_OPTIONS, VERILATOR_TRACE_OPTIONS } from './flags.ts';
-import { buildLimitMs, commandLine, howItEnded, onPath, runLimited, runLimitMs, type SimWork } from './limits.ts';
+import { buildLimitMs, commandLine, howItEnded, onPath, runLimited, runLimitMs, withBuildLock, type SimWork } from './limits.ts';
 
 export type SimulatorName = 'icarus' | 'verilator';
 export const SIMULATORS: readonly SimulatorName[] = ['verilator', 'icarus'];
@@ -151,28 +151,35 @@ export async function compileDesign(model: CoreModel, simulator: SimulatorName, 
   const cached = existsSync(binary);
   for (const tool of SIMULATOR_TOOLS[simulator]) requireTool(tool);
   if (!cached) {
-    const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    mkdirSync(tmp, { recursive: true });
-    const files: string[] = [];
-    for (const [name, text] of sources) {
-      writeFileSync(join(tmp, name), text);
-      files.push(join(tmp, name));
-    }
-    const { file, args } = buildCommand(simulator, top, tmp, files, traced);
-    try {
-      const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
-      if (result.exitCode !== 0) {
-        throw new Error(`build of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stderr || result.stdout}`);
+    // one process builds, others wanting the same build wait for it (test files run in parallel workers)
+    mkdirSync(SIM_CACHE_DIR, { recursive: true });
+    await withBuildLock(`${dir}.lock`, async () => {
+      if (existsSync(binary)) return;
+      const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+      mkdirSync(tmp, { recursive: true });
+      const files: string[] = [];
+      for (const [name, text] of sources) {
+        writeFileSync(join(tmp, name), text);
+        files.push(join(tmp, name));
       }
-      // Verilator bakes absolute paths into its makefiles only; the binary moves freely.
+      const { file, args } = buildCommand(simulator, top, tmp, files, traced);
       try {
-        renameSync(tmp, dir);
-      } catch {
-        rmSync(tmp, { recursive: true, force: true }); // another process finished first
+        const result = await runLimited(`build of ${label}`, file, args, { cwd: tmp, limitMs: buildLimitMs(simulator, pes) });
+        if (result.exitCode !== 0) {
+          throw new Error(
+            `build of ${label} failed (${howItEnded(result)}, ${commandLine(file, args)}):\n${result.stderr || result.stdout}`,
+          );
+        }
+        // Verilator bakes absolute paths into its makefiles only; the binary moves freely.
+        try {
+          renameSync(tmp, dir);
+        } catch {
+          rmSync(tmp, { recursive: true, force: true }); // another process finished first
+        }
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   }
   const make = (extra: string[], slowdown: number): CompiledSim => {
     const invocation = (plusargs: string[]) => {

@@ -32,9 +32,10 @@ const BUDGET = 400_000;
 const buffers = { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 };
 
 const DESIGNS: CoreModel[] = [
-  // the two designs of tests/sim/system.test.ts: a 32-bit bus, 4-beat bursts, 2 reads in flight, a 4-entry queue ...
+  // the two designs of tests/sim/system.test.ts, the same specs (so one build serves both files): a 32-bit bus,
+  // 4-beat bursts, 2 reads in flight, a 4-entry queue ...
   buildModel({
-    name: 'e2e_dense',
+    name: 'sys_dense',
     array: { rows: 2, cols: 2 },
     numeric: { operandBits: 4, accumulatorBits: 16 },
     buffers,
@@ -42,7 +43,7 @@ const DESIGNS: CoreModel[] = [
   }),
   // ... and the zero-skipping core on the default 64-bit bus
   buildModel({
-    name: 'e2e_sparse',
+    name: 'sys_sparse',
     array: { rows: 2, cols: 2 },
     numeric: { operandBits: 4, accumulatorBits: 16 },
     buffers,
