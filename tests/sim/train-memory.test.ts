@@ -63,7 +63,9 @@ async function memoryRun(model: CoreModel, simulator: SimulatorName, memory: Mem
 describe.each(DESIGNS.map((m) => [m.name, m] as const))('%s', (_name, model) => {
   const measured = new Map<SimulatorName, MemoryRunFigures>();
 
-  describe.each(['icarus', 'verilator'] as SimulatorName[])('Iris through memory on %s', (simulator) => {
+  // the zero-skipping design on Verilator only: an Icarus training run takes about 20 s (the dense design runs on both)
+  const simulators: SimulatorName[] = model.sparse ? ['verilator'] : ['icarus', 'verilator'];
+  describe.each(simulators)('Iris through memory on %s', (simulator) => {
     it('trains like the golden device; counters equal the traffic model; figures add up', async () => {
       const [gold, run] = await Promise.all([goldenRun(model), memoryRun(model, simulator, { latency: 100 })]);
       expect(run.checks).toBe(STEPS);
@@ -88,7 +90,7 @@ describe.each(DESIGNS.map((m) => [m.name, m] as const))('%s', (_name, model) => 
     }, 240_000);
   });
 
-  it('the deterministic memory gives the same end-to-end cycles and bytes on both simulators', () => {
+  it.runIf(simulators.length === 2)('the deterministic memory gives the same end-to-end cycles and bytes on both simulators', () => {
     const [a, b] = [measured.get('icarus'), measured.get('verilator')];
     expect(a && b, 'both runs above finished').toBeTruthy();
     if (!a || !b) return;
