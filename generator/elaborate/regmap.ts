@@ -136,7 +136,12 @@ export const REGISTERS: RegisterDef[] = [
         bits: 1,
         doc: 'fetch PROG_COUNT descriptors from PROG_ADDR into the queue (ignored while a program is fetched)',
       },
-      { name: 'CLEAR_FAULT', lsb: 1, bits: 1, doc: 'leave the fault state: clears FAULT_CODE and FAULT_INDEX and empties the queue' },
+      {
+        name: 'CLEAR_FAULT',
+        lsb: 1,
+        bits: 1,
+        doc: 'leave the fault state: clears FAULT_CODE and FAULT_INDEX and empties the queue (once STATUS.BUSY is 0; ignored while the stopped command still drains)',
+      },
     ],
   },
   {
