@@ -211,7 +211,7 @@ export async function runProgram(model: CoreModel, sim: CompiledSim, run: Progra
     }
     return parseOutcome(readFileSync(files.out, 'utf8'), readFileSync(files.dump, 'utf8'), run.dump.base);
   } finally {
-    if (!process.env.TRAINFORGE_KEEP) rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
