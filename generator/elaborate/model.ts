@@ -294,6 +294,14 @@ export interface MemoryModel {
   elementBytes: number;
   /** bytes of an accumulator (a result) in memory */
   resultBytes: number;
+  /**
+   * Elements a load moves into the core per cycle, at most (a segment: never
+   * across a block's column boundary or a row's end): the bus's elements per
+   * beat, capped at the widest block row a buffer takes in one write.
+   */
+  loadLanes: number;
+  /** Accumulators a store takes from the core per cycle, at most (a segment inside one result word and row). */
+  storeLanes: number;
   /** log2 elementBytes and log2 resultBytes */
   elementShift: number;
   resultShift: number;
@@ -348,6 +356,17 @@ function word32(value: number): string {
   return `32'h${value.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * The widest block row one buffer write takes: the dense core's W and X blocks
+ * are Cols wide, dY's Rows; the zero-skipping core's W blocks are Cols wide and
+ * its X store words scanWidth elements (its dY store, kept by columns too,
+ * takes one element per write).
+ */
+function widestBlockRow(spec: Spec): number {
+  const { rows, cols } = spec.array;
+  return spec.sparsity.skipZeros ? Math.max(cols, effectiveScanWidth(cols, spec.sparsity.scanWidth)) : Math.max(rows, cols);
+}
+
 /** The memory section elaborated: every width the memory-system templates print. */
 export function memoryModel(spec: Spec): MemoryModel {
   const m = spec.memory;
@@ -372,6 +391,8 @@ export function memoryModel(spec: Spec): MemoryModel {
     zvcChunk: m.zvcChunk,
     elementBytes,
     resultBytes,
+    loadLanes: Math.min(dataBytes / elementBytes, widestBlockRow(spec)),
+    storeLanes: Math.max(1, Math.min(Math.floor(dataBytes / resultBytes), spec.array.cols)),
     elementShift: Math.log2(elementBytes),
     resultShift: Math.log2(resultBytes),
     queueEntryBits,
