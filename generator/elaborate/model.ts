@@ -262,6 +262,8 @@ export interface CoreModel {
   transposable: boolean;
   /** register stages of the requantization unit: cycles from an element's take to its write */
   requantStages: number;
+  /** the core's read port: accumulators per segment (the dense core: memory.storeLanes; the zero-skipping core: 1) and per result word */
+  readPort: { lanes: number; wordElements: number };
   /** the zero-skipping core's geometry; undefined for the dense core */
   sparse?: SparseModel;
   /** names of the generated modules, in compile order (leaves first, top last); a memory wrapper carries its shape */
@@ -302,6 +304,15 @@ export interface MemoryModel {
   loadLanes: number;
   /** Accumulators a store takes from the core per cycle, at most (a segment inside one result word and row). */
   storeLanes: number;
+  /**
+   * Where a load's segments end, per target buffer: the width of its blocks
+   * (dense: W and X Cols, dY Rows); 1 where the core writes one element per
+   * cycle (the zero-skipping core's loads).
+   */
+  loadBlockCols: { w: number; x: number; dy: number };
+  /** bits of a segment's count, 1 .. loadLanes and 1 .. storeLanes */
+  loadCountBits: number;
+  storeCountBits: number;
   /** log2 elementBytes and log2 resultBytes */
   elementShift: number;
   resultShift: number;
@@ -358,13 +369,12 @@ function word32(value: number): string {
 
 /**
  * The widest block row one buffer write takes: the dense core's W and X blocks
- * are Cols wide, dY's Rows; the zero-skipping core's W blocks are Cols wide and
- * its X store words scanWidth elements (its dY store, kept by columns too,
- * takes one element per write).
+ * are Cols wide, dY's Rows. The zero-skipping core takes one element per cycle
+ * (its row stores, and its dY store kept by columns too, have no segment write).
  */
 function widestBlockRow(spec: Spec): number {
   const { rows, cols } = spec.array;
-  return spec.sparsity.skipZeros ? Math.max(cols, effectiveScanWidth(cols, spec.sparsity.scanWidth)) : Math.max(rows, cols);
+  return spec.sparsity.skipZeros ? 1 : Math.max(rows, cols);
 }
 
 /** The memory section elaborated: every width the memory-system templates print. */
@@ -374,6 +384,9 @@ export function memoryModel(spec: Spec): MemoryModel {
   const elementBytes = spec.numeric.operandBits <= 8 ? 1 : 2;
   const resultBytes = 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8))));
   const queueEntryBits = QUEUED_DESCRIPTOR_WORDS * 32 + 1;
+  const loadLanes = Math.min(dataBytes / elementBytes, widestBlockRow(spec));
+  // the zero-skipping core reads one element per cycle
+  const storeLanes = spec.sparsity.skipZeros ? 1 : Math.max(1, Math.min(Math.floor(dataBytes / resultBytes), spec.array.cols));
   const faultBits = bitsFor(Math.max(...FAULTS.map((f) => f.code)));
   const controlUsed = DESCRIPTOR_CONTROL_FIELDS.reduce((mask, f) => mask + (2 ** f.bits - 1) * 2 ** f.lsb, 0);
   checkRegisterMap();
@@ -391,8 +404,13 @@ export function memoryModel(spec: Spec): MemoryModel {
     zvcChunk: m.zvcChunk,
     elementBytes,
     resultBytes,
-    loadLanes: Math.min(dataBytes / elementBytes, widestBlockRow(spec)),
-    storeLanes: Math.max(1, Math.min(Math.floor(dataBytes / resultBytes), spec.array.cols)),
+    loadLanes,
+    storeLanes,
+    loadBlockCols: spec.sparsity.skipZeros
+      ? { w: 1, x: 1, dy: 1 }
+      : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
+    loadCountBits: bitsFor(loadLanes),
+    storeCountBits: bitsFor(storeLanes),
     elementShift: Math.log2(elementBytes),
     resultShift: Math.log2(resultBytes),
     queueEntryBits,
@@ -595,6 +613,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
     command: commandModel(),
     transposable: b.transposable,
     requantStages: REQUANT_STAGES,
+    readPort: { lanes: memory.storeLanes, wordElements: C },
     sparse,
     modules,
     top: `${name}_core`,

@@ -20,10 +20,13 @@
  *            systolic array's skew, the deskew of its columns and its output
  *            register; tiles overlap, so it is paid once per compute
  * Load of a rows x cols tensor: rows * cols + 1 (one word per cycle).
- * Read of an M x N result: M * N + 3 (one element per cycle: the first result
- * word is requested, its first element moves from the buffer's read register
- * into the read port's output register, the host takes one element per cycle;
- * done the cycle after the last).
+ * Read of an M x N result: M * S + 3, S the segments of a row (one segment per
+ * cycle: the first result word is requested, its first segment moves from the
+ * buffer's read register into the read port's output register, the host takes
+ * one segment per cycle; done the cycle after the last). A segment is up to
+ * `lanes` elements of one result word (Cols elements of a row): a row of N
+ * has floor(N / Cols) full words of ceil(Cols / lanes) segments and a last
+ * word of N mod Cols elements. One lane: S = N.
  */
 import { gemmShape } from './gemm.ts';
 import type { LayerDims, Step } from '../types.ts';
@@ -56,8 +59,22 @@ export function loadCycles(rows: number, cols: number): number {
   return rows * cols + 1;
 }
 
-export function readCycles(M: number, N: number): number {
-  return M * N + 3;
+/** The read port's shape: accumulators per segment, at most, and per result word (the dense core: storeLanes and Cols). */
+export interface ReadPort {
+  lanes: number;
+  wordElements: number;
+}
+
+const ONE_ELEMENT: ReadPort = { lanes: 1, wordElements: 1 };
+
+/** Segments the read port gives for a row of N elements. */
+export function readSegments(N: number, port: ReadPort = ONE_ELEMENT): number {
+  const fullWords = Math.floor(N / port.wordElements);
+  return fullWords * ceilDiv(port.wordElements, port.lanes) + ceilDiv(N % port.wordElements, port.lanes);
+}
+
+export function readCycles(M: number, N: number, port: ReadPort = ONE_ELEMENT): number {
+  return M * readSegments(N, port) + 3;
 }
 
 /** Cycles an ideal array would need: every PE busy every cycle. */

@@ -57,7 +57,7 @@ function commandsFor(model: CoreModel, job: LayerJob): PlannedCommand[] {
   for (const step of job.steps) {
     const { M, N } = gemmShape(step, job.dims);
     commands.push(planned({ ...header, op: step, predicted: predictComputeCycles(coreShape(model), step, job.dims, job.operands) }));
-    commands.push(planned({ ...header, op: 'readResult', readCount: M * N, predicted: readCycles(M, N) }));
+    commands.push(planned({ ...header, op: 'readResult', readCount: M * N, predicted: readCycles(M, N, model.readPort) }));
   }
   return commands;
 }

@@ -225,7 +225,7 @@ export async function trainOnDevice(
         fx.push(fx[l] + net.fw[l] - shift);
       } else {
         const acc = await device.readResult();
-        cycles.transfer += readCycles(acc.length, sizes[L]);
+        cycles.transfer += readCycles(acc.length, sizes[L], model.readPort);
         const scale = 2 ** -(fx[l] + net.fw[l]);
         logits = acc.map((row) => row.map((v) => Number(v) * scale));
       }

@@ -24,7 +24,7 @@ export class RtlDevice implements TrainingDevice {
   private context = '';
 
   private constructor(
-    model: CoreModel,
+    private readonly model: CoreModel,
     private readonly session: SimSession,
     simulator: SimulatorName,
   ) {
@@ -94,7 +94,7 @@ export class RtlDevice implements TrainingDevice {
   async readResult() {
     const expected = await this.golden.readResult();
     const { M, N } = this.shape;
-    const r = await this.run({ op: 'readResult', readCount: M * N }, readCycles(M, N));
+    const r = await this.run({ op: 'readResult', readCount: M * N }, readCycles(M, N, this.model.readPort));
     for (let i = 0; i < M * N; i++) {
       const row = Math.floor(i / N);
       const col = i % N;

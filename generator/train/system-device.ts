@@ -362,7 +362,7 @@ export class SystemDevice implements TrainingDevice {
     const label = `READ_RESULT of the ${this.lastStep} result`;
     const got = await this.store({ op: 'readResult', dims: { batch: M, din: N, dout: N } }, 'run', M, N, this.model.accBits, {
       label,
-      atLeast: readCycles(M, N),
+      atLeast: readCycles(M, N, this.model.readPort),
     });
     for (let r = 0; r < M; r++) {
       for (let c = 0; c < N; c++) {
