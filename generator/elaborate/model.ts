@@ -406,9 +406,7 @@ export function memoryModel(spec: Spec): MemoryModel {
     resultBytes,
     loadLanes,
     storeLanes,
-    loadBlockCols: spec.sparsity.skipZeros
-      ? { w: 1, x: 1, dy: 1 }
-      : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
+    loadBlockCols: spec.sparsity.skipZeros ? { w: 1, x: 1, dy: 1 } : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
     loadCountBits: bitsFor(loadLanes),
     storeCountBits: bitsFor(storeLanes),
     elementShift: Math.log2(elementBytes),

@@ -11,8 +11,13 @@
 // accumulator width. The host talks to it only through the ports below:
 //   command:  cmd_valid_i/cmd_ready_o with op, layer dimensions and tensor bases;
 //             done_o pulses for one cycle when a command has finished.
-//   write:    wr_valid_i/wr_ready_o/wr_data_i, the operand words of a load, row-major.
-//   read:     rd_valid_o/rd_ready_i/rd_data_o, the last result, row-major.
+//   write:    wr_valid_i/wr_ready_o/wr_data_i/wr_count_i, the operands of a load,
+//             row-major, in segments of 1 to LoadLanes elements (lane k the k-th)
+//             that never cross a block's column boundary or a row's end (the
+//             blocks of each buffer: docs/architecture.md); one segment a cycle.
+//   read:     rd_valid_o/rd_ready_i/rd_data_o/rd_count_o, the last result, row-major,
+//             in segments of 1 to ReadLanes accumulators of one result word
+//             (lane k the k-th; lanes from rd_count_o on mean nothing).
 // Commands (cmd_op_i): 1 load W, 2 load X, 3 load dY, 4 FP, 5 BP, 6 WG, 7 read result,
 // 8 result -> X (requantize, ReLU), 9 result -> dY (requantize, ReLU' mask from X),
 // 10 W <- W - round(result / 2^shift), 11 read W. result_bits_o: bits of the largest
@@ -31,7 +36,13 @@ module edge_trainer_core #(
   parameter integer ResultWords = 4096,
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
-  parameter integer SeedBits = 32
+  parameter integer SeedBits = 32,
+  // the write port: elements per load segment, at most, and the bits of its count
+  parameter integer LoadLanes = 8,
+  parameter integer LoadCountBits = 4,
+  // the read port: accumulators per result segment, at most, and the bits of its count
+  parameter integer ReadLanes = 2,
+  parameter integer ReadCountBits = 2
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -52,10 +63,12 @@ module edge_trainer_core #(
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
-  input  wire [OpBits-1:0]    wr_data_i,
+  input  wire [LoadLanes*OpBits-1:0] wr_data_i,
+  input  wire [LoadCountBits-1:0]    wr_count_i,
   output wire                 rd_valid_o,
   input  wire                 rd_ready_i,
-  output wire [AccBits-1:0]   rd_data_o
+  output wire [ReadLanes*AccBits-1:0] rd_data_o,
+  output wire [ReadCountBits-1:0]     rd_count_o
 );
   // ---------------------------------------------------------------- geometry
   // Everything else follows from the parameters above, so that overriding one
@@ -91,6 +104,12 @@ module edge_trainer_core #(
     if ((CountBits > 30) || ((1 << CountBits) <= Rows * Cols)) begin : g_check_tile_padding
       CountBits_must_count_Rows_x_Cols_and_be_at_most_30 u_stop ();
     end
+    if ((ReadLanes < 1) || (ReadLanes > Cols) || ((1 << ReadCountBits) <= ReadLanes) || (ReadCountBits > CountBits)) begin : g_check_read_lanes
+      ReadLanes_must_be_1_to_Cols u_stop ();
+    end
+    if ((LoadLanes < 1) || (LoadLanes > ActBanks) || ((1 << LoadCountBits) <= LoadLanes) || (LoadCountBits > CountBits)) begin : g_check_load_lanes
+      LoadLanes_must_be_1_to_the_widest_buffers_banks u_stop ();
+    end
   endgenerate
 
   wire                 w_wr_en, x_wr_en, dy_wr_en;
@@ -113,15 +132,14 @@ module edge_trainer_core #(
   wire [Cols-1:0]      w_row_lanes;
   wire [OpBits-1:0]    move_data;
   wire [Cols*OpBits-1:0] requant_out;   // requantized row segment (weight update)
-  // operand words written into the buffers: from the host, or requantized results
-  wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
+  wire                 fe_loading;
 
   // command front end <-> controller
   wire                 fe_accept, fe_computing, fe_compute_done;
   wire [CmdOpBits-1:0] fe_op;
   wire [CountBits-1:0] fe_din_blocks, fe_walk_base, fe_walk_block_rows, fe_walk_block_cols, fe_walk_stride;
-  wire                 fe_walk_start, fe_walk_step, fe_walk_row_end, fe_walk_last, fe_loading;
-  wire [CountBits-1:0] fe_walk_block, fe_walk_row, fe_walk_col, fe_mv_col, fe_seg, fe_rd_lane;
+  wire                 fe_walk_start, fe_walk_step, fe_walk_row_end, fe_walk_last;
+  wire [CountBits-1:0] fe_walk_block, fe_walk_row, fe_walk_col, fe_mv_col, fe_seg, fe_rd_lane, fe_rd_count;
   wire                 fe_mv_issue, fe_mv_write, fe_w_issue, fe_seg_last;
   wire                 fe_read_req, fe_result_req, fe_rd_fire, fe_rd_transposed, fe_rd_transposed_last;
   wire [CountBits-1:0] fe_res_rows, fe_res_cols;
@@ -133,7 +151,8 @@ module edge_trainer_core #(
     .CountBits (CountBits),
     .CmdOpBits (CmdOpBits),
     .ShiftBits (ShiftBits),
-    .SeedBits  (SeedBits)
+    .SeedBits  (SeedBits),
+    .ReadLanes (ReadLanes)
   ) u_frontend (
     .clk_i                (clk_i),
     .rst_ni               (rst_ni),
@@ -155,6 +174,7 @@ module edge_trainer_core #(
     .op_o                 (fe_op),
     .din_blocks_o         (fe_din_blocks),
     .wr_valid_i           (wr_valid_i),
+    .wr_count_i           ({{(CountBits-LoadCountBits){1'b0}}, wr_count_i}),
     .wr_ready_o           (wr_ready_o),
     .rd_valid_o           (rd_valid_o),
     .rd_ready_i           (rd_ready_i),
@@ -205,13 +225,14 @@ module edge_trainer_core #(
     .rd_row_end_o         (fe_rd_row_end),
     .rd_word_end_o        (fe_rd_word_end),
     .rd_last_o            (fe_rd_last),
-    .rd_lane_o            (fe_rd_lane)
+    .rd_lane_o            (fe_rd_lane),
+    .rd_count_o           (fe_rd_count)
   );
   // the dense core reads its result row-major only
   assign fe_rd_transposed = 1'b0;
   assign fe_rd_transposed_last = 1'b0;
-  wire unused_fe = fe_walk_row_end ^ fe_walk_last ^ fe_loading ^ fe_mv_write ^ fe_seg_last ^ fe_read_req
-                 ^ fe_rd_fire ^ fe_rd_row_end ^ (^fe_walk_col) ^ (^fe_seg);
+  wire unused_fe = fe_walk_row_end ^ fe_walk_last ^ fe_mv_write ^ move ^ fe_seg_last ^ fe_read_req
+                 ^ fe_rd_fire ^ fe_rd_row_end ^ (^fe_walk_col) ^ (^fe_seg) ^ (^fe_rd_lane) ^ (^fe_rd_count);
 
   // ---------------------------------------------------------------- controller
   // tiling, issue and drain of the computes; buffer and result addresses of the front end's walks
@@ -284,6 +305,42 @@ module edge_trainer_core #(
     .res_rd_addr_o     (res_rd_addr)
   );
 
+  // ---------------------------------------------------------------- load segments
+  // A load writes its segment (lane k: column walk_col + k of the block row) in
+  // one row write: the lanes go up by the walk's column in one rotation over
+  // the widest buffer's banks, which never wraps, since the segment stays
+  // inside the block row; each buffer takes its own low banks.
+  localparam integer SegBanks = ActBanks;
+  localparam integer SegRotBits = (SegBanks > 1) ? $clog2(SegBanks) : 1;
+  localparam integer SegLane = OpBits + 1;   // a lane: its enable and its element
+  wire [SegBanks*SegLane-1:0] seg_in;
+  wire [SegBanks*SegLane-1:0] seg_placed;
+  wire [SegBanks-1:0]         seg_lanes;
+  wire [SegBanks*OpBits-1:0]  seg_data;
+  genvar sg;
+  generate
+    for (sg = 0; sg < SegBanks; sg = sg + 1) begin : g_segment_lane
+      if (sg < LoadLanes) begin : g_load_lane
+        localparam [LoadCountBits:0] LaneNum = sg;
+        assign seg_in[sg*SegLane +: SegLane] = {({1'b0, wr_count_i} > LaneNum), wr_data_i[sg*OpBits +: OpBits]};
+      end else begin : g_no_lane
+        assign seg_in[sg*SegLane +: SegLane] = {SegLane{1'b0}};
+      end
+      assign seg_lanes[sg] = seg_placed[sg*SegLane + OpBits];
+      assign seg_data[sg*OpBits +: OpBits] = seg_placed[sg*SegLane +: OpBits];
+    end
+  endgenerate
+  edge_trainer_rotator #(
+    .Lanes      (SegBanks),
+    .Bits       (SegLane),
+    .AmountBits (SegRotBits),
+    .Up         (0)
+  ) u_segment_rotator (
+    .amount_i (fe_walk_col[SegRotBits-1:0]),
+    .data_i   (seg_in),
+    .data_o   (seg_placed)
+  );
+
   // ---------------------------------------------------------------- operand buffers
   wire [WeightBanks*OpBits-1:0] w_rd_data;
   wire [ActBanks*OpBits-1:0]    x_rd_data;
@@ -299,14 +356,14 @@ module edge_trainer_core #(
   ) u_weight_buffer (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .wr_en_i   (w_wr_en),
+    .wr_en_i   (1'b0),
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (buf_wr_data),
-    .wr_row_en_i    (w_row_wr_en),
-    .wr_row_lanes_i (w_row_lanes),
-    .wr_row_data_i  (requant_out),
+    .wr_data_i ({OpBits{1'b0}}),
+    .wr_row_en_i    (w_row_wr_en || w_wr_en),
+    .wr_row_lanes_i (fe_loading ? seg_lanes[WeightBanks-1:0] : w_row_lanes),
+    .wr_row_data_i  (fe_loading ? seg_data[WeightBanks*OpBits-1:0] : requant_out),
     .rd_en_i   (w_rd_en),
     .rd_col_i  (w_rd_col),
     .rd_base_i (w_rd_base),
@@ -323,14 +380,14 @@ module edge_trainer_core #(
   ) u_activation_buffer (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .wr_en_i   (x_wr_en),
+    .wr_en_i   (x_wr_en && !fe_loading),
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (buf_wr_data),
-    .wr_row_en_i    (1'b0),
-    .wr_row_lanes_i ({ActBanks{1'b0}}),
-    .wr_row_data_i  ({(ActBanks*OpBits){1'b0}}),
+    .wr_data_i (move_data),
+    .wr_row_en_i    (x_wr_en && fe_loading),
+    .wr_row_lanes_i (seg_lanes[ActBanks-1:0]),
+    .wr_row_data_i  (seg_data[ActBanks*OpBits-1:0]),
     .rd_en_i   (x_rd_en),
     .rd_col_i  (x_rd_col),
     .rd_base_i (x_rd_base),
@@ -347,14 +404,14 @@ module edge_trainer_core #(
   ) u_error_buffer (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .wr_en_i   (dy_wr_en),
+    .wr_en_i   (dy_wr_en && !fe_loading),
     .wr_base_i (ld_base),
     .wr_row_i  (ld_row),
     .wr_col_i  (ld_col),
-    .wr_data_i (buf_wr_data),
-    .wr_row_en_i    (1'b0),
-    .wr_row_lanes_i ({ErrBanks{1'b0}}),
-    .wr_row_data_i  ({(ErrBanks*OpBits){1'b0}}),
+    .wr_data_i (move_data),
+    .wr_row_en_i    (dy_wr_en && fe_loading),
+    .wr_row_lanes_i (seg_lanes[ErrBanks-1:0]),
+    .wr_row_data_i  (seg_data[ErrBanks*OpBits-1:0]),
     .rd_en_i   (dy_rd_en),
     .rd_col_i  (dy_rd_col),
     .rd_base_i (dy_rd_base),
@@ -440,14 +497,23 @@ module edge_trainer_core #(
     .rd_data_o (res_rd_data)
   );
 
-  reg [AccBits-1:0] result_element;
-  integer l;
-  always @* begin
-    result_element = {AccBits{1'b0}};
-    for (l = 0; l < Cols; l = l + 1) begin
-      if (fe_rd_lane == l[CountBits-1:0]) result_element = res_rd_data[l*AccBits +: AccBits];
-    end
-  end
+  // the result word from the walk's lane on: lane 0 is the element a move
+  // takes, the low ReadLanes lanes the segment a read takes
+  localparam integer LaneRotBits = (Cols > 1) ? $clog2(Cols) : 1;
+  wire [Cols*AccBits-1:0] result_from_lane;
+  edge_trainer_rotator #(
+    .Lanes      (Cols),
+    .Bits       (AccBits),
+    .AmountBits (LaneRotBits),
+    .Up         (1)
+  ) u_result_rotator (
+    .amount_i (fe_rd_lane[LaneRotBits-1:0]),
+    .data_i   (res_rd_data),
+    .data_o   (result_from_lane)
+  );
+  wire [AccBits-1:0] result_element = result_from_lane[AccBits-1:0];
+  wire [ReadLanes*AccBits-1:0] result_segment = result_from_lane[ReadLanes*AccBits-1:0];
+  wire unused_result_lanes = ^result_from_lane;   // the lanes past the segment
 
   // ---------------------------------------------------------------- moves and weight update
   // The aux element read one cycle earlier: the W value (update, read W) or the
@@ -470,12 +536,16 @@ module edge_trainer_core #(
     .OpBits      (OpBits),
     .AccBits     (AccBits),
     .ResultLanes (Cols),
+    .ReadLanes   (ReadLanes),
+    .ReadCountBits (ReadCountBits),
     .ShiftBits   (ShiftBits),
     .LfsrBits    (SeedBits)
   ) u_result_port (
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
     .result_element_i    (result_element),
+    .result_segment_i    (result_segment),
+    .rd_count_i          (fe_rd_count[ReadCountBits-1:0]),
     .result_word_i       (result_word_read),
     .aux_element_i       (aux_element),
     .w_row_i             (w_rd_data),
@@ -490,6 +560,7 @@ module edge_trainer_core #(
     .rd_load_i           (rd_load),
     .rd_weight_i         (rd_weight),
     .rd_data_o           (rd_data_o),
+    .rd_count_o          (rd_count_o),
     .compute_start_i     (compute_start),
     .result_write_i      (res_wr_en),
     .result_write_data_i (drain_row),

@@ -79,6 +79,7 @@ module edge_trainer_sequencer #(
   output wire [31:0]          job_stride_o,
   output wire                 job_compressed_o,
   output wire [31:0]          job_bytes_o,
+  output wire [CountBits-1:0] job_block_cols_o,   // a load: the buffer's block width, where its segments end
   input  wire                 load_done_i,
   input  wire                 load_error_i,
   input  wire [FaultBits-1:0] load_error_code_i,
@@ -473,6 +474,11 @@ module edge_trainer_sequencer #(
   assign job_stride_o = stride_q;
   assign job_compressed_o = compressed;
   assign job_bytes_o = bytes_q;
+  // the width of the target buffer's blocks (a segment is written in one cycle inside one)
+  localparam [CountBits-1:0] WBlockCols = 8;
+  localparam [CountBits-1:0] XBlockCols = 8;
+  localparam [CountBits-1:0] DyBlockCols = 8;
+  assign job_block_cols_o = is_load_w ? WBlockCols : is_load_x ? XBlockCols : DyBlockCols;
   assign running_o = (state_q != StIdle);
   assign fault_o = fault_q;
   assign fault_code_o = fault_code_q;

@@ -26,6 +26,12 @@ module tb_core;
   localparam integer OpBits = 8;
   localparam integer AccBits = 32;
   localparam integer CountBits = 14;
+  localparam integer LoadLanes = 8;
+  localparam integer LoadCountBits = 4;
+  // one element a cycle, in lane 0 (the memory system's loads write segments)
+  localparam [LoadCountBits-1:0] OneElement = 1;
+  localparam integer ReadLanes = 2;
+  localparam integer ReadCountBits = 2;
   localparam [3:0] OpRead = 4'd7;
   localparam [3:0] OpReadW = 4'd11;
 
@@ -48,10 +54,11 @@ module tb_core;
   wire [7:0]           result_bits;
   reg                  wr_valid = 1'b0;
   wire                 wr_ready;
-  reg  [OpBits-1:0]    wr_data = {OpBits{1'b0}};
+  reg  [LoadLanes*OpBits-1:0] wr_data = {(LoadLanes*OpBits){1'b0}};
   wire                 rd_valid;
   reg                  rd_ready = 1'b0;
-  wire [AccBits-1:0]   rd_data;
+  wire [ReadLanes*AccBits-1:0] rd_data;
+  wire [ReadCountBits-1:0]     rd_count;
 
   edge_trainer_core u_dut (
     .clk_i         (clk),
@@ -74,9 +81,11 @@ module tb_core;
     .wr_valid_i    (wr_valid),
     .wr_ready_o    (wr_ready),
     .wr_data_i     (wr_data),
+    .wr_count_i    (OneElement),
     .rd_valid_o    (rd_valid),
     .rd_ready_i    (rd_ready),
-    .rd_data_o     (rd_data)
+    .rd_data_o     (rd_data),
+    .rd_count_o    (rd_count)
   );
 
   always #5 clk = ~clk;
@@ -89,6 +98,7 @@ module tb_core;
   integer op, batch, din, dout, w_base, x_base, dy_base, shift, flags, count;
   reg [31:0] seed;
   reg [OpBits-1:0] word;
+  integer k;
   // file names are not waveforms: kept out of Verilator's trace
   /*verilator tracing_off*/
   reg [1023:0] in_path, out_path;
@@ -161,8 +171,13 @@ module tb_core;
         got = 0;
         while (got < count) begin
           if (rd_valid) begin
-            $fwrite(fd_out, "%h\n", rd_data);
-            got = got + 1;
+            // a segment of rd_count elements, one per line
+            if ((rd_count == 0) || (rd_count > ReadLanes) || (got + rd_count > count)) begin
+              $display("tb_core: command %0d: a read segment of %0d elements after %0d of %0d", op, rd_count, got, count);
+              $fatal(1);
+            end
+            for (k = 0; k < rd_count; k = k + 1) $fwrite(fd_out, "%h\n", rd_data[k*AccBits +: AccBits]);
+            got = got + rd_count;
           end
           @(negedge clk);
           wait_or_die(start);
@@ -174,7 +189,9 @@ module tb_core;
             $display("tb_core: stimulus ends inside the data of command %0d", op);
             $fatal(1);
           end
-          wr_data = word;
+          // the whole vector (zero-extended): Verilator 5.006 with --timing did not
+          // propagate an assignment to a part of it into the core's logic
+          wr_data = {{((LoadLanes-1)*OpBits){1'b0}}, word};
           wr_valid = 1'b1;
           while (!wr_ready) begin
             @(negedge clk);

@@ -4,9 +4,13 @@
 // ----------------------------------------------------------------------------
 `default_nettype none
 
-// Walks a tensor stored in blocks row-major, one element per step: for the
-// current element it gives the address of its row inside its block (block base
-// plus row), its row and column inside the block, and whether it is the last.
+// Walks a tensor stored in blocks row-major, one step at a time: for the
+// current place it gives the address of its row inside its block (block base
+// plus row), its row and column inside the block, and whether the step ends
+// the row or the tensor. A step covers count_i elements of the row (1 for
+// element walks; a load segment's length), which must stay inside the
+// current block row and the tensor's row: the segment never crosses a block's
+// column boundary (templates/dma_load.v.hbs cuts its segments so).
 // Blocks are block_rows x block_cols elements; a row of blocks spans stride
 // addresses (block_rows addresses per block).
 module tiny_sparse_block_walker #(
@@ -22,6 +26,7 @@ module tiny_sparse_block_walker #(
   input  wire [CountBits-1:0] block_cols_i,
   input  wire [CountBits-1:0] stride_i,
   input  wire                 step_i,
+  input  wire [CountBits-1:0] count_i,
   output wire [CountBits-1:0] block_o,
   output wire [CountBits-1:0] row_o,
   output wire [CountBits-1:0] col_o,
@@ -31,23 +36,26 @@ module tiny_sparse_block_walker #(
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
 
-  // the last index of each count (count - 1), kept so that the ends are
-  // register compares, not a subtraction and a compare in one cycle
-  reg [CountBits-1:0] rows_last_q, rows_last_d, cols_last_q, cols_last_d, p_last_q, p_last_d, q_last_q, q_last_d, p_q, p_d, stride_q, stride_d;
-  reg [CountBits-1:0] i_q, i_d, j_q, j_d, li_q, li_d, lj_q, lj_d, block_q, block_d, rowblk_q, rowblk_d;
+  // the elements left in the row and in the block row (the current place
+  // included) count down, so that the ends are compares of a register with
+  // the step's count, not a sum and a compare in one cycle
+  reg [CountBits-1:0] rows_last_q, rows_last_d, cols_q, cols_d, q_q, q_d, p_last_q, p_last_d, p_q, p_d, stride_q, stride_d;
+  reg [CountBits-1:0] i_q, i_d, row_left_q, row_left_d, blk_left_q, blk_left_d, li_q, li_d, lj_q, lj_d, block_q, block_d, rowblk_q, rowblk_d;
 
-  wire row_end = (j_q == cols_last_q);
+  wire row_end = (row_left_q == count_i);
+  wire blk_end = (blk_left_q == count_i);
 
   always @* begin
-    rows_last_d = rows_last_q; cols_last_d = cols_last_q; p_last_d = p_last_q; q_last_d = q_last_q; p_d = p_q; stride_d = stride_q;
-    i_d = i_q; j_d = j_q; li_d = li_q; lj_d = lj_q; block_d = block_q; rowblk_d = rowblk_q;
+    rows_last_d = rows_last_q; cols_d = cols_q; q_d = q_q; p_last_d = p_last_q; p_d = p_q; stride_d = stride_q;
+    i_d = i_q; row_left_d = row_left_q; blk_left_d = blk_left_q; li_d = li_q; lj_d = lj_q; block_d = block_q; rowblk_d = rowblk_q;
     if (start_i) begin
-      rows_last_d = rows_i - One; cols_last_d = cols_i - One; p_d = block_rows_i;
-      p_last_d = block_rows_i - One; q_last_d = block_cols_i - One; stride_d = stride_i;
-      i_d = Zero; j_d = Zero; li_d = Zero; lj_d = Zero; block_d = base_i; rowblk_d = base_i;
+      rows_last_d = rows_i - One; cols_d = cols_i; q_d = block_cols_i; p_d = block_rows_i;
+      p_last_d = block_rows_i - One; stride_d = stride_i;
+      i_d = Zero; row_left_d = cols_i; blk_left_d = block_cols_i; li_d = Zero; lj_d = Zero; block_d = base_i; rowblk_d = base_i;
     end else if (step_i) begin
       if (row_end) begin
-        j_d = Zero;
+        row_left_d = cols_q;
+        blk_left_d = q_q;
         lj_d = Zero;
         i_d = i_q + One;
         if (li_q == p_last_q) begin
@@ -59,12 +67,14 @@ module tiny_sparse_block_walker #(
           block_d = rowblk_q;
         end
       end else begin
-        j_d = j_q + One;
-        if (lj_q == q_last_q) begin
+        row_left_d = row_left_q - count_i;
+        if (blk_end) begin
+          blk_left_d = q_q;
           lj_d = Zero;
           block_d = block_q + p_q;
         end else begin
-          lj_d = lj_q + One;
+          blk_left_d = blk_left_q - count_i;
+          lj_d = lj_q + count_i;
         end
       end
     end
@@ -72,11 +82,11 @@ module tiny_sparse_block_walker #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rows_last_q <= Zero; cols_last_q <= Zero; p_last_q <= Zero; q_last_q <= Zero; p_q <= Zero; stride_q <= Zero;
-      i_q <= Zero; j_q <= Zero; li_q <= Zero; lj_q <= Zero; block_q <= Zero; rowblk_q <= Zero;
+      rows_last_q <= Zero; cols_q <= Zero; q_q <= Zero; p_last_q <= Zero; p_q <= Zero; stride_q <= Zero;
+      i_q <= Zero; row_left_q <= Zero; blk_left_q <= Zero; li_q <= Zero; lj_q <= Zero; block_q <= Zero; rowblk_q <= Zero;
     end else begin
-      rows_last_q <= rows_last_d; cols_last_q <= cols_last_d; p_last_q <= p_last_d; q_last_q <= q_last_d; p_q <= p_d; stride_q <= stride_d;
-      i_q <= i_d; j_q <= j_d; li_q <= li_d; lj_q <= lj_d; block_q <= block_d; rowblk_q <= rowblk_d;
+      rows_last_q <= rows_last_d; cols_q <= cols_d; q_q <= q_d; p_last_q <= p_last_d; p_q <= p_d; stride_q <= stride_d;
+      i_q <= i_d; row_left_q <= row_left_d; blk_left_q <= blk_left_d; li_q <= li_d; lj_q <= lj_d; block_q <= block_d; rowblk_q <= rowblk_d;
     end
   end
 

@@ -34,7 +34,8 @@ module tiny_sparse_command_frontend #(
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32,
-  parameter integer RequantStages = 5     // cycles from an element's take to its write
+  parameter integer RequantStages = 5,    // cycles from an element's take to its write
+  parameter integer ReadLanes = 1    // result elements a read moves per cycle, at most (a segment of one result word)
 ) (
   input  wire                     clk_i,
   input  wire                     rst_ni,
@@ -60,6 +61,7 @@ module tiny_sparse_command_frontend #(
   // host streams
   input  wire                     wr_valid_i,
   output wire                     wr_ready_o,
+  input  wire [CountBits-1:0]     wr_count_i,        // elements in the load segment (1 .. the write port's lanes)
   output wire                     rd_valid_o,
   input  wire                     rd_ready_i,
   output wire                     rd_weight_o,       // the read port streams W (read W)
@@ -114,7 +116,8 @@ module tiny_sparse_command_frontend #(
   output wire                     rd_row_end_o,
   output wire                     rd_word_end_o,
   output wire                     rd_last_o,
-  output wire [CountBits-1:0]     rd_lane_o
+  output wire [CountBits-1:0]     rd_lane_o,
+  output wire [CountBits-1:0]     rd_count_o         // elements of the segment at rd_lane_o (a read; 1 for a move)
 );
   localparam [3:0] StIdle = 4'd0;
   localparam [3:0] StLoad = 4'd1;
@@ -149,7 +152,11 @@ module tiny_sparse_command_frontend #(
   reg [RequantStages*Cols-1:0]      wb_lanes_q, wb_lanes_d;
   // read-out: row-major position in the result of the element in the read registers,
   // counted down (rows and columns left after it) so that the ends are zero tests
+  // the read-out walk: rows left after the current one; elements left in the
+  // row and in the result word, the current segment's included; the segment's
+  // elements; the most a segment may have (ReadLanes for a read, 1 for a move)
   reg [CountBits-1:0]  rd_rows_left_q, rd_rows_left_d, rd_cols_left_q, rd_cols_left_d, rd_lane_q, rd_lane_d;
+  reg [CountBits-1:0]  rd_word_left_q, rd_word_left_d, rd_count_q, rd_count_d, rd_max_q, rd_max_d;
   // read port: W read-out's element in the read registers; the output register's flags
   reg                  w_held_q, w_held_d, o_valid_q, o_valid_d, o_last_q, o_last_d;
 
@@ -263,6 +270,7 @@ module tiny_sparse_command_frontend #(
     .block_cols_i (walk_block_cols_i),
     .stride_i     (walk_stride_i),
     .step_i       (walk_step),
+    .count_i      (loading ? wr_count_i : One),
     .block_o      (walk_block),
     .row_o        (walk_row),
     .col_o        (walk_col),
@@ -272,8 +280,9 @@ module tiny_sparse_command_frontend #(
 
   // ---------------------------------------------------------------- read-out
   wire rd_consume = (rd_take && !rd_transposed_i) || (mv_take && !updating);
-  wire rd_row_end = (rd_cols_left_q == Zero);
-  wire rd_word_end = rd_row_end || (rd_lane_q == ColsC - One);
+  localparam [CountBits-1:0] ReadLanesC = ReadLanes[CountBits-1:0];
+  wire rd_row_end = (rd_cols_left_q == rd_count_q);
+  wire rd_word_end = rd_row_end || (rd_word_left_q == rd_count_q);
   wire rd_last = rd_row_end && (rd_rows_left_q == Zero);
   wire rd_done = rd_transposed_i ? rd_transposed_last_i : rd_last;
 
@@ -414,18 +423,26 @@ module tiny_sparse_command_frontend #(
   // result's shape is stable from the acceptance of a read or move on)
   always @* begin
     rd_rows_left_d = rd_rows_left_q; rd_cols_left_d = rd_cols_left_q; rd_lane_d = rd_lane_q;
+    rd_word_left_d = rd_word_left_q; rd_max_d = rd_max_q;
     if (accept) begin
-      rd_rows_left_d = res_rows_i - One; rd_cols_left_d = res_cols_i - One; rd_lane_d = Zero;
+      rd_rows_left_d = res_rows_i - One; rd_cols_left_d = res_cols_i; rd_lane_d = Zero; rd_word_left_d = ColsC;
+      rd_max_d = cmd_read ? ReadLanesC : One;
     end else if (rd_consume && !rd_last) begin
       if (rd_row_end) begin
         rd_rows_left_d = rd_rows_left_q - One;
-        rd_cols_left_d = res_cols_i - One;
+        rd_cols_left_d = res_cols_i;
         rd_lane_d = Zero;
+        rd_word_left_d = ColsC;
       end else begin
-        rd_cols_left_d = rd_cols_left_q - One;
-        rd_lane_d = rd_word_end ? Zero : rd_lane_q + One;
+        rd_cols_left_d = rd_cols_left_q - rd_count_q;
+        rd_lane_d = rd_word_end ? Zero : rd_lane_q + rd_count_q;
+        rd_word_left_d = rd_word_end ? ColsC : rd_word_left_q - rd_count_q;
       end
     end
+    // the next segment: as many elements as the read allows, the word and the row hold
+    rd_count_d = rd_max_d;
+    if (rd_word_left_d < rd_count_d) rd_count_d = rd_word_left_d;
+    if (rd_cols_left_d < rd_count_d) rd_count_d = rd_cols_left_d;
   end
 
   // the handshake outputs leave from registers: copies of the state decode
@@ -442,6 +459,7 @@ module tiny_sparse_command_frontend #(
       seg_q <= Zero; seg_rem_q <= Zero; din_q <= Zero; mv_lanes_q <= Zero;
       wb_valid_q <= {RequantStages{1'b0}}; wb_last_q <= {RequantStages{1'b0}};
       rd_rows_left_q <= Zero; rd_cols_left_q <= Zero; rd_lane_q <= Zero;
+      rd_word_left_q <= Zero; rd_count_q <= Zero; rd_max_q <= Zero;
       w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
@@ -454,6 +472,7 @@ module tiny_sparse_command_frontend #(
       seg_q <= seg_d; seg_rem_q <= seg_rem_d; din_q <= din_d; mv_lanes_q <= mv_lanes_d;
       wb_valid_q <= wb_valid_d; wb_last_q <= wb_last_d;
       rd_rows_left_q <= rd_rows_left_d; rd_cols_left_q <= rd_cols_left_d; rd_lane_q <= rd_lane_d;
+      rd_word_left_q <= rd_word_left_d; rd_count_q <= rd_count_d; rd_max_q <= rd_max_d;
       w_held_q <= w_held_d; o_valid_q <= o_valid_d; o_last_q <= o_last_d;
     end
   end
@@ -522,6 +541,7 @@ module tiny_sparse_command_frontend #(
   assign rd_word_end_o = rd_word_end;
   assign rd_last_o = rd_last;
   assign rd_lane_o = rd_lane_q;
+  assign rd_count_o = rd_count_q;
 endmodule
 
 `default_nettype wire

@@ -14,8 +14,12 @@
 // 8 rows at a time. Same ports and commands as the dense core:
 //   command:  cmd_valid_i/cmd_ready_o with op, layer dimensions and tensor bases;
 //             done_o pulses for one cycle when a command has finished.
-//   write:    wr_valid_i/wr_ready_o/wr_data_i, the operand words of a load, row-major.
-//   read:     rd_valid_o/rd_ready_i/rd_data_o, the last result, row-major.
+//   write:    wr_valid_i/wr_ready_o/wr_data_i/wr_count_i, the operands of a load,
+//             row-major; this core takes one element a cycle (wr_count_i = 1,
+//             in lane 0), the port has the dense core's LoadLanes lanes.
+//   read:     rd_valid_o/rd_ready_i/rd_data_o/rd_count_o, the last result,
+//             row-major; this core gives one element a cycle (rd_count_o = 1,
+//             in lane 0), the port has the dense core's ReadLanes lanes.
 // Commands (cmd_op_i): 1 load W, 2 load X, 3 load dY, 4 FP, 5 BP, 6 WG, 7 read result,
 // 8 result -> X (requantize, ReLU), 9 result -> dY (requantize, ReLU' mask from X),
 // 10 W <- W - round(result / 2^shift), 11 read W. result_bits_o: bits of the largest
@@ -35,7 +39,11 @@ module tiny_sparse_core #(
   parameter integer ResultWords = 256,
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
-  parameter integer SeedBits = 32
+  parameter integer SeedBits = 32,
+  parameter integer LoadLanes = 1,
+  parameter integer LoadCountBits = 1,
+  parameter integer ReadLanes = 1,
+  parameter integer ReadCountBits = 1
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -56,10 +64,12 @@ module tiny_sparse_core #(
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
-  input  wire [OpBits-1:0]    wr_data_i,
+  input  wire [LoadLanes*OpBits-1:0] wr_data_i,
+  input  wire [LoadCountBits-1:0]    wr_count_i,
   output wire                 rd_valid_o,
   input  wire                 rd_ready_i,
-  output wire [AccBits-1:0]   rd_data_o
+  output wire [ReadLanes*AccBits-1:0] rd_data_o,
+  output wire [ReadCountBits-1:0]     rd_count_o
 );
   localparam integer WordBits = Lanes * OpBits;
   localparam integer RequantStages = 5;   // cycles from a moved element's take to its write
@@ -73,7 +83,7 @@ module tiny_sparse_core #(
   wire [OpBits-1:0]    move_data;
   wire [Cols*OpBits-1:0] requant_out;   // requantized row segment (weight update)
   // operand words written into the stores: from the host, or requantized results
-  wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i;
+  wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i[OpBits-1:0];
 
   wire [CountBits-1:0]      rd_lane, rd_bank;
   wire                      w_wr_en, x_wr_en, dy_wr_en;
@@ -101,7 +111,7 @@ module tiny_sparse_core #(
   wire [CmdOpBits-1:0] fe_op;
   wire [CountBits-1:0] fe_din_blocks, fe_walk_base, fe_walk_block_rows, fe_walk_block_cols, fe_walk_stride;
   wire                 fe_walk_start, fe_walk_step, fe_walk_row_end, fe_walk_last, fe_loading;
-  wire [CountBits-1:0] fe_walk_block, fe_walk_row, fe_walk_col, fe_mv_col, fe_seg, fe_rd_lane;
+  wire [CountBits-1:0] fe_walk_block, fe_walk_row, fe_walk_col, fe_mv_col, fe_seg, fe_rd_lane, fe_rd_count;
   wire                 fe_mv_issue, fe_mv_write, fe_w_issue, fe_seg_last;
   wire                 fe_read_req, fe_result_req, fe_rd_fire, fe_rd_transposed, fe_rd_transposed_last;
   wire [CountBits-1:0] fe_res_rows, fe_res_cols;
@@ -171,6 +181,7 @@ module tiny_sparse_core #(
     .op_o                 (fe_op),
     .din_blocks_o         (fe_din_blocks),
     .wr_valid_i           (wr_valid_i),
+    .wr_count_i           ({{(CountBits-LoadCountBits){1'b0}}, wr_count_i}),
     .wr_ready_o           (wr_ready_o),
     .rd_valid_o           (rd_valid_o),
     .rd_ready_i           (rd_ready_i),
@@ -221,9 +232,16 @@ module tiny_sparse_core #(
     .rd_row_end_o         (fe_rd_row_end),
     .rd_word_end_o        (fe_rd_word_end),
     .rd_last_o            (fe_rd_last),
-    .rd_lane_o            (fe_rd_lane)
+    .rd_lane_o            (fe_rd_lane),
+    .rd_count_o           (fe_rd_count)
   );
-  wire unused_fe = fe_walk_start ^ fe_walk_last ^ fe_mv_write ^ (^fe_walk_col);
+  generate
+    if (LoadLanes > 1) begin : g_unused_lanes
+      wire unused_lanes = ^wr_data_i[LoadLanes*OpBits-1:OpBits];
+    end
+  endgenerate
+  localparam [ReadCountBits-1:0] OneReadElement = 1;
+  wire unused_fe = (^fe_rd_count) ^ fe_walk_start ^ fe_walk_last ^ fe_mv_write ^ (^fe_walk_col);
 
   // ---------------------------------------------------------------- controller
   // passes and fills of the computes; row-store and result-bank addresses of the front end's walks
@@ -663,12 +681,16 @@ module tiny_sparse_core #(
     .OpBits      (OpBits),
     .AccBits     (AccBits),
     .ResultLanes (Rows),
+    .ReadLanes   (ReadLanes),
+    .ReadCountBits (ReadCountBits),
     .ShiftBits   (ShiftBits),
     .LfsrBits    (SeedBits)
   ) u_result_port (
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
     .result_element_i    (result_element),
+    .result_segment_i    ({{ReadLanes{result_element}}}),
+    .rd_count_i          (OneReadElement),
     .result_word_i       (result_word_read),
     .aux_element_i       (aux_element),
     .w_row_i             (w_rd_data),
@@ -683,6 +705,7 @@ module tiny_sparse_core #(
     .rd_load_i           (rd_load),
     .rd_weight_i         (rd_weight),
     .rd_data_o           (rd_data_o),
+    .rd_count_o          (rd_count_o),
     .compute_start_i     (compute_start),
     .result_write_i      (1'b1),
     .result_write_data_i (eng_magnitude),

@@ -252,6 +252,7 @@ module tiny_trainer_controller #(
     .block_cols_i (ColsC),
     .stride_i     (mask_row_stride),
     .step_i       (walk_step_i),
+    .count_i      (One),
     .block_o      (mask_block),
     .row_o        (mask_row),
     .col_o        (mask_col),

@@ -14,9 +14,11 @@
 //   The inputs are taken in the cycle the element sits in the buffers' read
 //   registers; requant_o and move_data_o follow RequantStages cycles later (the
 //   units are pipelined, one element or segment per cycle).
-//   read port:     rd_data_o is a register, loaded with the element in the
-//                  read registers when rd_load_i is high (the front end's
-//                  output stage)
+//   read port:     rd_data_o/rd_count_o are registers, loaded with the
+//                  segment of the result (rd_count_i elements from lane 0 of
+//                  result_segment_i; lanes from rd_count_o on mean nothing) or
+//                  the W element (lane 0, count 1) when rd_load_i is high (the
+//                  front end's output stage)
 //   result_bits_o: bit length of the OR of every magnitude written into the
 //                  result since the compute began (one's complement of
 //                  negatives), registered in step with the magnitude
@@ -25,6 +27,8 @@ module tiny_trainer_result_port #(
   parameter integer OpBits = 8,
   parameter integer AccBits = 32,
   parameter integer ResultLanes = 8,
+  parameter integer ReadLanes = 1,
+  parameter integer ReadCountBits = 1,
   parameter integer ShiftBits = 6,
   parameter integer LfsrBits = 32
 ) (
@@ -32,6 +36,8 @@ module tiny_trainer_result_port #(
   input  wire                         rst_ni,
   // the element read out or moved, the result word a weight update takes
   input  wire [AccBits-1:0]           result_element_i,
+  input  wire [ReadLanes*AccBits-1:0] result_segment_i,
+  input  wire [ReadCountBits-1:0]     rd_count_i,
   input  wire [Cols*AccBits-1:0]      result_word_i,
   // the aux element (W value or X mask value) and the W row of a weight update
   input  wire [OpBits-1:0]            aux_element_i,
@@ -48,7 +54,8 @@ module tiny_trainer_result_port #(
   // read port
   input  wire                         rd_load_i,
   input  wire                         rd_weight_i,
-  output wire [AccBits-1:0]           rd_data_o,
+  output wire [ReadLanes*AccBits-1:0] rd_data_o,
+  output wire [ReadCountBits-1:0]     rd_count_o,
   // magnitude of the result being written
   input  wire                         compute_start_i,
   input  wire                         result_write_i,
@@ -95,13 +102,27 @@ module tiny_trainer_result_port #(
 
   // The read port's output register: the host sees a register, not the
   // buffers' read registers through the lane multiplexers.
-  reg  [AccBits-1:0] rd_data_q;
-  wire [AccBits-1:0] rd_data_d = !rd_load_i ? rd_data_q
-                               : (rd_weight_i ? {{(AccBits-OpBits){aux_element_i[OpBits-1]}}, aux_element_i} : result_element_i);
+  localparam [ReadCountBits-1:0] OneElement = 1;
+  reg  [ReadLanes*AccBits-1:0] rd_data_q, rd_data_d;
+  reg  [ReadCountBits-1:0]     rd_count_q, rd_count_d;
+  always @* begin
+    rd_data_d = rd_data_q;
+    rd_count_d = rd_count_q;
+    if (rd_load_i && rd_weight_i) begin
+      rd_data_d = result_segment_i;
+      rd_data_d[AccBits-1:0] = {{(AccBits-OpBits){aux_element_i[OpBits-1]}}, aux_element_i};
+      rd_count_d = OneElement;
+    end else if (rd_load_i) begin
+      rd_data_d = result_segment_i;
+      rd_count_d = rd_count_i;
+    end
+  end
   always @(posedge clk_i) begin
     rd_data_q <= rd_data_d;
+    rd_count_q <= rd_count_d;
   end
   assign rd_data_o = rd_data_q;
+  assign rd_count_o = rd_count_q;
 
   // Bits of the largest magnitude written into the result buffer since the
   // compute began: the OR of every element's magnitude (one's complement for

@@ -83,6 +83,9 @@ module tiny_trainer_system #(
   localparam integer ShiftBits = 6;
   localparam integer SeedBits = 32;
   localparam integer FaultBits = 4;
+  localparam integer LoadLanes = 2;
+  localparam integer LoadCountBits = 2;
+  localparam [LoadCountBits-1:0] OneElement = 1;
   localparam integer Depth = 1 << IndexBits;
   localparam [FaultBits-1:0] FaultQueueFull = 4'd9;
 
@@ -279,8 +282,13 @@ module tiny_trainer_system #(
   wire [FaultBits-1:0] load_error_code, store_error_code;
   wire                 running;
   wire                 core_wr_valid, core_wr_ready, core_rd_valid, core_rd_ready;
-  wire [OpBits-1:0]    core_wr_data, load_elem;
+  wire [OpBits-1:0]    load_elem;
+  wire [LoadLanes*OpBits-1:0] core_wr_data;
+  wire [LoadCountBits-1:0]    core_wr_count;
   wire [AccBits-1:0]   core_rd_data;
+  wire                 core_rd_count;
+  wire [CountBits-1:0] job_block_cols;
+  wire unused_interim = core_rd_count ^ (^job_block_cols);
   wire                 load_elem_valid, store_elem_ready;
   // a fault found outside the sequencer: a host push into a full queue, or the program fetch
   wire                 other_fault = host_overflow || fetch_error;
@@ -333,6 +341,7 @@ module tiny_trainer_system #(
     .job_stride_o       (job_stride),
     .job_compressed_o   (job_compressed),
     .job_bytes_o        (job_bytes),
+    .job_block_cols_o (job_block_cols),
     .load_done_i        (load_done),
     .load_error_i       (load_error),
     .load_error_code_i  (load_error_code),
@@ -470,10 +479,21 @@ module tiny_trainer_system #(
   // its write port takes the load's elements, or zeros after a load's fault;
   // its read port feeds the store, or is drained after a store's fault
   assign core_wr_valid = fill_zero || load_elem_valid;
-  assign core_wr_data = fill_zero ? {OpBits{1'b0}} : load_elem;
+  generate
+    if (LoadLanes > 1) begin : g_wide_write
+      assign core_wr_data = fill_zero ? {(LoadLanes*OpBits){1'b0}} : {{((LoadLanes-1)*OpBits){1'b0}}, load_elem};
+    end else begin : g_narrow_write
+      assign core_wr_data = fill_zero ? {OpBits{1'b0}} : load_elem;
+    end
+  endgenerate
+  assign core_wr_count = OneElement;
   assign core_rd_ready = drain || store_elem_ready;
 
-  tiny_trainer_core u_core (
+  // (interim: the store takes one element a cycle until its engine takes segments)
+  tiny_trainer_core #(
+    .ReadLanes     (1),
+    .ReadCountBits (1)
+  ) u_core (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
     .cmd_valid_i   (cmd_valid),
@@ -494,9 +514,11 @@ module tiny_trainer_system #(
     .wr_valid_i    (core_wr_valid),
     .wr_ready_o    (core_wr_ready),
     .wr_data_i     (core_wr_data),
+    .wr_count_i    (core_wr_count),
     .rd_valid_o    (core_rd_valid),
     .rd_ready_i    (core_rd_ready),
-    .rd_data_o     (core_rd_data)
+    .rd_data_o     (core_rd_data),
+    .rd_count_o    (core_rd_count)
   );
 
   // one ID: every burst is ARID/AWID 0, so responses come back in order
