@@ -313,6 +313,9 @@ export interface MemoryModel {
   /** bits of a segment's count, 1 .. loadLanes and 1 .. storeLanes */
   loadCountBits: number;
   storeCountBits: number;
+  /** the core's wr_data_i and rd_data_o: loadLanes operands, storeLanes accumulators */
+  loadDataBits: number;
+  storeDataBits: number;
   /** log2 elementBytes and log2 resultBytes */
   elementShift: number;
   resultShift: number;
@@ -409,6 +412,8 @@ export function memoryModel(spec: Spec): MemoryModel {
     loadBlockCols: spec.sparsity.skipZeros ? { w: 1, x: 1, dy: 1 } : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
     loadCountBits: bitsFor(loadLanes),
     storeCountBits: bitsFor(storeLanes),
+    loadDataBits: loadLanes * spec.numeric.operandBits,
+    storeDataBits: storeLanes * spec.numeric.accumulatorBits,
     elementShift: Math.log2(elementBytes),
     resultShift: Math.log2(resultBytes),
     queueEntryBits,

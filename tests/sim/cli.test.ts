@@ -66,8 +66,8 @@ describe('trainforge sim (Icarus)', () => {
       expect(report.macs).toBe(2 * 5 * 3);
       expect(report.idealCycles).toBe(Math.ceil(30 / 4));
       expect(report.utilization).toBeCloseTo((report.idealCycles as number) / (report.cycles as number), 12);
-      // load dY (3 x 2), load X (3 x 5), read dW (2 x 5)
-      expect(report.transferCycles).toBe(loadCycles(3, 2) + loadCycles(3, 5) + readCycles(2, 5));
+      // load dY (3 x 2), load X (3 x 5), read dW (2 x 5) in segments of 2 (one result word)
+      expect(report.transferCycles).toBe(loadCycles(3, 2) + loadCycles(3, 5) + readCycles(2, 5, { lanes: 2, wordElements: 2 }));
       // the run through memory: four descriptors fetched (256 bytes = 32 beats of 8); dY's 3 rows of 2 bytes packed
       // (stride 2) take a beat each; X's rows of 5 bytes at 0, 5 and 10 take 1, 2 and 1 beats (row 1 spans bytes
       // 5..9, across the first beat's end); the result's 2 rows of 5 x 2 bytes written

@@ -28,7 +28,7 @@ describe('transfer cycles on icarus (3x5)', () => {
           return loadCycles(rows, cols);
         });
         const { M, N } = gemmShape(run.step, c.dims);
-        const predicted = loads[0] + loads[1] + readCycles(M, N);
+        const predicted = loads[0] + loads[1] + readCycles(M, N, model.readPort);
         if (run.transferCycles !== predicted) {
           problems.push(`${run.step.toUpperCase()} transfer cycles at ${caseLabel(c)}: measured ${run.transferCycles}, model ${predicted}`);
         }

@@ -27,8 +27,12 @@ export function expectedHeaderValues(design: Design): Map<string, number> {
     ['SHIFT_BITS', host.shiftBits],
     ['SEED_BITS', host.seedBits],
     ['FLAG_BITS', 1],
-    ['WR_DATA_BITS', host.operandBits],
-    ['RD_DATA_BITS', host.accumulatorBits],
+    ['WR_LANES', model.memory.loadLanes],
+    ['WR_DATA_BITS', model.memory.loadLanes * host.operandBits],
+    ['WR_COUNT_BITS', Math.ceil(Math.log2(model.memory.loadLanes + 1))],
+    ['RD_LANES', model.memory.storeLanes],
+    ['RD_DATA_BITS', model.memory.storeLanes * host.accumulatorBits],
+    ['RD_COUNT_BITS', Math.ceil(Math.log2(model.memory.storeLanes + 1))],
     ['RESULT_BITS_BITS', host.resultBitsWidth],
     ['MAX_DIM', 2 ** model.dimBits - 1],
   ]);
@@ -82,18 +86,22 @@ export function moduleParameters(verilog: string): Map<string, number> {
   return new Map([...verilog.matchAll(/^\s*parameter\s+integer\s+(\w+)\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
 }
 
-/** Port name -> width of a module's ANSI port list, with `[P-1:0]` and `[N:0]` ranges. */
+/** Port name -> width of a module's ANSI port list, with `[P-1:0]`, `[A*B-1:0]` and `[N:0]` ranges. */
 export function modulePorts(verilog: string, params: Map<string, number>): Map<string, number> {
   const ports = new Map<string, number>();
   for (const m of verilog.matchAll(/^\s*(?:input|output)\s+(?:wire\s+|reg\s+)?(?:\[([^\]]+)\]\s*)?(\w+)\s*,?\s*$/gm)) {
     const range = m[1];
     let width = 1;
     if (range) {
-      const r = /^\s*(\w+)\s*(?:-\s*1)?\s*:\s*0\s*$/.exec(range);
+      // P-1:0, A*B-1:0 (a product of parameters or numbers) or N:0
+      const r = /^\s*(\w+(?:\s*\*\s*\w+)*)\s*(?:-\s*1)?\s*:\s*0\s*$/.exec(range);
       const minusOne = /-\s*1/.test(range);
-      if (!r) throw new Error(`port ${m[2]}: range [${range}] is not [X-1:0] or [N:0]`);
-      const base = /^\d+$/.test(r[1]) ? Number(r[1]) : params.get(r[1]);
-      if (base === undefined) throw new Error(`port ${m[2]}: unknown parameter ${r[1]}`);
+      if (!r) throw new Error(`port ${m[2]}: range [${range}] is not [X-1:0], [A*B-1:0] or [N:0]`);
+      const factors = r[1].split('*').map((f) => f.trim());
+      const values = factors.map((f) => (/^\d+$/.test(f) ? Number(f) : params.get(f)));
+      const unknown = factors.find((_, i) => values[i] === undefined);
+      if (unknown !== undefined) throw new Error(`port ${m[2]}: unknown parameter ${unknown}`);
+      const base = values.reduce((a: number, b) => a * (b as number), 1);
       width = minusOne ? base : base + 1;
     }
     ports.set(m[2], width);
@@ -115,7 +123,9 @@ export const PORT_MACROS: Record<string, string> = {
   cmd_round_i: 'FLAG_BITS',
   cmd_relu_i: 'FLAG_BITS',
   wr_data_i: 'WR_DATA_BITS',
+  wr_count_i: 'WR_COUNT_BITS',
   rd_data_o: 'RD_DATA_BITS',
+  rd_count_o: 'RD_COUNT_BITS',
   result_bits_o: 'RESULT_BITS_BITS',
 };
 
@@ -127,6 +137,10 @@ export const PARAMETER_MACROS: Record<string, string | null> = {
   AccBits: 'ACCUMULATOR_BITS',
   MultiplyStage: 'MULTIPLY_REGISTER',
   CountBits: 'COUNT_BITS',
+  LoadLanes: 'WR_LANES',
+  LoadCountBits: 'WR_COUNT_BITS',
+  ReadLanes: 'RD_LANES',
+  ReadCountBits: 'RD_COUNT_BITS',
   CmdOpBits: 'OP_BITS',
   ShiftBits: 'SHIFT_BITS',
   SeedBits: 'SEED_BITS',

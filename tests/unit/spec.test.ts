@@ -16,7 +16,7 @@ const DEFAULT_SPEC: Spec = {
   array: { rows: 8, cols: 8, multiplyRegister: false },
   numeric: { operandBits: 8, accumulatorBits: 32 },
   buffers: { weightWords: 8192, activationWords: 8192, errorWords: 8192, resultWords: 4096, transposable: true },
-  memory: { dataBits: 64, addrBits: 32, maxBurst: 16, outstandingReads: 4, queueDepth: 16, zvcChunk: 8 },
+  memory: { dataBits: 64, addrBits: 32, maxBurst: 16, outstandingReads: 16, queueDepth: 16, zvcChunk: 8 },
   sparsity: { skipZeros: false },
 };
 
