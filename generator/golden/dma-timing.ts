@@ -30,6 +30,8 @@ export interface LoadTimingJob {
   bytes: number;
   /** compressed: the tensor (rows x cols, its zeros decide the decoder's steps) */
   tensor?: readonly (readonly number[])[];
+  /** job_block_cols_i: segments never cross a multiple of it within a row (default: cols, no cut) */
+  blockCols?: number;
 }
 
 export interface StoreTimingJob {
@@ -39,18 +41,24 @@ export interface StoreTimingJob {
   stride: number;
 }
 
-/** Edges from the job's acceptance: the first element's handshake, the last one's, done_o. */
+/** Edges from the job's acceptance: the first segment's handshake, the last one's, done_o; the first and the last R beat. */
 export interface LoadTiming {
   first: number;
   last: number;
   done: number;
+  /** every segment's count, in order */
+  segments: number[];
+  firstBeat: number;
+  lastBeat: number;
 }
 
-/** Edges from the job's acceptance: the first element's handshake, the last one's, done_o. */
+/** Edges from the job's acceptance: the first segment's handshake, the last one's, done_o; the first and the last W beat. */
 export interface StoreTiming {
   first: number;
   last: number;
   done: number;
+  firstBeat: number;
+  lastBeat: number;
 }
 
 /** The register FIFO of templates/stream_fifo.v.hbs. */
@@ -94,36 +102,6 @@ function beatsOf(g: Geometry, addr: number, bytes: number): number {
 }
 
 const LIMIT = 10_000_000;
-
-/**
- * The decoder's steps of a load: the bits each consumes and whether it emits
- * an element (dense: ElementBytes x 8 per element; compressed: one step per
- * element, OpBits if it is nonzero, plus the padding on the chunk's last one;
- * a full chunk's first step also takes its bitmap, a shorter chunk (the end
- * of a row) has a bitmap step of its own that emits nothing).
- */
-function decoderSteps(m: CoreModel, job: LoadTimingJob): { need: number; emits: boolean }[] {
-  const steps: { need: number; emits: boolean }[] = [];
-  if (!job.compressed) {
-    for (let i = 0; i < job.rows * job.cols; i++) steps.push({ need: 8 * m.memory.elementBytes, emits: true });
-    return steps;
-  }
-  if (!job.tensor) throw new Error('dmaLoadCycles: a compressed job needs its tensor');
-  const chunk = m.memory.zvcChunk;
-  for (const row of job.tensor) {
-    for (let s = 0; s < row.length; s += chunk) {
-      const part = row.slice(s, s + chunk);
-      const nonzeros = part.filter((v) => v !== 0).length;
-      const pad = 8 * chunkBytes(part.length, nonzeros, m.opBits) - (part.length + nonzeros * m.opBits);
-      const elementNeed = (v: number, i: number) => (v !== 0 ? m.opBits : 0) + (i === part.length - 1 ? pad : 0);
-      // a full chunk's bitmap step also decodes its first element; a shorter one reads the bitmap alone
-      if (part.length === chunk) steps.push({ need: chunk + elementNeed(part[0], 0), emits: true });
-      else steps.push({ need: part.length, emits: false }, { need: elementNeed(part[0], 0), emits: true });
-      part.slice(1).forEach((v, i) => steps.push({ need: elementNeed(v, i + 1), emits: true }));
-    }
-  }
-  return steps;
-}
 
 /** A read request on the reader's request port. */
 export interface ReadRequest {
@@ -240,12 +218,60 @@ export class ReaderTiming {
   }
 }
 
-/** templates/dma_load.v.hbs from the edge that accepts a job (a job that succeeds). */
+/**
+ * How a load cuts its elements into segments (templates/dma_load.v.hbs): row-major; a segment never
+ * crosses a multiple of blockCols within the row (counted from the row's first element) nor the row's
+ * end, holds at most Lanes elements, and (compressed) never crosses a chunk boundary (multiples of
+ * ZvcChunk from the row's start); within those cuts it is maximal. The count of the segment that
+ * starts at column `col`.
+ */
+export function loadSegmentCount(m: CoreModel, job: { cols: number; blockCols?: number; compressed: boolean }, col: number): number {
+  const blockCols = job.blockCols ?? job.cols;
+  const chunk = m.memory.zvcChunk;
+  let count = Math.min(m.memory.loadLanes, job.cols - col, blockCols - (col % blockCols));
+  if (job.compressed) count = Math.min(count, chunk - (col % chunk));
+  return count;
+}
+
+/** A row's segment counts, in order. */
+export function loadRowSegments(m: CoreModel, job: { cols: number; blockCols?: number; compressed: boolean }): number[] {
+  const counts: number[] = [];
+  for (let col = 0; col < job.cols;) {
+    const n = loadSegmentCount(m, job, col);
+    counts.push(n);
+    col += n;
+  }
+  return counts;
+}
+
+/** The bytes of each compressed chunk of a tensor, in stream order (each is one step of the load's window). */
+function chunkSizes(m: CoreModel, job: LoadTimingJob): number[] {
+  if (!job.tensor) throw new Error('dmaLoadCycles: a compressed job needs its tensor');
+  const chunk = m.memory.zvcChunk;
+  const sizes: number[] = [];
+  for (const row of job.tensor) {
+    for (let s = 0; s < row.length; s += chunk) {
+      const part = row.slice(s, s + chunk);
+      sizes.push(chunkBytes(part.length, part.filter((v) => v !== 0).length, m.opBits));
+    }
+  }
+  return sizes;
+}
+
+/**
+ * templates/dma_load.v.hbs from the edge that accepts a job (a job that succeeds). Per edge,
+ * `segValid` and `segCount` say which segment the engine hands over (seg_valid_o, seg_count_o):
+ * the consumer takes it at the next edge when it is ready.
+ */
 export class LoadEngineTiming {
-  private readonly steps: { need: number; emits: boolean }[];
+  private readonly chunks: number[];
   private readonly D: number;
+  private readonly E: number;
+  private readonly lanes: number;
   private readonly roomMax: number;
   private readonly rowBytes: number;
+  private readonly blockCols: number;
+  private readonly chunk: number;
   busy = true;
   private rqValid = false;
   private rqAddr = 0;
@@ -257,11 +283,22 @@ export class LoadEngineTiming {
   private trLead: number;
   private trLeft: number;
   private alValid = false;
-  private alBits = 0;
+  private alBytes = 0;
   private avail = 0;
-  private stepAt = 0;
-  /** elem_valid_o */
-  elemValid = false;
+  // the output position: to the row's end, the block's boundary, the chunk's boundary; the next segment's count
+  private rowLeft: number;
+  private blockLeft: number;
+  private chunkLeft: number;
+  private cnt: number;
+  private outRows: number;
+  private outDone = false;
+  // compressed: the chunks taken from the window, the chunk register
+  private wAt = 0;
+  private dValid = false;
+  /** seg_valid_o */
+  segValid = false;
+  /** seg_count_o: the elements of the segment in the segment register */
+  segCount = 0;
   /** done_o */
   done = false;
 
@@ -271,14 +308,24 @@ export class LoadEngineTiming {
   ) {
     const mem = m.memory;
     this.D = mem.dataBytes;
-    const needMax = Math.max(mem.zvcChunk + m.opBits + 7, 8 * mem.elementBytes);
-    this.roomMax = 2 * needMax - 1; // WinBits - DataBits
-    this.steps = decoderSteps(m, job);
-    this.rowBytes = job.cols * mem.elementBytes;
+    this.E = mem.elementBytes;
+    this.lanes = mem.loadLanes;
+    this.chunk = mem.zvcChunk;
+    const needMax = Math.max(Math.ceil((mem.zvcChunk * (m.opBits + 1)) / 8), this.lanes * this.E);
+    this.roomMax = 2 * needMax - 1; // WinBytes - DataBytes
+    this.chunks = job.compressed ? chunkSizes(m, job) : [];
+    this.rowBytes = job.cols * this.E;
+    this.blockCols = job.blockCols ?? job.cols;
+    if (!Number.isInteger(this.blockCols) || this.blockCols < 1) throw new RangeError(`LoadEngineTiming: blockCols ${this.blockCols}`);
     this.genAddr = job.addr;
     this.genLeft = job.compressed ? (job.bytes !== 0 ? 1 : 0) : job.rows;
     this.trLead = job.addr % this.D;
     this.trLeft = job.compressed ? job.bytes : this.rowBytes;
+    this.rowLeft = job.cols;
+    this.blockLeft = this.blockCols;
+    this.chunkLeft = this.chunk;
+    this.outRows = job.rows;
+    this.cnt = loadSegmentCount(m, job, 0);
   }
 
   /** rd_req_valid_o and its payload */
@@ -291,17 +338,35 @@ export class LoadEngineTiming {
     return this.busy && (!this.alValid || this.avail <= this.roomMax);
   }
 
-  /** One edge: the reader took the request register if reqReady; take: the reader's beat taken; takeLast: it was the request's last. The element consumer is always ready. */
-  clock(reqReady: boolean, take: boolean, takeLast: boolean): void {
+  /** seg_valid_o, under its former name */
+  get elemValid(): boolean {
+    return this.segValid;
+  }
+
+  /**
+   * One edge: the reader took the request register if reqReady; take: the reader's beat taken;
+   * takeLast: it was the request's last; segReady: the consumer's seg_ready_i (always ready unless told).
+   */
+  clock(reqReady: boolean, take: boolean, takeLast: boolean, segReady = true): void {
     const job = this.job;
     const rqLoad = this.busy && this.genLeft !== 0 && (!this.rqValid || reqReady);
     const start = this.trFirst ? this.trLead : 0;
     const keep = Math.min(this.trLeft, this.D - start);
     const append = this.alValid && this.avail <= this.roomMax;
-    const step = this.steps[this.stepAt];
-    const doStep = this.busy && step !== undefined && this.avail >= step.need;
-    const finish =
-      this.busy && !this.elemValid && this.inflight === 0 && !this.rqValid && this.stepAt >= this.steps.length && !this.alValid;
+    const outFree = !this.segValid || segReady;
+    const active = this.busy;
+    const rowEnd = this.cnt === this.rowLeft;
+    const chunkEnd = rowEnd || this.cnt === this.chunkLeft;
+    const denseNeed = this.cnt * this.E;
+    const denseStep = !job.compressed && active && !this.outDone && outFree && this.avail >= denseNeed;
+    const cOk = job.compressed && active && !this.outDone && this.dValid && outFree;
+    const dFree = !this.dValid || (cOk && chunkEnd);
+    const chunkNeed = this.chunks[this.wAt];
+    const wStep = job.compressed && active && chunkNeed !== undefined && dFree && this.avail >= chunkNeed;
+    const emit = denseStep || cOk;
+    const step = denseStep || wStep;
+    const need = job.compressed ? chunkNeed : denseNeed;
+    const finish = this.busy && !this.segValid && this.inflight === 0 && !this.rqValid && this.outDone && !this.alValid;
     const takenLast = take && takeLast;
     if (rqLoad) {
       this.rqAddr = this.genAddr;
@@ -322,32 +387,55 @@ export class LoadEngineTiming {
       }
     }
     this.rqValid = rqLoad ? true : reqReady ? false : this.rqValid;
-    this.avail = this.avail + (append ? this.alBits : 0) - (doStep ? step.need : 0);
+    this.avail = this.avail + (append ? this.alBytes : 0) - (step ? need : 0);
     this.alValid = take ? true : append ? false : this.alValid;
-    if (take) this.alBits = 8 * keep;
-    if (doStep) this.stepAt++;
-    this.elemValid = doStep && step.emits;
+    if (take) this.alBytes = keep;
+    if (wStep) this.wAt++;
+    this.dValid = wStep ? true : cOk && chunkEnd ? false : this.dValid;
+    if (emit) {
+      this.segCount = this.cnt;
+      if (rowEnd && this.outRows === 1) this.outDone = true;
+      if (rowEnd) this.outRows--;
+      this.rowLeft = rowEnd ? job.cols : this.rowLeft - this.cnt;
+      this.blockLeft = rowEnd || this.cnt === this.blockLeft ? this.blockCols : this.blockLeft - this.cnt;
+      this.chunkLeft = chunkEnd ? this.chunk : this.chunkLeft - this.cnt;
+      const toChunk = job.compressed ? this.chunkLeft : this.lanes;
+      this.cnt = Math.min(this.lanes, this.rowLeft, this.blockLeft, toChunk);
+    }
+    this.segValid = emit ? true : segReady ? false : this.segValid;
     this.done = finish;
     if (finish) this.busy = false;
   }
 }
 
-/** A load job (one that succeeds) on an idle reader and the deterministic memory of `latency` edges. */
+/**
+ * A load job (one that succeeds) on an idle reader and the deterministic memory of `latency` edges,
+ * the consumer always ready: the first and the last segment's handshake, done_o, every segment's count
+ * in order, and the first and the last R beat's handshake on the bus.
+ */
 export function dmaLoadCycles(m: CoreModel, job: LoadTimingJob, latency: number): LoadTiming {
   const mem = new ReadMemoryTiming(latency);
   const reader = new ReaderTiming(m);
   const load = new LoadEngineTiming(m, job);
   let first = -1;
   let last = -1;
+  let firstBeat = -1;
+  let lastBeat = -1;
+  const segments: number[] = [];
   for (let t = 0; t < LIMIT; t++) {
     const edge = t + 1;
-    // the consumer takes the element at this edge; done_o is seen at this edge
-    if (load.elemValid) {
+    // the consumer takes the segment at this edge; done_o is seen at this edge
+    if (load.segValid) {
       if (first < 0) first = edge;
       last = edge;
+      segments.push(load.segCount);
     }
-    if (load.done) return { first, last, done: edge };
+    if (load.done) return { first, last, done: edge, segments, firstBeat, lastBeat };
     const { rValid, rLast } = mem;
+    if (rValid && reader.rready) {
+      if (firstBeat < 0) firstBeat = edge;
+      lastBeat = edge;
+    }
     const dataReady = load.dataReady;
     const take = reader.outValid && dataReady;
     const takeLast = reader.outLast;
@@ -472,14 +560,26 @@ export class WriterTiming {
   }
 }
 
-/** templates/dma_store.v.hbs from the edge that accepts a job. */
+/**
+ * The producer's segments of a store: the count of the segment whose first element is column `col`
+ * of its row (1 .. min(Lanes, cols - col)). The default offers maximal segments: min(Lanes, cols - col).
+ */
+export type StoreSegmentRule = (col: number) => number;
+
+/**
+ * templates/dma_store.v.hbs from the edge that accepts a job (one that succeeds). The producer's
+ * segments follow `counts` (default: maximal ones); `segReady` is seg_ready_o and `nextCount` the
+ * count of the segment the producer offers now, so a caller counts elements as
+ * `if (valid && store.segReady) taken += store.nextCount` before the edge.
+ */
 export class StoreEngineTiming {
   private readonly D: number;
-  private readonly slotBytes: number;
   private readonly slots: number;
   private readonly pieces: number;
+  private readonly lanes: number;
   private readonly rowBytes: number;
-  private readonly total: number;
+  private readonly slotBytes: number;
+  private readonly counts: StoreSegmentRule;
   busy = true;
   private rqValid = false;
   private rqAddr: number;
@@ -490,23 +590,25 @@ export class StoreEngineTiming {
   private pkOff: number;
   private slot: number;
   private piece = 0;
+  private flush = false;
   private readonly bq = new Fifo<null>(2);
-  private taken = 0;
   /** done_o */
   done = false;
 
   constructor(
     m: CoreModel,
     private readonly job: StoreTimingJob,
+    counts?: StoreSegmentRule,
   ) {
     const mem = m.memory;
     this.D = mem.dataBytes;
     const E = mem.resultBytes;
+    this.lanes = mem.storeLanes;
     this.slotBytes = Math.min(E, this.D);
     this.slots = this.D / this.slotBytes;
     this.pieces = E / this.slotBytes;
     this.rowBytes = job.cols * E;
-    this.total = job.rows * job.cols;
+    this.counts = counts ?? ((col) => Math.min(this.lanes, job.cols - col));
     this.rqAddr = job.addr;
     this.pkRows = job.rows;
     this.pkLeft = job.cols;
@@ -527,25 +629,43 @@ export class StoreEngineTiming {
     return this.piece === this.pieces - 1;
   }
 
-  private get beatEnd(): boolean {
-    return this.slot === this.slots - 1 || (this.lastPiece && this.pkLeft === 1);
+  private get canTake(): boolean {
+    return this.busy && this.pkRows !== 0 && !this.flush && !this.bq.full;
   }
 
-  /** elem_ready_o (a function of registers): an element handshake at this edge if the producer is valid */
+  /** seg_ready_o (a function of registers): a segment handshake at this edge if the producer is valid */
+  get segReady(): boolean {
+    return this.canTake && this.lastPiece;
+  }
+
+  /** seg_ready_o, under its former name */
   get elemReady(): boolean {
-    return this.busy && this.pkRows !== 0 && this.taken < this.total && (!this.beatEnd || !this.bq.full) && this.lastPiece;
+    return this.segReady;
   }
 
-  /** One edge: elemValid the producer's, and the writer's ready, data ready and idle before the edge. */
-  clock(elemValid: boolean, reqReady: boolean, dataReady: boolean, wrIdle: boolean): void {
+  /** The count of the segment the producer offers now (its rule at the packer's column). */
+  get nextCount(): number {
+    const col = this.job.cols - this.pkLeft;
+    const n = this.counts(col);
+    if (!Number.isInteger(n) || n < 1 || n > Math.min(this.lanes, this.pkLeft)) {
+      throw new RangeError(`StoreEngineTiming: a segment of ${n} at column ${col} of ${this.job.cols} (Lanes ${this.lanes})`);
+    }
+    return n;
+  }
+
+  /** One edge: segValid the producer's, and the writer's ready, data ready and idle before the edge. */
+  clock(segValid: boolean, reqReady: boolean, dataReady: boolean, wrIdle: boolean): void {
     const job = this.job;
     const rqMore = this.rqRow !== job.rows;
     const rqLoad = this.busy && rqMore && (!this.rqValid || reqReady);
+    const take = this.canTake && segValid;
     const lastPiece = this.lastPiece;
-    const rowEnd = lastPiece && this.pkLeft === 1;
-    const beatEnd = this.beatEnd;
-    const takePiece = elemValid && this.busy && this.pkRows !== 0 && this.taken < this.total && (!beatEnd || !this.bq.full);
-    const allSent = this.pkRows === 0 && this.bq.empty && !this.rqValid && !rqMore;
+    const count = take ? this.nextCount : 0;
+    const rowEnd = lastPiece && this.pkLeft === count;
+    const fill = this.slot + (this.pieces > 1 ? 1 : count);
+    const fills = fill >= this.slots;
+    const spill = fill > this.slots;
+    const allSent = this.pkRows === 0 && !this.flush && this.bq.empty && !this.rqValid && !rqMore;
     const finish = this.busy && allSent && wrIdle;
     if (rqLoad) {
       this.wrReqAddr = this.rqAddr;
@@ -553,39 +673,49 @@ export class StoreEngineTiming {
       this.rqAddr += job.stride;
     }
     this.rqValid = rqLoad ? true : reqReady ? false : this.rqValid;
-    this.bq.step(takePiece && beatEnd, null, dataReady);
-    if (takePiece) {
+    const fullBefore = this.bq.full;
+    this.bq.step((take && (fills || rowEnd)) || this.flush, null, dataReady);
+    this.flush = this.flush ? fullBefore : take && rowEnd && spill;
+    if (take) {
       this.piece = lastPiece ? 0 : this.piece + 1;
-      if (lastPiece) {
-        this.taken++;
-        this.pkLeft = rowEnd ? job.cols : this.pkLeft - 1;
-      }
+      if (lastPiece) this.pkLeft = rowEnd ? job.cols : this.pkLeft - count;
       if (rowEnd) {
         this.pkRows--;
         this.pkOff = (this.pkOff + job.stride) % this.D;
         this.slot = Math.floor(this.pkOff / this.slotBytes);
-      } else this.slot = beatEnd ? 0 : this.slot + 1;
+      } else this.slot = fills ? fill - this.slots : fill;
     }
     this.done = finish;
     if (finish) this.busy = false;
   }
 }
 
-/** A store job on an idle writer and the deterministic memory whose B response comes `writeRespDelay` cycles after WLAST; the producer is always valid. */
-export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, writeRespDelay: number): StoreTiming {
+/**
+ * A store job on an idle writer and the deterministic memory whose B response comes `writeRespDelay`
+ * cycles after WLAST; the producer is always valid and offers the segments of `counts` (default:
+ * maximal ones). Gives the first and the last segment's handshake, done_o, and the first and the
+ * last W beat's handshake on the bus.
+ */
+export function dmaStoreCycles(m: CoreModel, job: StoreTimingJob, writeRespDelay: number, counts?: StoreSegmentRule): StoreTiming {
   const mem = new WriteMemoryTiming(writeRespDelay);
   const writer = new WriterTiming(m);
-  const store = new StoreEngineTiming(m, job);
+  const store = new StoreEngineTiming(m, job, counts);
   let first = -1;
   let last = -1;
+  let firstBeat = -1;
+  let lastBeat = -1;
   for (let t = 0; t < LIMIT; t++) {
     const edge = t + 1;
-    if (store.elemReady) {
+    if (store.segReady) {
       if (first < 0) first = edge;
       last = edge;
     }
-    if (store.done) return { first, last, done: edge };
+    if (store.done) return { first, last, done: edge, firstBeat, lastBeat };
     const { wReady, bValid } = mem;
+    if (writer.wValid && wReady) {
+      if (firstBeat < 0) firstBeat = edge;
+      lastBeat = edge;
+    }
     const dataValid = store.dataValid;
     const { reqReady, dataReady, idle } = writer;
     mem.clock(edge, writer.wValid && wReady && writer.wLast, writer.awValid, writer.awLen);

@@ -29,23 +29,33 @@ const BASE_SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
 /** The testbench's memory (testbench/axi_memory_model.sv): 1 MB, all zero at the start. */
 const MEM_BYTES = 1 << 20;
 
-/** Designs: widths of the bus, the operands and the results, bursts and chunks. */
+/**
+ * Designs: widths of the bus, the operands and the results, bursts and chunks, and the segment
+ * lanes (memory.loadLanes / storeLanes, from the array's shape): 1 / 1, 3 / 2, 8 / 2, 2 / 1 (results
+ * wider than the bus), 5 / 3.
+ */
 const DESIGNS: Record<string, unknown>[] = [
-  // specs/small.json: 4-bit operands (1 byte), 16-bit results (2 bytes), 64-bit bus
-  { name: 'dma_small', array: { rows: 2, cols: 2 }, numeric: { operandBits: 4, accumulatorBits: 16 } },
-  // a 32-bit bus, chunks of 3
+  // specs/scaling/array-1x1.json: 4-bit operands (1 byte), 16-bit results (2 bytes), 64-bit bus, one lane; one read burst in flight, chunks of 1
+  {
+    name: 'dma_small',
+    array: { rows: 1, cols: 1 },
+    numeric: { operandBits: 4, accumulatorBits: 16 },
+    memory: { outstandingReads: 1, zvcChunk: 1 },
+  },
+  // a 32-bit bus, chunks of 3, 3 load lanes (not a power of two, less than the bus's 4 elements)
   {
     name: 'dma_bus32',
-    array: { rows: 2, cols: 2 },
+    array: { rows: 3, cols: 3 },
     numeric: { operandBits: 4, accumulatorBits: 16 },
     memory: { dataBits: 32, zvcChunk: 3 },
   },
-  // specs/default.json's numbers: 8-bit operands, 32-bit results (4 bytes), 64-bit bus, one read burst in flight, chunks of 1
+  // specs/default.json with 16 reads in flight (8-beat rows at latency 100 need them for the bus rate): 8-bit operands,
+  // 32-bit results (4 bytes), 64-bit bus, 8 load lanes (the bus's width), 2 store lanes
   {
     name: 'dma_default',
-    array: { rows: 2, cols: 2 },
+    array: { rows: 8, cols: 8 },
     numeric: { operandBits: 8, accumulatorBits: 32 },
-    memory: { outstandingReads: 1, zvcChunk: 1 },
+    memory: { outstandingReads: 16 },
   },
   // 16-bit operands (2 bytes), 64-bit results wider than the 32-bit bus, bursts of 4 beats, chunks of 5
   {
@@ -54,10 +64,10 @@ const DESIGNS: Record<string, unknown>[] = [
     numeric: { operandBits: 16, accumulatorBits: 64 },
     memory: { dataBits: 32, maxBurst: 4, outstandingReads: 2, zvcChunk: 5 },
   },
-  // a 128-bit bus, bursts of 2, 64-bit addresses, chunks of 16
+  // a 128-bit bus, bursts of 2, 64-bit addresses, chunks of 16, 5 load lanes (specs/nonsquare.json's), 3 store lanes
   {
     name: 'dma_bus128',
-    array: { rows: 2, cols: 2 },
+    array: { rows: 5, cols: 3 },
     numeric: { operandBits: 8, accumulatorBits: 20 },
     memory: { dataBits: 128, maxBurst: 2, outstandingReads: 3, zvcChunk: 16, addrBits: 64 },
   },
@@ -80,11 +90,15 @@ interface LoadJob {
   stride: number;
   compressed: boolean;
   bytes: number;
+  /** job_block_cols_i: segments never cross a multiple of it within a row */
+  blockCols: number;
   /** elements expected (unsigned OpBits), all of them for a job that succeeds, a prefix otherwise */
   expect: number[];
   code: number;
   /** compressed: the tensor packed (its zeros decide the decoder's timing) */
   tensor?: number[][];
+  /** the bus rate to reach, in bytes per cycle from the first R beat to the last (deterministic memory) */
+  minRate?: number;
 }
 
 interface StoreJob {
@@ -100,6 +114,8 @@ interface StoreJob {
   dump?: { addr: number; bytes: number[] };
   /** a store that fails on its first row: each row's bytes before and after, in the order of the dump */
   rowsCheck?: { addr: number; span: number; before: number[][]; after: number[][]; at: number[][] };
+  /** the bus rate to reach, in bytes per cycle from the first W beat to the last (deterministic memory) */
+  minRate?: number;
 }
 
 type Job = LoadJob | StoreJob;
@@ -165,8 +181,26 @@ function pushLoad(ctx: Ctx, job: Omit<LoadJob, 'kind'>): void {
   const full: LoadJob = { kind: 'load', ...job };
   const beats = full.compressed ? beatsOf(ctx, full.addr, Math.max(1, full.bytes)) : full.rows * (beatsOf(ctx, 0, full.cols * 2) + 1);
   const b = budget(ctx, beats, full.rows * full.cols);
-  ctx.records.push(`4 ${full.addr} ${full.rows} ${full.cols} ${full.stride} ${full.compressed ? 1 : 0} ${full.bytes} ${b}`);
+  ctx.records.push(
+    `4 ${full.addr} ${full.rows} ${full.cols} ${full.stride} ${full.compressed ? 1 : 0} ${full.bytes} ${full.blockCols} ${b}`,
+  );
   ctx.jobs.push({ job: full, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
+}
+
+/** A block width for a load: none (cols), any, a multiple of the lanes, or a small one that often is not. */
+function blockCols(ctx: Ctx, cols: number): number {
+  const { rng } = ctx;
+  const lanes = ctx.m.memory.loadLanes;
+  switch (rng.nextInt(0, 3)) {
+    case 0:
+      return cols;
+    case 1:
+      return rng.nextInt(1, cols);
+    case 2:
+      return lanes * rng.nextInt(1, 3);
+    default:
+      return rng.nextInt(1, 2 * lanes + 1);
+  }
 }
 
 /** A dense tensor at a random element-aligned place, some of them across 4 KB boundaries. */
@@ -191,7 +225,7 @@ function denseLoad(ctx: Ctx, what: string, opts: { acrossPage?: boolean; maxCols
       expect.push(v % 2 ** m.opBits);
     }
   }
-  const job = { what, addr, rows, cols, stride, compressed: false, bytes: 0, expect, code: 0 };
+  const job = { what, addr, rows, cols, stride, compressed: false, bytes: 0, blockCols: blockCols(ctx, cols), expect, code: 0 };
   pushLoad(ctx, job);
   return { kind: 'load', ...job };
 }
@@ -284,6 +318,7 @@ function zvcLoad(ctx: Ctx, what: string, density: number, broken?: Malformed): v
       stride: 0,
       compressed: true,
       bytes: stream.length,
+      blockCols: blockCols(ctx, cols),
       expect,
       code: broken ? FAULT(m, 'ZVC_DECODE') : 0,
       tensor: t,
@@ -317,7 +352,7 @@ function planStore(ctx: Ctx, acrossPage = false): StorePlan {
 }
 
 /** A store of random results; the bytes around it must stay as they were (checked when it succeeds). */
-function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
+function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0, minRate?: number): void {
   const { m, rng } = ctx;
   const e = m.memory.resultBytes;
   const { addr, rows, cols, stride, span } = plan;
@@ -342,6 +377,7 @@ function storeJob(ctx: Ctx, what: string, plan: StorePlan, code = 0): void {
     stride,
     values,
     code,
+    minRate,
   };
   ctx.jobs.push({ job, latency: ctx.latency, bDelay: ctx.bDelay, random: ctx.random });
   // each element's low E bytes (sign-extended when the result is narrower), by row
@@ -402,6 +438,24 @@ function makeRun(m: CoreModel, seed: number): Ctx {
     for (let i = 0; i < 4; i++) storeJob(ctx, `store ${i}`, planStore(ctx));
     for (let i = 0; i < 2; i++) storeJob(ctx, `store across 4 KB ${i}`, planStore(ctx, true));
   }
+  // the issue's rate: a dense 64 x 64 load and store at latency 100 move at least 80% of the bus's bytes per cycle
+  if (m.memory.loadLanes * m.memory.elementBytes === d && m.memory.storeLanes * m.memory.resultBytes === d) {
+    setMemory(ctx, 100, 1, 0);
+    const e = m.memory.elementBytes;
+    const addr = 4096 * ctx.rng.nextInt(1, 100);
+    writeBytes(ctx, addr, randomBytes(ctx.rng, 64 * 64 * e));
+    const expect = Array.from({ length: 64 * 64 }, (_, k) => ctx.image.get(addr + k * e) % 2 ** m.opBits);
+    const job = { what: 'dense 64 x 64 load', addr, rows: 64, cols: 64, stride: 64 * e, compressed: false, bytes: 0, blockCols: 64 };
+    pushLoad(ctx, { ...job, expect, code: 0, minRate: 0.8 * d });
+    const re = m.memory.resultBytes;
+    storeJob(
+      ctx,
+      'dense 64 x 64 store',
+      { addr: 4096 * ctx.rng.nextInt(101, 200), rows: 64, cols: 64, stride: 64 * re, span: 64 * 64 * re },
+      0,
+      0.8 * d,
+    );
+  }
   setMemory(ctx, 3, 1, 0);
   for (const broken of ['truncated', 'left-over', 'padding', 'zero-value'] as Malformed[]) {
     for (const density of [0.3, 1]) zvcLoad(ctx, 'malformed zvc load', density, broken);
@@ -418,7 +472,18 @@ function makeRun(m: CoreModel, seed: number): Ctx {
     writeBytes(ctx, addr, randomBytes(ctx.rng, (rows - 1) * stride + cols * e));
     const beat = Math.floor((addr + stride) / d) * d; // a beat of the second row
     errorRange(ctx, beat, beat + d, resp);
-    pushLoad(ctx, { what: `dense load, ${load}`, addr, rows, cols, stride, compressed: false, bytes: 0, expect: [], code: FAULT(m, load) });
+    pushLoad(ctx, {
+      what: `dense load, ${load}`,
+      addr,
+      rows,
+      cols,
+      stride,
+      compressed: false,
+      bytes: 0,
+      blockCols: cols,
+      expect: [],
+      code: FAULT(m, load),
+    });
     errorRange(ctx, 0, 0, 0);
     denseLoad(ctx, 'dense load after a read error');
     const plan = planStore(ctx);
@@ -447,10 +512,16 @@ function makeRun(m: CoreModel, seed: number): Ctx {
 
 interface Result {
   first: number;
+  last: number;
   done: number;
   code: number;
   /** the reader's (load) or the writer's (store) idle_o after done_o */
   idle: number;
+  /** load: segments whose count breaks the rule or whose lanes past the count are not zero */
+  bad: number;
+  /** the first and the last R (load) or W (store) handshake */
+  firstBeat: number;
+  lastBeat: number;
   elems?: number[];
   bytes?: number[];
 }
@@ -460,15 +531,21 @@ function parseResults(text: string, jobs: Job[]): Result[] {
   let at = 0;
   return jobs.map((job) => {
     const head = (lines[at++] ?? '').split(' ');
+    const f = head.map(Number);
+    const load = job.kind === 'load';
     const r: Result = {
-      first: Number(head[1]),
-      done: Number(head[2]),
-      code: Number(head[3]),
-      idle: Number(head[job.kind === 'load' ? 5 : 4]),
+      first: f[1],
+      last: f[2],
+      done: f[3],
+      code: f[4],
+      idle: f[load ? 6 : 5],
+      bad: load ? f[7] : 0,
+      firstBeat: f[load ? 8 : 6],
+      lastBeat: f[load ? 9 : 7],
     };
-    if (job.kind === 'load') {
+    if (load) {
       if (head[0] !== 'L') throw new Error(`expected the result of ${job.what}, got "${head.join(' ')}"`);
-      const n = Number(head[4]);
+      const n = f[5];
       r.elems = lines.slice(at, at + n).map((h) => parseInt(h, 16));
       at += n;
     } else {
@@ -492,7 +569,26 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
     const where = `${label}, job ${i} (${job.what}, latency ${latency}, B delay ${bDelay}${random ? ', random' : ''})`;
     if (r.code !== job.code) problems.push(`${where}: fault code ${r.code}, expected ${job.code}`);
     if (r.idle !== 1) problems.push(`${where}: the ${job.kind === 'load' ? 'reader' : 'writer'} is not idle after done_o`);
+    const edges = (model: { first: number; last: number; done: number; firstBeat: number; lastBeat: number }) => {
+      if (
+        r.first !== model.first ||
+        r.last !== model.last ||
+        r.done !== model.done ||
+        r.firstBeat !== model.firstBeat ||
+        r.lastBeat !== model.lastBeat
+      )
+        problems.push(
+          `${where}: first / last segment, done, first / last beat after ${r.first} / ${r.last} / ${r.done} / ${r.firstBeat} / ${r.lastBeat} edges, ` +
+            `the timing model says ${model.first} / ${model.last} / ${model.done} / ${model.firstBeat} / ${model.lastBeat}`,
+        );
+    };
+    if (job.minRate !== undefined) {
+      const bytes = job.rows * job.cols * (job.kind === 'load' ? ctx.m.memory.elementBytes : ctx.m.memory.resultBytes);
+      const rate = bytes / (r.lastBeat - r.firstBeat + 1);
+      if (!(rate >= job.minRate)) problems.push(`${where}: ${rate.toFixed(2)} bytes per cycle, less than ${job.minRate}`);
+    }
     if (job.kind === 'load') {
+      if (r.bad !== 0) problems.push(`${where}: ${r.bad} segments break the segment rule or carry nonzero lanes past their count`);
       const got = r.elems ?? [];
       if (job.code === 0) {
         if (got.length !== job.expect.length || got.some((v, k) => v !== job.expect[k])) {
@@ -504,13 +600,7 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
       } else if (job.expect.length > 0 && got.some((v, k) => v !== job.expect[k])) {
         problems.push(`${where}: the elements before the fault are not the tensor's first ones`);
       }
-      if (!random && job.code === 0) {
-        const model = dmaLoadCycles(ctx.m, job, latency);
-        if (r.first !== model.first || r.done !== model.done)
-          problems.push(
-            `${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`,
-          );
-      }
+      if (!random && job.code === 0) edges(dmaLoadCycles(ctx.m, job, latency));
     } else {
       if (job.dump) {
         const want = job.dump.bytes;
@@ -532,13 +622,7 @@ function check(ctx: Ctx, results: Result[], label: string): string[] {
           problems.push(`${where}: rows written ${pattern} (w written, u untouched, x partly), expected u w... u...`);
         if (!random && !pattern.endsWith('u')) problems.push(`${where}: no row was dropped after the error (${pattern})`);
       }
-      if (!random && job.code === 0) {
-        const model = dmaStoreCycles(ctx.m, job, bDelay);
-        if (r.first !== model.first || r.done !== model.done)
-          problems.push(
-            `${where}: first element / done after ${r.first} / ${r.done} edges, the timing model says ${model.first} / ${model.done}`,
-          );
-      }
+      if (!random && job.code === 0) edges(dmaStoreCycles(ctx.m, job, bDelay));
     }
   });
   return problems;

@@ -4,15 +4,20 @@
 // ----------------------------------------------------------------------------
 `default_nettype none
 
-// DMA store: a stream of elements (row-major, rows x cols) -> memory, row r at
-// addr + r * stride, each element as its low ElementBytes bytes (sign-extended
-// when the element is narrower), little-endian. One writer request per row,
-// (addr + r * stride, cols * ElementBytes), issued ahead of the data; the
-// packer puts each element on its byte lanes of the beat being filled, with
-// its strobes, and hands the beat on when it is full or the row ends (a row
-// starts on the lane of its address, element-aligned). An element wider than
-// the bus is cut into beat-sized pieces, one per cycle. The beats wait in a
-// two-entry queue, so elem_ready_o depends on registers only.
+// DMA store: a stream of segments of up to Lanes elements (row-major, rows x
+// cols; a segment never crosses a row's end) -> memory, row r at addr + r *
+// stride, each element as its low ElementBytes bytes (sign-extended when the
+// element is narrower), little-endian. One writer request per row, (addr + r *
+// stride, cols * ElementBytes), issued ahead of the data. The packer places a
+// segment on its byte lanes from the next free lane of the beat being filled
+// (a row starts on the lane of its address, element-aligned), with its
+// strobes, over two beats' width: the low beat goes on when it is full or the
+// row ends, the high one (a segment that straddles two beats) becomes the beat
+// being filled, so a full segment per cycle keeps the bus busy. A row whose
+// last segment straddles two beats spends one more cycle on its last beat. An
+// element wider than the bus (Lanes = 1) is cut into beat-sized pieces, one
+// per cycle. The beats wait in a two-entry queue; seg_ready_o depends on
+// registers only (it asks for room for a beat whatever the segment's count).
 // After a write error the rows already begun are finished (the writer expects
 // their beats), later rows are taken from the stream and dropped, and their
 // requests are never issued. Every job ends with done_o once the writer is
@@ -22,37 +27,39 @@ module tiny_plain_dma_store #(
   parameter integer DataBits = 64,
   parameter integer ElemBits = 16,
   parameter integer ElementBytes = 2,
-  parameter integer CountBits = 13
+  parameter integer CountBits = 13,
+  parameter integer Lanes = 2
 ) (
-  input  wire                  clk_i,
-  input  wire                  rst_ni,
+  input  wire                       clk_i,
+  input  wire                       rst_ni,
   // job
-  input  wire                  job_valid_i,
-  output wire                  job_ready_o,
-  input  wire [AddrBits-1:0]   job_addr_i,
-  input  wire [CountBits-1:0]  job_rows_i,      // >= 1
-  input  wire [CountBits-1:0]  job_cols_i,      // >= 1
-  input  wire [31:0]           job_stride_i,
-  // elements
-  input  wire                  elem_valid_i,
-  output wire                  elem_ready_o,
-  input  wire [ElemBits-1:0]   elem_data_i,
+  input  wire                       job_valid_i,
+  output wire                       job_ready_o,
+  input  wire [AddrBits-1:0]        job_addr_i,
+  input  wire [CountBits-1:0]       job_rows_i,      // >= 1
+  input  wire [CountBits-1:0]       job_cols_i,      // >= 1
+  input  wire [31:0]                job_stride_i,
+  // segments: lane k the segment's k-th element; lanes from seg_count_i on are ignored
+  input  wire                       seg_valid_i,
+  output wire                       seg_ready_o,
+  input  wire [Lanes*ElemBits-1:0]  seg_data_i,
+  input  wire [$clog2(Lanes+1)-1:0] seg_count_i,     // 1 .. Lanes, never past the row's end
   // writer: requests and beats
-  output wire                  wr_req_valid_o,
-  input  wire                  wr_req_ready_i,
-  output wire [AddrBits-1:0]   wr_req_addr_o,
-  output wire [31:0]           wr_req_bytes_o,
-  output wire                  wr_data_valid_o,
-  input  wire                  wr_data_ready_i,
-  output wire [DataBits-1:0]   wr_data_o,
-  output wire [DataBits/8-1:0] wr_strb_o,
-  input  wire                  wr_idle_i,
-  input  wire                  wr_error_valid_i,
-  input  wire [1:0]            wr_error_i,
+  output wire                       wr_req_valid_o,
+  input  wire                       wr_req_ready_i,
+  output wire [AddrBits-1:0]        wr_req_addr_o,
+  output wire [31:0]                wr_req_bytes_o,
+  output wire                       wr_data_valid_o,
+  input  wire                       wr_data_ready_i,
+  output wire [DataBits-1:0]        wr_data_o,
+  output wire [DataBits/8-1:0]      wr_strb_o,
+  input  wire                       wr_idle_i,
+  input  wire                       wr_error_valid_i,
+  input  wire [1:0]                 wr_error_i,
   // end of a job
-  output wire                  done_o,
-  output wire                  error_valid_o,
-  output wire [4-1:0]            error_code_o
+  output wire                       done_o,
+  output wire                       error_valid_o,
+  output wire [4-1:0]                 error_code_o
 );
   localparam integer FaultBits = 4;
   localparam [FaultBits-1:0] FaultSlverr = 3;
@@ -61,16 +68,18 @@ module tiny_plain_dma_store #(
   localparam integer BeatShift = $clog2(DataBytes);
   localparam integer WideBits = 8 * ElementBytes;                      // an element in memory
   localparam integer SlotBytes = (ElementBytes < DataBytes) ? ElementBytes : DataBytes;
-  localparam integer SlotBits = 8 * SlotBytes;                         // a piece of an element on the bus
   localparam integer Slots = DataBytes / SlotBytes;                    // pieces per beat
   localparam integer Pieces = ElementBytes / SlotBytes;                // pieces per element
   localparam integer SlotShift = $clog2(SlotBytes);
   localparam integer SlotIdxBits = (Slots > 1) ? $clog2(Slots) : 1;
+  localparam integer FillBits = SlotIdxBits + 1;                       // a slot plus a segment: 0 .. 2 Slots - 1
   localparam integer PieceIdxBits = (Pieces > 1) ? $clog2(Pieces) : 1;
   localparam integer ByteShift = $clog2(ElementBytes);
-  localparam integer LastSlotIndex = Slots - 1;
-  localparam [SlotIdxBits-1:0] LastSlot = LastSlotIndex[SlotIdxBits-1:0];
-  localparam [SlotIdxBits-1:0] SlotOne = {{(SlotIdxBits-1){1'b0}}, 1'b1};
+  localparam integer LaneBits = $clog2(Lanes + 1);
+  localparam integer PlaceBits = (Pieces > 1) ? DataBits : Lanes * WideBits;   // what one take puts on the bus
+  localparam integer PlaceBytes = PlaceBits / 8;
+  localparam integer SlotsC = Slots;
+  localparam [FillBits-1:0] SlotsF = SlotsC[FillBits-1:0];
   localparam integer LastPieceIndex = Pieces - 1;
   localparam [PieceIdxBits-1:0] LastPiece = LastPieceIndex[PieceIdxBits-1:0];
   localparam [PieceIdxBits-1:0] PieceOne = {{(PieceIdxBits-1){1'b0}}, 1'b1};
@@ -78,8 +87,10 @@ module tiny_plain_dma_store #(
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
 
   generate
-    if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || ((1 << ByteShift) != ElementBytes) || (CountBits + ByteShift > 32)) begin : g_check
-      // elaboration stops here: DataBits is a power of two of 32 bits or more, ElementBytes a power of two, cols x ElementBytes fits 32 bits
+    if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || ((1 << ByteShift) != ElementBytes) || (CountBits + ByteShift > 32) ||
+        (Lanes < 1) || (Lanes > Slots) || ((Pieces > 1) && (Lanes != 1)) || (CountBits <= LaneBits) || (FillBits < LaneBits)) begin : g_check
+      // elaboration stops here: DataBits is a power of two of 32 bits or more, ElementBytes a power of two, cols x ElementBytes fits 32 bits,
+      // a segment fits a beat (one element when it is wider than the bus)
       Store_parameters_out_of_range u_stop ();
     end
   endgenerate
@@ -114,56 +125,80 @@ module tiny_plain_dma_store #(
   reg                 pk_started_q;     // the current row has begun
   reg                 pk_drop_q;        // the current row is dropped (it began after an error)
   reg [BeatShift-1:0] pk_off_q;         // byte lane of the current row's first element
-  reg [SlotIdxBits-1:0]  slot_q;
+  reg [SlotIdxBits-1:0]  slot_q;        // the next free slot of the beat being filled
   reg [PieceIdxBits-1:0] piece_q;
+  reg                 flush_q;          // the beat being filled is a finished row's last: it goes on now
   reg [DataBits-1:0]  acc_q;
   reg [DataBytes-1:0] acc_strb_q;
   wire bq_empty, bq_full;
 
+  wire [LaneBits-1:0] count = seg_count_i;
   wire last_piece = (piece_q == LastPiece);
-  wire row_end = last_piece && (pk_left_q == One);
-  wire beat_end = (slot_q == LastSlot) || row_end;
-  // a new row begins with this piece: after an error it is dropped unless its request went out
+  wire row_end = last_piece && (pk_left_q == {{(CountBits-LaneBits){1'b0}}, count});
+  // the slots this take fills: from slot_q, count elements (a piece is one slot)
+  wire [FillBits-1:0] fill = {{(FillBits-SlotIdxBits){1'b0}}, slot_q} + ((Pieces > 1) ? {{(FillBits-1){1'b0}}, 1'b1} : {{(FillBits-LaneBits){1'b0}}, count});
+  wire fills = (fill >= SlotsF);        // the beat being filled is full
+  wire spill = (fill > SlotsF);         // and the take reaches into the next beat
+  wire [FillBits-1:0] fill_next = fills ? fill - SlotsF : fill;
+  // a new row begins with this take: after an error it is dropped unless its request went out
   wire drop_now = pk_started_q ? pk_drop_q : (failed_q && (pk_row_q >= rq_row_q));
-  wire emits = beat_end && !drop_now;
-  wire take_piece = busy_q && (pk_rows_q != Zero) && elem_valid_i && (!emits || !bq_full);
-  assign elem_ready_o = busy_q && (pk_rows_q != Zero) && last_piece && (!emits || !bq_full);
+  wire can_take = busy_q && (pk_rows_q != Zero) && !flush_q && !bq_full;
+  wire take = can_take && seg_valid_i;
+  wire push_beat = take && (fills || row_end) && !drop_now;
+  assign seg_ready_o = can_take && last_piece;
 
-  // the element as it lies in memory, and the piece of it that goes on the bus now
-  wire [WideBits-1:0] wide;
+  // the elements as they lie in memory (sign-extended when narrower), count of them, from bit 0
+  // (each always block reads the ports only: Verilator 5.006 left a block that read another's result stale)
+  wire [PlaceBits-1:0]  place;
+  wire [PlaceBytes-1:0] place_strb;
   generate
-    if (ElemBits >= WideBits) begin : g_truncate
-      assign wide = elem_data_i[WideBits-1:0];
-      if (ElemBits > WideBits) begin : g_unused
-        wire unused_high = ^elem_data_i[ElemBits-1:WideBits];
+    if (Pieces > 1) begin : g_pieces
+      // one element, its piece piece_q: a whole beat
+      reg [WideBits-1:0] ext;
+      reg [DataBits-1:0] piece;
+      integer p;
+      always @* begin
+        ext = {WideBits{seg_data_i[ElemBits-1]}};
+        ext[ElemBits-1:0] = seg_data_i[ElemBits-1:0];
+        piece = ext[DataBits-1:0];
+        for (p = 1; p < Pieces; p = p + 1) begin
+          if (piece_q == p[PieceIdxBits-1:0]) piece = ext[p*DataBits +: DataBits];
+        end
       end
-    end else begin : g_sign_extend
-      assign wide = {{(WideBits-ElemBits){elem_data_i[ElemBits-1]}}, elem_data_i};
+      assign place = piece;
+      assign place_strb = {PlaceBytes{1'b1}};
+      wire unused_count = ^count;
+    end else begin : g_lanes
+      reg [WideBits-1:0]   ext;
+      reg [PlaceBits-1:0]  lanes;
+      reg [PlaceBytes-1:0] lanes_strb;
+      integer c;
+      always @* begin
+        lanes = {PlaceBits{1'b0}};
+        lanes_strb = {PlaceBytes{1'b0}};
+        ext = {WideBits{1'b0}};
+        for (c = 0; c < Lanes; c = c + 1) begin
+          ext = {WideBits{seg_data_i[c*ElemBits+ElemBits-1]}};
+          ext[ElemBits-1:0] = seg_data_i[c*ElemBits +: ElemBits];
+          if (c[LaneBits-1:0] < count) begin
+            lanes[c*WideBits +: WideBits] = ext;
+            lanes_strb[c*ElementBytes +: ElementBytes] = {ElementBytes{1'b1}};
+          end
+        end
+      end
+      assign place = lanes;
+      assign place_strb = lanes_strb;
     end
   endgenerate
-  reg [SlotBits-1:0] piece;
-  integer p;
-  always @* begin
-    piece = wide[SlotBits-1:0];
-    for (p = 1; p < Pieces; p = p + 1) begin
-      if (piece_q == p[PieceIdxBits-1:0]) piece = wide[p*SlotBits +: SlotBits];
-    end
-  end
 
-  // the beat with this piece in its slot
-  reg [DataBits-1:0]  beat;
-  reg [DataBytes-1:0] beat_strb;
-  integer s;
-  always @* begin
-    beat = acc_q;
-    beat_strb = acc_strb_q;
-    for (s = 0; s < Slots; s = s + 1) begin
-      if (slot_q == s[SlotIdxBits-1:0]) begin
-        beat[s*SlotBits +: SlotBits] = piece;
-        beat_strb[s*SlotBytes +: SlotBytes] = {SlotBytes{1'b1}};
-      end
-    end
-  end
+  // placed from slot_q over two beats: the low beat completes the beat being filled, the high one starts the next
+  wire [SlotIdxBits+SlotShift:0] slot_byte = {{(SlotShift+1){1'b0}}, slot_q} << SlotShift;
+  wire [2*DataBits-1:0]  placed = {{(2*DataBits-PlaceBits){1'b0}}, place} << {slot_byte, 3'b000};
+  wire [2*DataBytes-1:0] placed_strb = {{(2*DataBytes-PlaceBytes){1'b0}}, place_strb} << slot_byte;
+  wire [DataBits-1:0]    lo = acc_q | placed[DataBits-1:0];
+  wire [DataBytes-1:0]   lo_strb = acc_strb_q | placed_strb[DataBytes-1:0];
+  wire [DataBits-1:0]    hi = placed[2*DataBits-1:DataBits];
+  wire [DataBytes-1:0]   hi_strb = placed_strb[2*DataBytes-1:DataBytes];
 
   // the next row's first lane (rows are element-aligned, so its slot is exact)
   wire [BeatShift-1:0] next_off = pk_off_q + stride_q[BeatShift-1:0];
@@ -192,9 +227,10 @@ module tiny_plain_dma_store #(
       wire unused_addr = ^job_addr_i[BeatShift-1:0];
     end
   endgenerate
+  wire unused_fill = fill_next[FillBits-1];
 
   // ---- end of the job: every row packed, every beat and request handed on, the writer idle
-  wire all_sent = (pk_rows_q == Zero) && bq_empty && !rq_valid_q && !rq_more;
+  wire all_sent = (pk_rows_q == Zero) && !flush_q && bq_empty && !rq_valid_q && !rq_more;
   wire finish = busy_q && all_sent && wr_idle_i;
   wire fail_now = failed_q || wr_error_valid_i;
   wire [1:0] resp_now = failed_q ? fail_resp_q : wr_error_i;
@@ -205,6 +241,7 @@ module tiny_plain_dma_store #(
       failed_q <= 1'b0;
       rq_valid_q <= 1'b0;
       pk_rows_q <= Zero;
+      flush_q <= 1'b0;
     end else begin
       if (accept) busy_q <= 1'b1;
       else if (finish) busy_q <= 1'b0;
@@ -213,7 +250,10 @@ module tiny_plain_dma_store #(
       if (rq_load) rq_valid_q <= 1'b1;
       else if (wr_req_ready_i) rq_valid_q <= 1'b0;
       if (accept) pk_rows_q <= job_rows_i;
-      else if (take_piece && row_end) pk_rows_q <= pk_rows_q - One;
+      else if (take && row_end) pk_rows_q <= pk_rows_q - One;
+      // a row whose last take straddles two beats: its second beat goes on next cycle
+      if (flush_q) flush_q <= bq_full;
+      else flush_q <= take && row_end && spill && !drop_now;
     end
   end
 
@@ -238,35 +278,46 @@ module tiny_plain_dma_store #(
         rq_row_q <= rq_row_q + One;
         rq_addr_q <= rq_addr_q + stride_wide[AddrBits-1:0];
       end
-      if (take_piece) begin
+      if (take) begin
         piece_q <= last_piece ? {PieceIdxBits{1'b0}} : piece_q + PieceOne;
         if (!pk_started_q) begin
           pk_started_q <= 1'b1;
           pk_drop_q <= drop_now;
           if (!drop_now) kept_q <= kept_q + One;
         end
-        if (last_piece) pk_left_q <= row_end ? cols_q : pk_left_q - One;
+        if (last_piece) pk_left_q <= row_end ? cols_q : pk_left_q - {{(CountBits-LaneBits){1'b0}}, count};
         if (row_end) begin
           pk_started_q <= 1'b0;
           pk_row_q <= pk_row_q + One;
           pk_off_q <= next_off;
           slot_q <= next_slot;
         end else begin
-          slot_q <= beat_end ? {SlotIdxBits{1'b0}} : slot_q + SlotOne;
+          slot_q <= fill_next[SlotIdxBits-1:0];
         end
       end
     end
     if (rq_load) wr_req_addr_q <= rq_addr_q;
   end
 
-  // the beat being filled: cleared when it is handed on, so unwritten lanes carry zeros
+  // the beat being filled: unwritten lanes carry zeros
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       acc_q <= {DataBits{1'b0}};
       acc_strb_q <= {DataBytes{1'b0}};
-    end else if (take_piece) begin
-      acc_q <= beat_end ? {DataBits{1'b0}} : beat;
-      acc_strb_q <= beat_end ? {DataBytes{1'b0}} : beat_strb;
+    end else if (flush_q) begin
+      if (!bq_full) begin
+        acc_q <= {DataBits{1'b0}};
+        acc_strb_q <= {DataBytes{1'b0}};
+      end
+    end else if (take) begin
+      if (fills || row_end) begin
+        // the low beat goes on; the high one (empty unless the take spills) is the next beat being filled
+        acc_q <= (row_end && drop_now) ? {DataBits{1'b0}} : hi;
+        acc_strb_q <= (row_end && drop_now) ? {DataBytes{1'b0}} : hi_strb;
+      end else begin
+        acc_q <= lo;
+        acc_strb_q <= lo_strb;
+      end
     end
   end
 
@@ -281,8 +332,8 @@ module tiny_plain_dma_store #(
   ) u_beats (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .push_i  (take_piece && emits),
-    .data_i  ({beat, beat_strb}),
+    .push_i  (push_beat || flush_q),
+    .data_i  (flush_q ? {acc_q, acc_strb_q} : {lo, lo_strb}),
     .pop_i   (wr_data_ready_i),
     .data_o  (bq_head),
     .empty_o (bq_empty),

@@ -4,29 +4,36 @@
 // ----------------------------------------------------------------------------
 `default_nettype none
 
-// DMA load: memory -> a stream of OpBits-bit elements, row-major, one per
-// cycle at most (docs/memory-system.md). Dense: one reader request per row,
+// DMA load: memory -> a stream of segments of up to Lanes OpBits-bit elements,
+// row-major (docs/memory-system.md). Dense: one reader request per row,
 // (addr + r * stride, cols * ElementBytes), each element the low OpBits of
 // ElementBytes little-endian bytes. Compressed: one request (addr, bytes), the
 // zero-value-compressed format of generator/golden/zvc.ts (per row chunks of
 // ZvcChunk elements: an LSB-first bitmap, the nonzeros at OpBits, padding to
 // the byte), rows back to back.
-// Three registered stages: (1) the trim register takes a beat from the reader
-// and keeps only the request's bytes, shifted down to bit 0 (the leading
-// bytes before the address in its first beat and the bytes after its end
-// dropped); (2) the bit window appends the trimmed bytes above the bits it
-// holds and the decoder consumes bits from the bottom (ElementBytes x 8 per
-// dense element; a bitmap, a value, the padding for compressed ones); (3) the
-// element register. The window takes a beat only while it holds at most
-// 2 NeedMax - 1 bits (NeedMax: the most bits one step consumes), so
-// rd_data_ready_o depends on registers only, and a cycle without a beat leaves
-// at least NeedMax bits for the next step: the window never runs dry while
-// the trim register has a beat for it.
+// Segments: a segment never crosses a multiple of block_cols (counted from
+// the row's first element) nor the row's end and holds at most Lanes
+// elements; a compressed one never crosses a chunk boundary either. Within
+// those cuts every segment is maximal, so the consumer can predict each count.
+// Stages: (1) the trim register takes a beat from the reader and keeps only
+// the request's bytes, shifted down to byte 0; (2) the byte window appends
+// them above the bytes it holds and consumes from the bottom: a dense segment
+// (count x ElementBytes bytes) straight into the segment register, or a whole
+// compressed chunk (its bitmap, values and padding: the bitmap's popcount says
+// its length) into the chunk register; (3) the chunk register hands out a
+// compressed chunk's segments, each lane's value found by the popcount of the
+// bitmap bits below it; (4) the segment register. The window takes a beat
+// only while it holds at most 2 NeedMax - 1 bytes (NeedMax: the most bytes one
+// step consumes), so rd_data_ready_o depends on registers only and a cycle
+// without a beat leaves at least NeedMax bytes for the next step.
+// The next segment's count is a register, computed from three down-counters
+// (to the row's end, the block's boundary, the chunk's boundary) kept both as
+// x - Lanes and as min(x, Lanes): narrow compares, no divider.
 // A compressed stream is refused (ZVC_DECODE) exactly where unpackZvc refuses
 // it: it ends inside a chunk, bytes are left over after the last row, a
 // padding bit is set, or a value slot holds zero. A read beat answered SLVERR
-// or DECERR fails the job too. After a failure no element is produced (the one
-// in the element register still completes its handshake), no request is
+// or DECERR fails the job too. After a failure no segment is produced (the one
+// in the segment register still completes its handshake), no request is
 // issued, and the beats of the requests already issued are taken and dropped.
 // Every job ends with done_o; error_valid_o / error_code_o in the same cycle
 // say that it failed.
@@ -36,37 +43,40 @@ module tiny_trainer_dma_load #(
   parameter integer OpBits = 4,
   parameter integer ElementBytes = 1,
   parameter integer ZvcChunk = 8,
-  parameter integer CountBits = 13
+  parameter integer CountBits = 13,
+  parameter integer Lanes = 2
 ) (
-  input  wire                 clk_i,
-  input  wire                 rst_ni,
+  input  wire                       clk_i,
+  input  wire                       rst_ni,
   // job
-  input  wire                 job_valid_i,
-  output wire                 job_ready_o,
-  input  wire [AddrBits-1:0]  job_addr_i,
-  input  wire [CountBits-1:0] job_rows_i,       // >= 1
-  input  wire [CountBits-1:0] job_cols_i,       // >= 1
-  input  wire [31:0]          job_stride_i,
-  input  wire                 job_compressed_i,
-  input  wire [31:0]          job_bytes_i,      // compressed: the stream's length
+  input  wire                       job_valid_i,
+  output wire                       job_ready_o,
+  input  wire [AddrBits-1:0]        job_addr_i,
+  input  wire [CountBits-1:0]       job_rows_i,        // >= 1
+  input  wire [CountBits-1:0]       job_cols_i,        // >= 1
+  input  wire [CountBits-1:0]       job_block_cols_i,  // >= 1: segments never cross a multiple of it within a row
+  input  wire [31:0]                job_stride_i,
+  input  wire                       job_compressed_i,
+  input  wire [31:0]                job_bytes_i,       // compressed: the stream's length
   // reader: requests and beats
-  output wire                 rd_req_valid_o,
-  input  wire                 rd_req_ready_i,
-  output wire [AddrBits-1:0]  rd_req_addr_o,
-  output wire [31:0]          rd_req_bytes_o,
-  input  wire                 rd_data_valid_i,
-  output wire                 rd_data_ready_o,
-  input  wire [DataBits-1:0]  rd_data_i,
-  input  wire                 rd_data_last_i,
-  input  wire [1:0]           rd_data_error_i,
-  // elements
-  output wire                 elem_valid_o,
-  input  wire                 elem_ready_i,
-  output wire [OpBits-1:0]    elem_data_o,
+  output wire                       rd_req_valid_o,
+  input  wire                       rd_req_ready_i,
+  output wire [AddrBits-1:0]        rd_req_addr_o,
+  output wire [31:0]                rd_req_bytes_o,
+  input  wire                       rd_data_valid_i,
+  output wire                       rd_data_ready_o,
+  input  wire [DataBits-1:0]        rd_data_i,
+  input  wire                       rd_data_last_i,
+  input  wire [1:0]                 rd_data_error_i,
+  // segments: lane k the segment's k-th element, lanes from seg_count_o on zero
+  output wire                       seg_valid_o,
+  input  wire                       seg_ready_i,
+  output wire [Lanes*OpBits-1:0]    seg_data_o,
+  output wire [$clog2(Lanes+1)-1:0] seg_count_o,       // 1 .. Lanes
   // end of a job
-  output wire                 done_o,
-  output wire                 error_valid_o,
-  output wire [4-1:0]           error_code_o
+  output wire                       done_o,
+  output wire                       error_valid_o,
+  output wire [4-1:0]                 error_code_o
 );
   localparam integer FaultBits = 4;
   localparam [FaultBits-1:0] FaultSlverr = 1;
@@ -76,31 +86,41 @@ module tiny_trainer_dma_load #(
   localparam integer BeatShift = $clog2(DataBytes);
   localparam integer ByteShift = $clog2(ElementBytes);
   localparam integer ElemMemBits = 8 * ElementBytes;
-  // the most bits one decoder step consumes: a bitmap, a value and its padding, a dense element
-  localparam integer NeedA = ZvcChunk + OpBits + 7;                   // a full chunk's bitmap, first value, padding
-  localparam integer NeedMax = (NeedA > ElemMemBits) ? NeedA : ElemMemBits;
-  localparam integer WinBits = DataBits + 2 * NeedMax - 1;
-  localparam integer AvailBits = $clog2(WinBits + 1) + 1;           // one spare bit: every zero-extension below is at least a bit
+  localparam integer LaneBits = $clog2(Lanes + 1);
+  localparam integer ZLanes = (Lanes < ZvcChunk) ? Lanes : ZvcChunk;   // the most elements of a compressed segment
+  // the most bytes one window step consumes: a whole compressed chunk, or a dense segment
+  localparam integer ChunkMaxBits = ZvcChunk * (OpBits + 1);
+  localparam integer ChunkMaxBytes = (ChunkMaxBits + 7) / 8;
+  localparam integer DenseMaxBytes = Lanes * ElementBytes;
+  localparam integer NeedMax = (ChunkMaxBytes > DenseMaxBytes) ? ChunkMaxBytes : DenseMaxBytes;
+  localparam integer WinBytes = DataBytes + 2 * NeedMax - 1;
+  localparam integer WinBits = 8 * WinBytes;
+  localparam integer AvailBits = $clog2(WinBytes + 1) + 1;           // one spare bit: every zero-extension below is at least a bit
   localparam integer ChunkBits = $clog2(ZvcChunk + 1);
-  localparam integer NBits = BeatShift + 4;                           // bits of a trimmed beat: 0 .. DataBits
-  localparam integer Room = WinBits - DataBits;
+  localparam integer CBits = $clog2(ChunkMaxBits + 8) + 1;            // a chunk's bits + 7
+  localparam integer NBytes = BeatShift + 1;                          // bytes of a trimmed beat: 0 .. DataBytes
+  localparam integer DW = CountBits + 1;                              // a counter minus Lanes, two's complement
+  localparam integer Room = WinBytes - DataBytes;
   localparam [AvailBits-1:0] RoomMax = Room[AvailBits-1:0];
-  localparam [AvailBits-1:0] DenseNeed = ElemMemBits[AvailBits-1:0];
-  localparam [AvailBits-1:0] ValueNeed = OpBits[AvailBits-1:0];
-  localparam [AvailBits-1:0] ChunkNeed = ZvcChunk[AvailBits-1:0];
-  localparam integer ChunkValue = ZvcChunk + OpBits;
-  localparam [AvailBits-1:0] ChunkValueNeed = ChunkValue[AvailBits-1:0];
   localparam [ChunkBits-1:0] ChunkC = ZvcChunk[ChunkBits-1:0];
-  localparam [ChunkBits-1:0] ChunkOne = {{(ChunkBits-1){1'b0}}, 1'b1};
-  localparam [ChunkBits:0] ChunkTwoWide = 2;
-  localparam [ChunkBits-1:0] ChunkTwo = ChunkTwoWide[ChunkBits-1:0];   // (wraps to 0 when ZvcChunk = 1: never compared true then)
+  localparam [CountBits-1:0] ChunkCount = ZvcChunk[CountBits-1:0];
+  localparam [CBits-1:0] OpBitsC = OpBits[CBits-1:0];
+  localparam [CBits-1:0] SevenC = 7;
   localparam [CountBits-1:0] One = {{(CountBits-1){1'b0}}, 1'b1};
   localparam [CountBits-1:0] Zero = {CountBits{1'b0}};
   localparam [BeatShift:0] DataBytesC = DataBytes[BeatShift:0];
+  localparam [LaneBits-1:0] LanesS = Lanes[LaneBits-1:0];
+  localparam [LaneBits:0] LanesW = Lanes[LaneBits:0];
+  localparam [CountBits-1:0] LanesC = Lanes[CountBits-1:0];
+  localparam [DW-1:0] LanesD = Lanes[DW-1:0];
+  localparam integer ChunkMinusLanes = ZvcChunk - Lanes;
+  localparam [DW-1:0] ChunkD = ChunkMinusLanes[DW-1:0];
+  localparam [LaneBits-1:0] ChunkS = ZLanes[LaneBits-1:0];
 
   generate
     if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || ((1 << ByteShift) != ElementBytes) || (ElementBytes > 2) ||
-        (OpBits > ElemMemBits) || (ZvcChunk < 1) || (CountBits + ByteShift > 32) || (CountBits < ChunkBits)) begin : g_check
+        (OpBits > ElemMemBits) || (ZvcChunk < 1) || (Lanes < 1) || (CountBits + ByteShift > 32) || (CountBits > 30) ||
+        (CountBits < ChunkBits) || (CountBits <= LaneBits) || (AvailBits <= CBits - 3) || (AvailBits <= ChunkBits)) begin : g_check
       // elaboration stops here: DataBits a power of two of 32 or more, ElementBytes 1 or 2 holding OpBits, cols x ElementBytes in 32 bits
       Load_parameters_out_of_range u_stop ();
     end
@@ -136,8 +156,8 @@ module tiny_trainer_dma_load #(
   reg [BeatShift-1:0] tr_lead_q;        // the current request's address within its first beat
   reg [31:0]          tr_left_q;        // the current request's bytes not yet taken
   reg                 al_valid_q;
-  reg [DataBits-1:0]  al_data_q;        // the bytes kept, from bit 0, zeros above
-  reg [NBits-1:0]     al_bits_q;        // how many bits they are
+  reg [DataBits-1:0]  al_data_q;        // the bytes kept, from byte 0, zeros above
+  reg [NBytes-1:0]    al_bytes_q;       // how many bytes they are
 
   wire [BeatShift-1:0] start = tr_first_q ? tr_lead_q : {BeatShift{1'b0}};
   wire [BeatShift:0]   beat_room = DataBytesC - {1'b0, start};
@@ -153,100 +173,227 @@ module tiny_trainer_dma_load #(
     end
   end
 
-  // ---- stage 2: the bit window
+  // ---- stage 2: the byte window
   reg [WinBits-1:0]   win_q;
-  reg [AvailBits-1:0] avail_q;
+  reg [AvailBits-1:0] avail_q;          // bytes held, from byte 0; zeros above
   wire room = (avail_q <= RoomMax);
   wire append = al_valid_q && room;
   wire rd_take = rd_data_valid_i && rd_data_ready_o;
   assign rd_data_ready_o = busy_q && (failed_q || !al_valid_q || room);
+  reg all_in_q;                         // the job's last beat has been taken from the reader
+  // no more bytes will come: every beat taken and the trim register empty
+  wire stream_in = all_in_q && !al_valid_q;
+  reg  w_bad_q;                         // the chunk just taken from the window is malformed: failed_q follows
+  wire active = busy_q && !failed_q && !w_bad_q;
 
-  // ---- the decoder
-  reg                 dec_done_q;       // every element decoded
-  reg [CountBits-1:0] dec_rows_q;       // rows left, the current one included
-  reg [CountBits-1:0] dec_cols_q;       // elements left in the current row
-  reg                 in_chunk_q;       // compressed: the chunk's bitmap has been read
-  reg [ChunkBits-1:0] chunk_left_q;     // elements left in the chunk
-  reg                 chunk_last_q;     // chunk_left_q == 1
-  reg [ChunkBits-1:0] n_q;              // the next chunk's elements: min(ZvcChunk, elements left in the row)
-  reg                 full_q;           // n_q == ZvcChunk
-  reg [ZvcChunk-1:0]  bitmap_q;         // the chunk's bitmap, the current element at bit 0
-  reg [2:0]           pos_q;            // bit position in the stream, mod 8
-  reg                 all_in_q;         // compressed: the stream's last beat has been taken from the reader
-  reg                 elem_valid_q;
-  reg [OpBits-1:0]    elem_q;
+  // ---- the output position: down-counters to the row's end (0), the block's boundary (1), the chunk's boundary (2)
+  reg  [3*DW-1:0]       ctr_d_q;        // each counter x as x - Lanes
+  reg  [3*LaneBits-1:0] ctr_s_q;        // and as min(x, Lanes)
+  reg  [3*DW-1:0]       rel_d_q;        // what each reloads to: cols, block_cols, ZvcChunk
+  reg  [3*LaneBits-1:0] rel_s_q;
+  reg  [LaneBits-1:0]   cnt_q;          // the next segment's elements
+  reg  [CountBits-1:0]  out_rows_q;     // rows not yet handed out, the current one included
+  reg                   out_done_q;     // every segment handed out
+  reg                   seg_valid_q;
+  reg  [Lanes*OpBits-1:0] seg_q;
+  reg  [LaneBits-1:0]   seg_count_q;
+  wire out_free = !seg_valid_q || seg_ready_i;
+  wire [2:0] hit;                       // the segment reaches the counter's boundary
+  wire [3*DW-1:0] ctr_d_next;
+  wire [3*LaneBits-1:0] ctr_s_next;
+  genvar k;
+  generate
+    for (k = 0; k < 3; k = k + 1) begin : g_ctr
+      wire [DW-1:0] d = ctr_d_q[k*DW +: DW];
+      wire [LaneBits-1:0] s = ctr_s_q[k*LaneBits +: LaneBits];
+      wire at_most = d[DW-1] || (d == {DW{1'b0}});                      // x <= Lanes: s is x
+      assign hit[k] = at_most && (s == cnt_q);
+      // x - cnt >= Lanes, that is d >= cnt
+      wire ge = !d[DW-1] && ((d[DW-2:LaneBits] != {(DW-1-LaneBits){1'b0}}) || (d[LaneBits-1:0] >= cnt_q));
+      wire [LaneBits:0] low = d[LaneBits:0] + LanesW - {1'b0, cnt_q};  // x - cnt, when it is below Lanes
+      wire [LaneBits-1:0] s_dec = ge ? LanesS : low[LaneBits-1:0];
+      wire reload = hit[k] || hit[0];                                  // a row's end restarts every counter
+      assign ctr_d_next[k*DW +: DW] = reload ? rel_d_q[k*DW +: DW] : (d - {{(DW-LaneBits){1'b0}}, cnt_q});
+      assign ctr_s_next[k*LaneBits +: LaneBits] = reload ? rel_s_q[k*LaneBits +: LaneBits] : s_dec;
+      wire unused_low = low[LaneBits];
+    end
+  endgenerate
+  wire row_end = hit[0];
+  wire job_end = row_end && (out_rows_q == One);
+  wire chunk_end = hit[2] || hit[0];
+  // the segment after this one: min(Lanes, to the row's end, to the block's boundary, to the chunk's (compressed))
+  wire [LaneBits-1:0] nx0 = ctr_s_next[0 +: LaneBits];
+  wire [LaneBits-1:0] nx1 = ctr_s_next[LaneBits +: LaneBits];
+  wire [LaneBits-1:0] nx2 = compressed_q ? ctr_s_next[2*LaneBits +: LaneBits] : LanesS;
+  wire [LaneBits-1:0] nx01 = (nx0 < nx1) ? nx0 : nx1;
+  wire [LaneBits-1:0] cnt_next = (nx2 < nx01) ? nx2 : nx01;
+  // the same at the job's start, from the job's fields
+  wire [DW-1:0] job_cols_d = {1'b0, job_cols_i} - LanesD;
+  wire [DW-1:0] job_block_d = {1'b0, job_block_cols_i} - LanesD;
+  wire [LaneBits-1:0] job_cols_s = (job_cols_i >= LanesC) ? LanesS : job_cols_i[LaneBits-1:0];
+  wire [LaneBits-1:0] job_block_s = (job_block_cols_i >= LanesC) ? LanesS : job_block_cols_i[LaneBits-1:0];
+  wire [LaneBits-1:0] job_chunk_s = job_compressed_i ? ChunkS : LanesS;
+  wire [LaneBits-1:0] job_cb = (job_cols_s < job_block_s) ? job_cols_s : job_block_s;
+  wire [LaneBits-1:0] job_cnt = (job_cb < job_chunk_s) ? job_cb : job_chunk_s;
 
-  wire out_free = !elem_valid_q || elem_ready_i;
-  // A full chunk's bitmap step also decodes the chunk's first element, whose
-  // value starts at the constant offset ZvcChunk (merged); a shorter chunk (the
-  // end of a row) reads its bitmap alone. view: the bits from the element's value on.
-  wire bitmap_step = compressed_q && !in_chunk_q;
-  wire merged = bitmap_step && full_q;
-  wire need_out = !bitmap_step || merged;   // the step produces an element
-  wire [OpBits+7:0] view = merged ? win_q[ZvcChunk +: OpBits + 8] : win_q[OpBits+7:0];
-  wire [OpBits-1:0] low = view[OpBits-1:0];
-  wire nonzero_slot = merged ? win_q[0] : bitmap_q[0];
-  wire [2:0] vpos = pos_q + (merged ? ChunkNeed[2:0] : 3'd0) + (nonzero_slot ? ValueNeed[2:0] : 3'd0);
-  wire chunk_end = merged ? (ChunkC == ChunkOne) : chunk_last_q;
-  // padding only after a compressed chunk's last element
-  wire [2:0] pad = (compressed_q && need_out && chunk_end) ? (3'd0 - vpos) : 3'd0;
-  wire [AvailBits-1:0] pad_wide = {{(AvailBits-3){1'b0}}, pad};
-  // the bits after the value, for the padding check
-  wire [7:0] after_value = nonzero_slot ? view[OpBits +: 8] : view[7:0];
-  reg  [7:0] pad_mask;
+  // ---- dense: a segment of cnt_q elements straight from the window
+  wire [AvailBits+ByteShift-1:0] dense_wide = {{(AvailBits+ByteShift-LaneBits){1'b0}}, cnt_q} << ByteShift;
+  wire [AvailBits-1:0] dense_need = dense_wide[AvailBits-1:0];
+  wire unused_dense = ^dense_wide;
+  wire dense_step = !compressed_q && active && !out_done_q && out_free && (avail_q >= dense_need);
+  reg [Lanes*OpBits-1:0] dense_lanes;
+  integer i;
   always @* begin
-    case (pad)
-      3'd1: pad_mask = 8'h01;
-      3'd2: pad_mask = 8'h03;
-      3'd3: pad_mask = 8'h07;
-      3'd4: pad_mask = 8'h0f;
-      3'd5: pad_mask = 8'h1f;
-      3'd6: pad_mask = 8'h3f;
-      3'd7: pad_mask = 8'h7f;
-      default: pad_mask = 8'h00;
-    endcase
+    dense_lanes = {(Lanes*OpBits){1'b0}};
+    for (i = 0; i < Lanes; i = i + 1) begin
+      if (i[LaneBits-1:0] < cnt_q) dense_lanes[i*OpBits +: OpBits] = win_q[i*ElemMemBits +: OpBits];
+    end
   end
 
-  // what the decoder would do now: consume need bits, maybe emit an element
-  // the bits a step consumes: a constant or n_q, plus the padding (one adder)
-  wire [AvailBits-1:0] need_base = !compressed_q ? DenseNeed :
-                                   merged ? (nonzero_slot ? ChunkValueNeed : ChunkNeed) :
-                                   bitmap_step ? {{(AvailBits-ChunkBits){1'b0}}, n_q} :
-                                   nonzero_slot ? ValueNeed : {AvailBits{1'b0}};
-  wire [AvailBits-1:0] need = need_base + pad_wide;
-  wire                 enough = (avail_q >= need);
-  wire                 active = busy_q && !failed_q && !dec_done_q && (out_free || !need_out);
-  // no more bits will come: every beat taken and the trim register empty
-  wire                 stream_in = all_in_q && !al_valid_q;
-  wire                 truncated = compressed_q && !enough && stream_in;
-  wire                 step = active && enough;
-  wire                 row_end = need_out && (compressed_q ? chunk_end : 1'b1) && (dec_cols_q == One);
-  wire                 job_end = row_end && (dec_rows_q == One);
-  // a step that refuses the stream
-  wire bad_zero = compressed_q && need_out && nonzero_slot && (low == {OpBits{1'b0}});
-  wire bad_pad = compressed_q && need_out && ((after_value & pad_mask) != 8'h00);
-  // bytes left after the last element: in the window, in the trim register, or still to come
-  wire bad_left = compressed_q && job_end && (!stream_in || (avail_q != need));
-  wire zvc_error = (step && (bad_zero || bad_pad || bad_left)) || (active && truncated);
-  wire emit = step && need_out && !(bad_zero || bad_pad || bad_left);
-  wire [OpBits-1:0] value = (compressed_q && !nonzero_slot) ? {OpBits{1'b0}} : low;
+  // ---- compressed, the window side: a whole chunk per step
+  reg                 w_done_q;         // every chunk taken from the window
+  reg [CountBits-1:0] w_rows_q;         // rows left, the current one included
+  reg [CountBits-1:0] w_cols_q;         // elements of the row from the current chunk on
+  reg [ChunkBits-1:0] n_q;              // the current chunk's elements: min(ZvcChunk, w_cols_q)
+  reg [ZvcChunk-1:0]  nmask_q;          // its bitmap's bits
+  reg                 w_row_end_q;      // the chunk is its row's last
+  reg                 w_last_q;         // the chunk is the stream's last
+  reg [ChunkBits-1:0] row_n_q;          // min(ZvcChunk, cols): a row's first chunk
+  reg [ZvcChunk-1:0]  row_nmask_q;
+  reg                 row_one_q;        // cols <= ZvcChunk: a row is one chunk
+  wire [ZvcChunk-1:0] bitmap = win_q[ZvcChunk-1:0] & nmask_q;
+  reg  [ChunkBits-1:0] ones;
+  integer j;
+  always @* begin
+    ones = {ChunkBits{1'b0}};
+    for (j = 0; j < ZvcChunk; j = j + 1) ones = ones + {{(ChunkBits-1){1'b0}}, bitmap[j]};
+  end
+  // its bytes (with the padding), whether the window holds them, and what is left after it: a table over
+  // the popcount, registered whenever n_q changes (need_tab_q, pad_tab_q), so that the popcount only
+  // selects one entry (an AND-OR, not a priority chain: it is the window step's critical path)
+  wire [AvailBits-1:0] avail_plus;
+  wire [AvailBits-1:0] al_ext = {{(AvailBits-NBytes){1'b0}}, al_bytes_q};
+  reg [(ZvcChunk+1)*AvailBits-1:0] need_tab_q;   // entry t: the bytes of a chunk of n_q elements with t nonzeros
+  reg [(ZvcChunk+1)*3-1:0]         pad_tab_q;    // entry t: its padding bits
+  reg [AvailBits-1:0] chunk_need;
+  reg [AvailBits-1:0] chunk_left;
+  reg                 enough;
+  reg                 exact;            // the window holds the chunk and nothing more
+  reg [2:0]           chunk_pad;        // its padding bits
+  reg [AvailBits-1:0] need_t;
+  reg                 sel_t;
+  integer t;
+  always @* begin
+    chunk_need = {AvailBits{1'b0}};
+    chunk_left = {AvailBits{1'b0}};
+    enough = 1'b0;
+    exact = 1'b0;
+    chunk_pad = 3'd0;
+    for (t = 0; t <= ZvcChunk; t = t + 1) begin
+      need_t = need_tab_q[t*AvailBits +: AvailBits];
+      sel_t = (ones == t[ChunkBits-1:0]);
+      chunk_need = chunk_need | (need_t & {AvailBits{sel_t}});
+      // both sums start from registers (append only selects): no adder waits for the room compare
+      chunk_left = chunk_left | ((append ? avail_q + al_ext - need_t : avail_q - need_t) & {AvailBits{sel_t}});
+      enough = enough | (sel_t && (avail_q >= need_t));
+      exact = exact | (sel_t && (avail_q == need_t));
+      chunk_pad = chunk_pad | (pad_tab_q[t*3 +: 3] & {3{sel_t}});
+    end
+  end
+  // the values start after the chunk's n_q bitmap bits
+  wire [WinBits-1:0] after_bitmap = win_q >> n_q;
+  wire unused_after = ^after_bitmap[WinBits-1:ZvcChunk*OpBits+7];
+  // bytes left after the last chunk: in the window, in the trim register, or still to come
+  wire bad_left = w_last_q && (!stream_in || !exact);
 
-  // the next chunk's length: min(ZvcChunk, elements left in the row after this step)
-  wire [CountBits-1:0] cols_after = row_end ? cols_q : dec_cols_q - One;
-  wire n_full = (cols_after >= {{(CountBits-ChunkBits){1'b0}}, ChunkC});
-  wire [ChunkBits-1:0] n_next = n_full ? ChunkC : cols_after[ChunkBits-1:0];
+  // ---- compressed, the chunk register: the chunk's segments, one per cycle
+  reg                        d_valid_q;
+  reg [ZvcChunk-1:0]         d_bm_q;     // the bitmap, the next element at bit 0
+  reg [ZvcChunk*OpBits+6:0]  d_vals_q;   // the values, the next nonzero at bit 0, and the chunk's padding after them
+  reg [2:0]                  d_pad_q;    // the chunk's padding bits
+  reg [ZvcChunk*OpBits+6:0]  vals_rest;  // the values after this segment
+  reg [6:0]                  pad_bits;
+  reg [Lanes*OpBits-1:0]     comp_lanes;
+  reg                        comp_bad;   // a value slot of the segment holds zero
+  reg [ChunkBits-1:0]        pre;        // nonzeros before the lane
+  reg [ChunkBits-1:0]        used;       // nonzeros in the segment
+  reg [OpBits-1:0]           at_lane;
+  integer l;
+  always @* begin
+    comp_lanes = {(Lanes*OpBits){1'b0}};
+    comp_bad = 1'b0;
+    pre = {ChunkBits{1'b0}};
+    used = {ChunkBits{1'b0}};
+    at_lane = {OpBits{1'b0}};
+    for (l = 0; l < ZLanes; l = l + 1) begin
+      at_lane = d_vals_q[OpBits*pre +: OpBits];
+      if ((l[LaneBits-1:0] < cnt_q) && d_bm_q[l]) begin
+        comp_lanes[l*OpBits +: OpBits] = at_lane;
+        if (at_lane == {OpBits{1'b0}}) comp_bad = 1'b1;
+        used = used + {{(ChunkBits-1){1'b0}}, 1'b1};
+      end
+      pre = pre + {{(ChunkBits-1){1'b0}}, d_bm_q[l]};
+    end
+    // the chunk's last segment: the padding follows its values and must be zero
+    vals_rest = d_vals_q >> (OpBits * used);
+    pad_bits = vals_rest[6:0] & ((7'h01 << d_pad_q) - 7'h01);
+    if (chunk_end && (pad_bits != 7'h00)) comp_bad = 1'b1;
+  end
+  wire c_ok = compressed_q && active && !out_done_q && d_valid_q && out_free;
+  wire c_emit = c_ok && !comp_bad;
+  // the window hands the next chunk over when the chunk register is empty or gives its last segment now
+  wire d_free = !d_valid_q || (c_ok && chunk_end);
+  wire w_step = compressed_q && active && !w_done_q && d_free && enough;
+  wire truncated = compressed_q && active && !w_done_q && !enough && stream_in;
+  // a malformed chunk stops the job a cycle later (w_bad_q): its check sits behind the chunk's length
+  // so does a stream that ends inside a chunk (trunc_q: the condition holds once true, nothing more comes)
+  reg  trunc_q;
+  wire zvc_error = w_bad_q || trunc_q || (c_ok && comp_bad);
 
-  // window: append the trimmed beat above the bits held, then consume from the bottom
-  wire [WinBits-1:0] appended = win_q | (append ? ({{(WinBits-DataBits){1'b0}}, al_data_q} << avail_q) : {WinBits{1'b0}});
-  // the shift and the subtraction start from need, beside the compare that decides the step
-  wire [AvailBits-1:0] avail_plus = avail_q + (append ? {{(AvailBits-NBits){1'b0}}, al_bits_q} : {AvailBits{1'b0}});
-  wire [AvailBits-1:0] avail_used = avail_plus - need;
-  wire [WinBits-1:0]   win_used = appended >> need;
-  wire [AvailBits-1:0] avail_next = step ? avail_used : avail_plus;
+  // ---- the window's next state: append the trimmed beat above the bytes held, then consume from the bottom
+  wire emit = dense_step || c_emit;
+  wire step = dense_step || w_step;
+  wire [AvailBits-1:0] need = compressed_q ? chunk_need : dense_need;
+  wire [WinBits-1:0] appended = win_q | (append ? ({{(WinBits-DataBits){1'b0}}, al_data_q} << {avail_q, 3'b000}) : {WinBits{1'b0}});
+  assign avail_plus = append ? avail_q + al_ext : avail_q;
+  wire [AvailBits-1:0] avail_used = compressed_q ? chunk_left : append ? avail_q + al_ext - dense_need : avail_q - dense_need;
+  wire [WinBits-1:0]   win_used = appended >> {need, 3'b000};
+
+  // the chunk after this one: min(ZvcChunk, the elements left in the row)
+  wire [CountBits-1:0] w_cols_after = w_cols_q - ChunkCount;
+  wire w_full_after = (w_cols_after > ChunkCount);
+  wire [ChunkBits-1:0] n_after = w_full_after ? ChunkC : w_cols_after[ChunkBits-1:0];
+  reg  [ZvcChunk-1:0] nmask_after;
+  reg  [ZvcChunk-1:0] job_nmask;
+  wire [ChunkBits-1:0] job_n = (job_cols_i >= ChunkCount) ? ChunkC : job_cols_i[ChunkBits-1:0];
+  // the table of the next chunk (its n: at the job's start, after a row's last chunk, after a full chunk)
+  wire [ChunkBits-1:0] n_next = accept ? job_n : w_row_end_q ? row_n_q : n_after;
+  reg [(ZvcChunk+1)*AvailBits-1:0] need_tab;
+  reg [(ZvcChunk+1)*3-1:0]         pad_tab;
+  reg [CBits-1:0]                  up_t;
+  integer u;
+  always @* begin
+    need_tab = {((ZvcChunk+1)*AvailBits){1'b0}};
+    pad_tab = {((ZvcChunk+1)*3){1'b0}};
+    up_t = {CBits{1'b0}};
+    for (u = 0; u <= ZvcChunk; u = u + 1) begin
+      // bits + 7: the bytes are its top bits, the padding 7 minus its low three
+      up_t = {{(CBits-ChunkBits){1'b0}}, n_next} + OpBitsC * u[CBits-1:0] + SevenC;
+      need_tab[u*AvailBits +: AvailBits] = {{(AvailBits-CBits+3){1'b0}}, up_t[CBits-1:3]};
+      pad_tab[u*3 +: 3] = 3'd7 - up_t[2:0];
+    end
+  end
+  integer q;
+  always @* begin
+    for (q = 0; q < ZvcChunk; q = q + 1) begin
+      nmask_after[q] = (q[ChunkBits-1:0] < n_after);
+      job_nmask[q] = (q[ChunkBits-1:0] < job_n);
+    end
+  end
 
   // ---- end of the job
-  wire finish = busy_q && !elem_valid_q && (inflight_q == Zero) && !rq_valid_q &&
-                (failed_q ? 1'b1 : (dec_done_q && !al_valid_q));
+  wire finish = busy_q && !seg_valid_q && (inflight_q == Zero) && !rq_valid_q &&
+                (failed_q ? 1'b1 : (out_done_q && !al_valid_q));
   wire beat_error = rd_take && !failed_q && (rd_data_error_i != 2'b00);
 
   always @(posedge clk_i or negedge rst_ni) begin
@@ -256,9 +403,14 @@ module tiny_trainer_dma_load #(
       fault_q <= {FaultBits{1'b0}};
       rq_valid_q <= 1'b0;
       al_valid_q <= 1'b0;
-      elem_valid_q <= 1'b0;
-      dec_done_q <= 1'b0;
+      seg_valid_q <= 1'b0;
+      out_done_q <= 1'b0;
+      d_valid_q <= 1'b0;
+      w_bad_q <= 1'b0;
+      trunc_q <= 1'b0;
     end else begin
+      w_bad_q <= w_step && bad_left;
+      trunc_q <= truncated && !accept;
       if (accept) busy_q <= 1'b1;
       else if (finish) busy_q <= 1'b0;
       if (accept) begin
@@ -271,10 +423,13 @@ module tiny_trainer_dma_load #(
       else if (rd_req_ready_i) rq_valid_q <= 1'b0;
       if (rd_take && !failed_q && !beat_error) al_valid_q <= 1'b1;
       else if (append || failed_q) al_valid_q <= 1'b0;
-      if (emit) elem_valid_q <= 1'b1;
-      else if (elem_ready_i) elem_valid_q <= 1'b0;
-      if (accept) dec_done_q <= 1'b0;
-      else if (step && job_end) dec_done_q <= 1'b1;
+      if (emit) seg_valid_q <= 1'b1;
+      else if (seg_ready_i) seg_valid_q <= 1'b0;
+      if (accept) out_done_q <= 1'b0;
+      else if (emit && job_end) out_done_q <= 1'b1;
+      if (accept) d_valid_q <= 1'b0;
+      else if (w_step) d_valid_q <= 1'b1;
+      else if (c_emit && chunk_end) d_valid_q <= 1'b0;
     end
   end
 
@@ -291,16 +446,25 @@ module tiny_trainer_dma_load #(
       tr_left_q <= job_compressed_i ? job_bytes_i : job_row_bytes;
       win_q <= {WinBits{1'b0}};
       avail_q <= {AvailBits{1'b0}};
-      dec_rows_q <= job_rows_i;
-      dec_cols_q <= job_cols_i;
-      in_chunk_q <= 1'b0;
-      n_q <= (job_cols_i >= {{(CountBits-ChunkBits){1'b0}}, ChunkC}) ? ChunkC : job_cols_i[ChunkBits-1:0];
-      full_q <= (job_cols_i >= {{(CountBits-ChunkBits){1'b0}}, ChunkC});
-      pos_q <= 3'd0;
-      chunk_left_q <= {ChunkBits{1'b0}};
-      chunk_last_q <= 1'b0;
-      bitmap_q <= {ZvcChunk{1'b0}};
-      all_in_q <= (job_bytes_i == 32'd0);   // no request: an empty stream
+      all_in_q <= (job_bytes_i == 32'd0);   // no request: an empty stream (compressed; unused when dense)
+      // the output position
+      ctr_d_q <= {ChunkD, job_block_d, job_cols_d};
+      ctr_s_q <= {ChunkS, job_block_s, job_cols_s};
+      rel_d_q <= {ChunkD, job_block_d, job_cols_d};
+      rel_s_q <= {ChunkS, job_block_s, job_cols_s};
+      cnt_q <= job_cnt;
+      out_rows_q <= job_rows_i;
+      // the chunks
+      w_done_q <= 1'b0;
+      w_rows_q <= job_rows_i;
+      w_cols_q <= job_cols_i;
+      n_q <= job_n;
+      nmask_q <= job_nmask;
+      row_n_q <= job_n;
+      row_nmask_q <= job_nmask;
+      row_one_q <= (job_cols_i <= ChunkCount);
+      w_row_end_q <= (job_cols_i <= ChunkCount);
+      w_last_q <= (job_rows_i == One) && (job_cols_i <= ChunkCount);
     end else begin
       // requests
       if (rq_load) begin
@@ -324,42 +488,56 @@ module tiny_trainer_dma_load #(
           tr_left_q <= tr_left_q - {{(31-BeatShift){1'b0}}, beat_room};
         end
       end
-      // stage 2 and the decoder
+      // stage 2
       win_q <= step ? win_used : appended;
-      avail_q <= avail_next;
-      if (step) begin
-        pos_q <= pos_q + need[2:0];
-        // the chunk's bitmap, with the current element at bit 0
-        if (merged) begin
-          bitmap_q <= win_q[ZvcChunk-1:0] >> 1;
-          chunk_left_q <= n_q - ChunkOne;
-          chunk_last_q <= (n_q == ChunkTwo);
-          in_chunk_q <= !chunk_end;
-        end else if (bitmap_step) begin
-          bitmap_q <= win_q[ZvcChunk-1:0];
-          chunk_left_q <= n_q;
-          chunk_last_q <= (n_q == ChunkOne);
-          in_chunk_q <= 1'b1;
+      avail_q <= step ? avail_used : avail_plus;
+      // the output position
+      if (emit) begin
+        ctr_d_q <= ctr_d_next;
+        ctr_s_q <= ctr_s_next;
+        cnt_q <= cnt_next;
+        if (row_end) out_rows_q <= out_rows_q - One;
+      end
+      // the chunks
+      if (w_step) begin
+        w_done_q <= w_last_q;
+        if (w_row_end_q) begin
+          w_rows_q <= w_rows_q - One;
+          w_cols_q <= cols_q;
+          n_q <= row_n_q;
+          nmask_q <= row_nmask_q;
+          w_row_end_q <= row_one_q;
+          w_last_q <= (w_rows_q == (One + One)) && row_one_q;
         end else begin
-          bitmap_q <= bitmap_q >> 1;
-          chunk_left_q <= chunk_left_q - ChunkOne;
-          chunk_last_q <= (chunk_left_q == ChunkTwo);
-          if (chunk_end) in_chunk_q <= 1'b0;
-        end
-        // an element
-        if (need_out) begin
-          if (chunk_end) n_q <= n_next;
-          if (chunk_end) full_q <= n_full;
-          dec_cols_q <= cols_after;
-          if (row_end) dec_rows_q <= dec_rows_q - One;
+          w_cols_q <= w_cols_after;
+          n_q <= n_after;
+          nmask_q <= nmask_after;
+          w_row_end_q <= !w_full_after;
+          w_last_q <= (w_rows_q == One) && !w_full_after;
         end
       end
     end
+    if (accept || w_step) begin
+      need_tab_q <= need_tab;
+      pad_tab_q <= pad_tab;
+    end
     if (rd_take) begin
       al_data_q <= kept;
-      al_bits_q <= {keep_bytes, 3'b000};
+      al_bytes_q <= keep_bytes;
     end
-    if (emit) elem_q <= value;
+    // the chunk register: a new chunk from the window, or the rest of the current one after a segment
+    if (w_step) begin
+      d_bm_q <= bitmap;
+      d_vals_q <= after_bitmap[ZvcChunk*OpBits+6:0];
+      d_pad_q <= chunk_pad;
+    end else if (c_emit) begin
+      d_bm_q <= d_bm_q >> cnt_q;
+      d_vals_q <= vals_rest;
+    end
+    if (emit) begin
+      seg_q <= compressed_q ? comp_lanes : dense_lanes;
+      seg_count_q <= cnt_q;
+    end
   end
 
   reg done_q, error_valid_q;
@@ -379,8 +557,9 @@ module tiny_trainer_dma_load #(
   assign rd_req_valid_o = rq_valid_q;
   assign rd_req_addr_o = rq_addr_q;
   assign rd_req_bytes_o = rq_bytes_q;
-  assign elem_valid_o = elem_valid_q;
-  assign elem_data_o = elem_q;
+  assign seg_valid_o = seg_valid_q;
+  assign seg_data_o = seg_q;
+  assign seg_count_o = seg_count_q;
   assign done_o = done_q;
   assign error_valid_o = error_valid_q;
   assign error_code_o = error_code_q;
