@@ -138,6 +138,9 @@ class FetchTiming {
   }
 }
 
+/** The buffer each load writes (its block width cuts the load's segments). */
+const LOAD_TARGET = { loadW: 'w', loadX: 'x', loadDy: 'dy' } as const;
+
 type Stage = 'idle' | 'decode' | 'shape' | 'span' | 'end' | 'last' | 'check' | 'verdict' | 'issue' | 'run';
 /** The stages that always take one edge; shape and span branch (below). */
 const NEXT_STAGE: Partial<Record<Stage, Stage>> = { decode: 'shape', end: 'last', last: 'check', check: 'verdict', verdict: 'issue' };
@@ -194,14 +197,15 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
   // edge 0 takes the write; edge 1 does it (START_PROGRAM's register); edges count from there
   for (let edge = 1; edge < LIMIT; edge++) {
     // ---- the core's ports and done_o, seen at this edge
-    if (core && load && core.kind === 'load' && load.elemValid) {
-      core.taken++;
+    // a load segment of segCount elements, a store segment of the core's count (the core is always ready, the engine decides)
+    if (core && load && core.kind === 'load' && load.segValid) {
+      core.taken += load.segCount;
       if (core.taken === core.elements) core.doneAt = edge + 1;
     }
     const coreRdValid = core !== undefined && core.kind === 'store' && edge >= core.accept + 3 && core.taken < core.elements;
-    const storeTakes = coreRdValid && store !== undefined && store.elemReady;
-    if (core && storeTakes) {
-      core.taken++;
+    const storeTakes = coreRdValid && store !== undefined && store.segReady;
+    if (core && store && storeTakes) {
+      core.taken += store.nextCount;
       if (core.taken === core.elements) core.doneAt = edge + 1;
     }
     const coreDoneNow = core !== undefined && core.doneAt === edge;
@@ -294,12 +298,16 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
           compressed: Boolean(d.compressed),
           bytes: d.bytes ?? 0,
           tensor,
+          blockCols: m.memory.loadBlockCols[LOAD_TARGET[d.op as keyof typeof LOAD_TARGET]],
         });
         loadValid = false;
       }
       if (storeValid) {
         const t = tensorOf(d);
-        store = new StoreEngineTiming(m, { addr: d.addr ?? 0, rows: t.rows, cols: t.cols, stride: d.stride ?? 0 });
+        // the core's read segments: up to readPort.lanes of one result word (READ_W: one weight each)
+        const { lanes, wordElements } = m.readPort;
+        const counts = d.op === 'readW' ? () => 1 : (col: number) => Math.min(lanes, wordElements - (col % wordElements), t.cols - col);
+        store = new StoreEngineTiming(m, { addr: d.addr ?? 0, rows: t.rows, cols: t.cols, stride: d.stride ?? 0 }, counts);
         storeValid = false;
       }
       if (coreDoneNow) coreDone = true;

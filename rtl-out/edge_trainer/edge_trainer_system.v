@@ -86,6 +86,8 @@ module edge_trainer_system #(
   localparam integer LoadLanes = 8;
   localparam integer LoadCountBits = 4;
   localparam [LoadCountBits-1:0] OneElement = 1;
+  localparam integer StoreLanes = 2;
+  localparam integer StoreCountBits = 2;
   localparam integer Depth = 1 << IndexBits;
   localparam [FaultBits-1:0] FaultQueueFull = 4'd9;
 
@@ -282,14 +284,13 @@ module edge_trainer_system #(
   wire [FaultBits-1:0] load_error_code, store_error_code;
   wire                 running;
   wire                 core_wr_valid, core_wr_ready, core_rd_valid, core_rd_ready;
-  wire [OpBits-1:0]    load_elem;
-  wire [LoadLanes*OpBits-1:0] core_wr_data;
-  wire [LoadCountBits-1:0]    core_wr_count;
-  wire [AccBits-1:0]   core_rd_data;
-  wire                 core_rd_count;
-  wire [CountBits-1:0] job_block_cols;
-  wire unused_interim = core_rd_count ^ (^job_block_cols);
-  wire                 load_elem_valid, store_elem_ready;
+  // segments: a load's (LoadLanes operands) and a store's (StoreLanes accumulators)
+  wire [LoadLanes*OpBits-1:0]   load_seg, core_wr_data;
+  wire [LoadCountBits-1:0]      load_seg_count, core_wr_count;
+  wire [StoreLanes*AccBits-1:0] core_rd_data;
+  wire [StoreCountBits-1:0]     core_rd_count;
+  wire [CountBits-1:0]          job_block_cols;
+  wire                 load_seg_valid, store_seg_ready;
   // a fault found outside the sequencer: a host push into a full queue, or the program fetch
   wire                 other_fault = host_overflow || fetch_error;
   wire [FaultBits-1:0] other_code = host_overflow ? FaultQueueFull : fetch_error_code;
@@ -370,7 +371,8 @@ module edge_trainer_system #(
     .OpBits       (OpBits),
     .ElementBytes (1),
     .ZvcChunk     (8),
-    .CountBits    (CountBits)
+    .CountBits    (CountBits),
+    .Lanes        (LoadLanes)
   ) u_load (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -382,6 +384,7 @@ module edge_trainer_system #(
     .job_stride_i     (job_stride),
     .job_compressed_i (job_compressed),
     .job_bytes_i      (job_bytes),
+    .job_block_cols_i (job_block_cols),
     .rd_req_valid_o   (load_req_valid),
     .rd_req_ready_i   (load_req_ready),
     .rd_req_addr_o    (load_req_addr),
@@ -391,9 +394,10 @@ module edge_trainer_system #(
     .rd_data_i        (rd_data),
     .rd_data_last_i   (rd_data_last),
     .rd_data_error_i  (rd_data_error),
-    .elem_valid_o     (load_elem_valid),
-    .elem_ready_i     (core_wr_ready && !fill_zero),
-    .elem_data_o      (load_elem),
+    .seg_valid_o      (load_seg_valid),
+    .seg_ready_i      (core_wr_ready && !fill_zero),
+    .seg_data_o       (load_seg),
+    .seg_count_o      (load_seg_count),
     .done_o           (load_done),
     .error_valid_o    (load_error),
     .error_code_o     (load_error_code)
@@ -412,7 +416,8 @@ module edge_trainer_system #(
     .DataBits     (DataBits),
     .ElemBits     (AccBits),
     .ElementBytes (4),
-    .CountBits    (CountBits)
+    .CountBits    (CountBits),
+    .Lanes        (StoreLanes)
   ) u_store (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -422,9 +427,10 @@ module edge_trainer_system #(
     .job_rows_i      (job_rows),
     .job_cols_i      (job_cols),
     .job_stride_i    (job_stride),
-    .elem_valid_i    (core_rd_valid && !drain),
-    .elem_ready_o    (store_elem_ready),
-    .elem_data_i     (core_rd_data),
+    .seg_valid_i     (core_rd_valid && !drain),
+    .seg_ready_o     (store_seg_ready),
+    .seg_data_i      (core_rd_data),
+    .seg_count_i     (core_rd_count),
     .wr_req_valid_o  (wr_req_valid),
     .wr_req_ready_i  (wr_req_ready),
     .wr_req_addr_o   (wr_req_addr),
@@ -478,22 +484,13 @@ module edge_trainer_system #(
   // ---------------------------------------------------------------- the core
   // its write port takes the load's elements, or zeros after a load's fault;
   // its read port feeds the store, or is drained after a store's fault
-  assign core_wr_valid = fill_zero || load_elem_valid;
-  generate
-    if (LoadLanes > 1) begin : g_wide_write
-      assign core_wr_data = fill_zero ? {(LoadLanes*OpBits){1'b0}} : {{((LoadLanes-1)*OpBits){1'b0}}, load_elem};
-    end else begin : g_narrow_write
-      assign core_wr_data = fill_zero ? {OpBits{1'b0}} : load_elem;
-    end
-  endgenerate
-  assign core_wr_count = OneElement;
-  assign core_rd_ready = drain || store_elem_ready;
+  // (zeros one element a cycle: a segment of one never crosses a block or a row)
+  assign core_wr_valid = fill_zero || load_seg_valid;
+  assign core_wr_data = fill_zero ? {(LoadLanes*OpBits){1'b0}} : load_seg;
+  assign core_wr_count = fill_zero ? OneElement : load_seg_count;
+  assign core_rd_ready = drain || store_seg_ready;
 
-  // (interim: the store takes one element a cycle until its engine takes segments)
-  edge_trainer_core #(
-    .ReadLanes     (1),
-    .ReadCountBits (1)
-  ) u_core (
+  edge_trainer_core u_core (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
     .cmd_valid_i   (cmd_valid),

@@ -124,7 +124,7 @@ describe('DMA timing closed forms', () => {
     const store = dmaStoreCycles(m16, { addr: 65536, rows: 64, cols: 64, stride: 256 }, 1);
     expect(rate(64 * 64 * 4, store)).toBe(8);
     // with the default 4 reads in flight, one 8-beat burst per row: the reader, not the engine, sets the rate
-    const m4 = elaborate(validateSpecObject(spec, 'default'));
+    const m4 = elaborate(validateSpecObject({ ...spec, memory: { outstandingReads: 4 } }, 'default with 4 reads'));
     expect(rate(64 * 64, dmaLoadCycles(m4, job, 100))).toBeLessThan(0.8 * 8);
   });
 

@@ -28,7 +28,7 @@ module tiny_sparse_dma_store #(
   parameter integer ElemBits = 16,
   parameter integer ElementBytes = 2,
   parameter integer CountBits = 13,
-  parameter integer Lanes = 2
+  parameter integer Lanes = 1
 ) (
   input  wire                       clk_i,
   input  wire                       rst_ni,
