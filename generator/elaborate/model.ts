@@ -306,8 +306,8 @@ export interface MemoryModel {
   storeLanes: number;
   /**
    * Where a load's segments end, per target buffer: the width of its blocks
-   * (dense: W and X Cols, dY Rows); 1 where the core writes one element per
-   * cycle (the zero-skipping core's loads).
+   * (dense: W and X Cols, dY Rows; zero-skipping: X and dY a store word,
+   * scanWidth, and 1 for W, which that core writes one element a cycle).
    */
   loadBlockCols: { w: number; x: number; dy: number };
   /** bits of a segment's count, 1 .. loadLanes and 1 .. storeLanes */
@@ -371,13 +371,14 @@ function word32(value: number): string {
 }
 
 /**
- * The widest block row one buffer write takes: the dense core's W and X blocks
- * are Cols wide, dY's Rows. The zero-skipping core takes one element per cycle
- * (its row stores, and its dY store kept by columns too, have no segment write).
+ * The widest segment one buffer write takes: the dense core's W and X blocks
+ * are Cols wide, dY's Rows. The zero-skipping core writes a segment of X or dY
+ * into one word of its row stores (scanWidth elements) and, by columns, across
+ * its Rows column-store banks, one element each: at most min(scanWidth, Rows).
  */
-function widestBlockRow(spec: Spec): number {
+function widestSegment(spec: Spec): number {
   const { rows, cols } = spec.array;
-  return spec.sparsity.skipZeros ? 1 : Math.max(rows, cols);
+  return spec.sparsity.skipZeros ? Math.min(effectiveScanWidth(cols, spec.sparsity.scanWidth), rows) : Math.max(rows, cols);
 }
 
 /** The memory section elaborated: every width the memory-system templates print. */
@@ -387,7 +388,8 @@ export function memoryModel(spec: Spec): MemoryModel {
   const elementBytes = spec.numeric.operandBits <= 8 ? 1 : 2;
   const resultBytes = 2 ** Math.max(0, Math.ceil(Math.log2(Math.ceil(spec.numeric.accumulatorBits / 8))));
   const queueEntryBits = QUEUED_DESCRIPTOR_WORDS * 32 + 1;
-  const loadLanes = Math.min(dataBytes / elementBytes, widestBlockRow(spec));
+  const scanWidth = effectiveScanWidth(spec.array.cols, spec.sparsity.scanWidth);
+  const loadLanes = Math.min(dataBytes / elementBytes, widestSegment(spec));
   // the zero-skipping core reads one element per cycle
   const storeLanes = spec.sparsity.skipZeros ? 1 : Math.max(1, Math.min(Math.floor(dataBytes / resultBytes), spec.array.cols));
   const faultBits = bitsFor(Math.max(...FAULTS.map((f) => f.code)));
@@ -409,7 +411,9 @@ export function memoryModel(spec: Spec): MemoryModel {
     resultBytes,
     loadLanes,
     storeLanes,
-    loadBlockCols: spec.sparsity.skipZeros ? { w: 1, x: 1, dy: 1 } : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
+    loadBlockCols: spec.sparsity.skipZeros
+      ? { w: 1, x: scanWidth, dy: scanWidth }
+      : { w: spec.array.cols, x: spec.array.cols, dy: spec.array.rows },
     loadCountBits: bitsFor(loadLanes),
     storeCountBits: bitsFor(storeLanes),
     loadDataBits: loadLanes * spec.numeric.operandBits,
