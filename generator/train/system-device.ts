@@ -29,6 +29,7 @@
 import type { CoreModel } from '../elaborate/model.ts';
 import { FAULTS, registerOffset } from '../elaborate/regmap.ts';
 import { readCycles } from '../golden/cycles.ts';
+import { loadRowSegments } from '../golden/dma-timing.ts';
 import { MemoryImage, readDense, writeDense, type Descriptor, type Traffic } from '../golden/traffic.ts';
 import type { Energy } from '../golden/energy.ts';
 import { commandCycleBudget } from '../sim/limits.ts';
@@ -258,8 +259,10 @@ export class SystemDevice implements TrainingDevice {
     }
   }
 
-  private expectLoad(rows: number, cols: number) {
-    return rows * cols + 1;
+  /** The port's cycles of a load: one per segment (the load engine's, loadRowSegments), plus one. */
+  private expectLoad(target: 'w' | 'x' | 'dy', rows: number, cols: number, compressed = false) {
+    const blockCols = this.model.memory.loadBlockCols[target];
+    return rows * loadRowSegments(this.model, { cols, blockCols, compressed }).length + 1;
   }
 
   async loadW(W: number[][], base: number) {
@@ -271,7 +274,7 @@ export class SystemDevice implements TrainingDevice {
     const dims = { batch: 1, din: W[0].length, dout: W.length };
     await this.push({ op: 'loadW', dims, bases: { w: base }, addr: staged.addr, stride: staged.stride }, 'run', {
       label: `LOAD_W ${dims.dout} x ${dims.din}`,
-      atLeast: this.expectLoad(dims.dout, dims.din),
+      atLeast: this.expectLoad('w', dims.dout, dims.din),
     });
     return predicted;
   }
@@ -288,7 +291,7 @@ export class SystemDevice implements TrainingDevice {
     const dims = { batch: X.length, din: X[0].length, dout: 1 };
     await this.push({ op: 'loadX', dims, bases: { x: base }, addr: staged.addr, compressed: true, bytes: staged.bytes }, 'run', {
       label: `LOAD_X ${dims.batch} x ${dims.din} (compressed)`,
-      atLeast: this.expectLoad(dims.batch, dims.din),
+      atLeast: this.expectLoad('x', dims.batch, dims.din, true),
     });
     return predicted;
   }
@@ -311,7 +314,7 @@ export class SystemDevice implements TrainingDevice {
     const dims = { batch: rows, din: 1, dout: cols };
     await this.push({ op: 'loadDy', dims, bases: { dy: base }, addr, stride }, 'run', {
       label: `LOAD_DY ${rows} x ${cols}`,
-      atLeast: this.expectLoad(rows, cols),
+      atLeast: this.expectLoad('dy', rows, cols),
     });
     return predicted;
   }

@@ -26,8 +26,8 @@ module tb_core;
   localparam integer OpBits = 4;
   localparam integer AccBits = 16;
   localparam integer CountBits = 13;
-  localparam integer LoadLanes = 1;
-  localparam integer LoadCountBits = 1;
+  localparam integer LoadLanes = 2;
+  localparam integer LoadCountBits = 2;
   // one element a cycle, in lane 0 (the memory system's loads write segments)
   localparam [LoadCountBits-1:0] OneElement = 1;
   localparam integer ReadLanes = 1;

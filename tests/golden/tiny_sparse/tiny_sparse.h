@@ -83,9 +83,9 @@
 // cmd_round_i (0: nearest even, 1: stochastic) and cmd_relu_i: one bit each
 #define TINY_SPARSE_FLAG_BITS 1u
 // wr_data_i (WR_LANES operands) and wr_count_i: a load segment
-#define TINY_SPARSE_WR_LANES 1u
-#define TINY_SPARSE_WR_DATA_BITS 4u
-#define TINY_SPARSE_WR_COUNT_BITS 1u
+#define TINY_SPARSE_WR_LANES 2u
+#define TINY_SPARSE_WR_DATA_BITS 8u
+#define TINY_SPARSE_WR_COUNT_BITS 2u
 // rd_data_o (RD_LANES accumulators) and rd_count_o: a read segment
 #define TINY_SPARSE_RD_LANES 1u
 #define TINY_SPARSE_RD_DATA_BITS 16u

@@ -15,8 +15,10 @@
 //   command:  cmd_valid_i/cmd_ready_o with op, layer dimensions and tensor bases;
 //             done_o pulses for one cycle when a command has finished.
 //   write:    wr_valid_i/wr_ready_o/wr_data_i/wr_count_i, the operands of a load,
-//             row-major; this core takes one element a cycle (wr_count_i = 1,
-//             in lane 0), the port has the dense core's LoadLanes lanes.
+//             row-major, in segments of 1 to LoadLanes elements (lane k the k-th):
+//             X and dY segments stay inside one word of the row stores
+//             (Lanes elements, counted from the row's first); W takes one
+//             element a cycle. One segment a cycle.
 //   read:     rd_valid_o/rd_ready_i/rd_data_o/rd_count_o, the last result,
 //             row-major; this core gives one element a cycle (rd_count_o = 1,
 //             in lane 0), the port has the dense core's ReadLanes lanes.
@@ -40,8 +42,8 @@ module tiny_sparse_core #(
   parameter integer CmdOpBits = 4,
   parameter integer ShiftBits = 6,
   parameter integer SeedBits = 32,
-  parameter integer LoadLanes = 1,
-  parameter integer LoadCountBits = 1,
+  parameter integer LoadLanes = 2,
+  parameter integer LoadCountBits = 2,
   parameter integer ReadLanes = 1,
   parameter integer ReadCountBits = 1
 ) (
@@ -84,11 +86,20 @@ module tiny_sparse_core #(
   wire [Cols*OpBits-1:0] requant_out;   // requantized row segment (weight update)
   // operand words written into the stores: from the host, or requantized results
   wire [OpBits-1:0]    buf_wr_data = move ? move_data : wr_data_i[OpBits-1:0];
+  // the row stores' segment: the load's (wr_count_i elements) or the moved element
+  wire [LoadLanes*OpBits-1:0] store_seg;
+  generate
+    if (LoadLanes > 1) begin : g_wide_segment
+      assign store_seg = move ? {{((LoadLanes-1)*OpBits){1'b0}}, move_data} : wr_data_i;
+    end else begin : g_one_element
+      assign store_seg = buf_wr_data;
+    end
+  endgenerate
 
   wire [CountBits-1:0]      rd_lane, rd_bank;
   wire                      w_wr_en, x_wr_en, dy_wr_en;
   wire [CountBits-1:0]      ld_base, ld_row, ld_col;
-  wire [CountBits-1:0]      ctl_st_bank, ctl_st_addr, ctl_st_lane, ctl_st_t_bank, ctl_st_t_addr, ctl_st_t_lane;
+  wire [CountBits-1:0]      ctl_st_bank, ctl_st_addr, ctl_st_lane, ctl_st_t_bank, ctl_st_t_addr, ctl_st_t_lane, ctl_st_t_wrap_addr;
   wire                      w_rd_en, w_rd_col, fx_rd_en;
   wire [CountBits-1:0]      w_rd_base, w_rd_idx, fx_rd_bank, fx_rd_addr;
   wire                      fill_en, fill_from_x, fill_collect;
@@ -235,11 +246,6 @@ module tiny_sparse_core #(
     .rd_lane_o            (fe_rd_lane),
     .rd_count_o           (fe_rd_count)
   );
-  generate
-    if (LoadLanes > 1) begin : g_unused_lanes
-      wire unused_lanes = ^wr_data_i[LoadLanes*OpBits-1:OpBits];
-    end
-  endgenerate
   localparam [ReadCountBits-1:0] OneReadElement = 1;
   wire unused_fe = (^fe_rd_count) ^ fe_walk_start ^ fe_walk_last ^ fe_mv_write ^ (^fe_walk_col);
 
@@ -280,6 +286,7 @@ module tiny_sparse_core #(
     .walk_block_i         (fe_walk_block),
     .walk_row_i           (fe_walk_row),
     .walk_row_end_i       (fe_walk_row_end),
+    .walk_count_i         (st_count),
     .loading_i            (fe_loading),
     .mv_col_i             (fe_mv_col),
     .mv_issue_i           (fe_mv_issue),
@@ -305,6 +312,7 @@ module tiny_sparse_core #(
     .st_t_bank_o          (ctl_st_t_bank),
     .st_t_addr_o          (ctl_st_t_addr),
     .st_t_lane_o          (ctl_st_t_lane),
+    .st_t_wrap_addr_o     (ctl_st_t_wrap_addr),
     .w_rd_en_o            (w_rd_en),
     .w_rd_col_o           (w_rd_col),
     .w_rd_base_o          (w_rd_base),
@@ -391,6 +399,10 @@ module tiny_sparse_core #(
   wire [CountBits-1:0] st_t_bank = place[2*CountBits +: CountBits];
   wire [CountBits-1:0] st_t_addr = place[CountBits +: CountBits];
   wire [CountBits-1:0] st_t_lane = place[0 +: CountBits];
+  // a load's segment (a moved element: one, where the wrap address means nothing)
+  localparam [CountBits-1:0] OneStoreElement = 1;
+  wire [CountBits-1:0] st_count = fe_loading ? {{(CountBits-LoadCountBits){1'b0}}, wr_count_i} : OneStoreElement;
+  wire [CountBits-1:0] st_t_wrap_addr = ctl_st_t_wrap_addr;
 
   // ---------------------------------------------------------------- row stores of A
   // Engine r reads bank r of the store its step uses; in WG the fill reads X rows.
@@ -414,15 +426,19 @@ module tiny_sparse_core #(
     .AddrBits  (ActAddrBits),
     .CountBits (CountBits),
     .Lanes     (Lanes),
-    .OpBits    (OpBits)
+    .OpBits    (OpBits),
+    .SegLanes  (LoadLanes),
+    .ByColumns (0)
   ) u_activation_store (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .wr_en_i   (x_wr_en),
     .wr_bank_i (st_bank),
     .wr_addr_i (st_addr),
+    .wr_wrap_addr_i (st_addr),
     .wr_lane_i (st_lane),
-    .wr_data_i (buf_wr_data),
+    .wr_count_i (st_count),
+    .wr_data_i (store_seg),
     .rd_en_i   (x_rd_en),
     .rd_addr_i (x_rd_addr),
     .rd_data_o (x_rd_data)
@@ -444,15 +460,19 @@ module tiny_sparse_core #(
     .AddrBits  (ErrAddrBits),
     .CountBits (CountBits),
     .Lanes     (Lanes),
-    .OpBits    (OpBits)
+    .OpBits    (OpBits),
+    .SegLanes  (LoadLanes),
+    .ByColumns (0)
   ) u_error_store (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .wr_en_i   (dy_wr_en),
     .wr_bank_i (st_bank),
     .wr_addr_i (st_addr),
+    .wr_wrap_addr_i (st_addr),
     .wr_lane_i (st_lane),
-    .wr_data_i (buf_wr_data),
+    .wr_count_i (st_count),
+    .wr_data_i (store_seg),
     .rd_en_i   (dy_rd_en),
     .rd_addr_i (dy_rd_addr),
     .rd_data_o (dy_rd_data)
@@ -465,15 +485,19 @@ module tiny_sparse_core #(
     .AddrBits  (ErrAddrBits),
     .CountBits (CountBits),
     .Lanes     (Lanes),
-    .OpBits    (OpBits)
+    .OpBits    (OpBits),
+    .SegLanes  (LoadLanes),
+    .ByColumns (1)
   ) u_error_column_store (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .wr_en_i   (dy_wr_en),
     .wr_bank_i (st_t_bank),
     .wr_addr_i (st_t_addr),
+    .wr_wrap_addr_i (st_t_wrap_addr),
     .wr_lane_i (st_t_lane),
-    .wr_data_i (buf_wr_data),
+    .wr_count_i (st_count),
+    .wr_data_i (store_seg),
     .rd_en_i   ((a_src == 2'd2) ? eng_a_rd_en : {Rows{1'b0}}),
     .rd_addr_i (eng_a_rd_addr),
     .rd_data_o (dyt_rd_data)
@@ -486,15 +510,19 @@ module tiny_sparse_core #(
     .AddrBits  (ActAddrBits),
     .CountBits (CountBits),
     .Lanes     (Lanes),
-    .OpBits    (OpBits)
+    .OpBits    (OpBits),
+    .SegLanes  (LoadLanes),
+    .ByColumns (1)
   ) u_activation_column_store (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .wr_en_i   (x_wr_en),
     .wr_bank_i (st_t_bank),
     .wr_addr_i (st_t_addr),
+    .wr_wrap_addr_i (st_t_wrap_addr),
     .wr_lane_i (st_t_lane),
-    .wr_data_i (buf_wr_data),
+    .wr_count_i (st_count),
+    .wr_data_i (store_seg),
     .rd_en_i   ((a_src == 2'd3) ? eng_a_rd_en : {Rows{1'b0}}),
     .rd_addr_i (eng_a_rd_addr),
     .rd_data_o (xt_rd_data)

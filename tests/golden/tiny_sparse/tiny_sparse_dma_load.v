@@ -44,7 +44,7 @@ module tiny_sparse_dma_load #(
   parameter integer ElementBytes = 1,
   parameter integer ZvcChunk = 8,
   parameter integer CountBits = 13,
-  parameter integer Lanes = 1
+  parameter integer Lanes = 2
 ) (
   input  wire                       clk_i,
   input  wire                       rst_ni,

@@ -9,61 +9,123 @@
 // reads its own rows, one word per cycle, without conflicts.
 //   element (i, j) -> bank i mod Banks, address base + (i div Banks) * words_per_row + j div Lanes,
 //                     lane j mod Lanes
-// Writes come one element at a time from the host's row-major stream; every bank
-// has its own read port. A write lands one cycle after it is given: the element
-// and its lane enables are registered once per bank (kept apart, so that each
-// copy drives only its own bank's lanes, not every lane of every bank).
+// Writes come from the host's row-major stream, a segment of wr_count_i
+// elements (lane k of wr_data_i the k-th) per cycle, placed by its first
+// element (wr_bank_i, wr_addr_i, wr_lane_i):
+//   ByColumns = 0 (a store by rows): the segment lies along one word, lanes
+//     wr_lane_i on (it never crosses the word's end);
+//   ByColumns = 1 (the same tensor by columns: its row j is column j): the
+//     segment's element k goes to bank (wr_bank_i + k) mod Banks, lane
+//     wr_lane_i, at wr_addr_i, or at wr_wrap_addr_i (the next group of Banks
+//     rows) where the banks wrap past Banks - 1 (wr_count_i <= Banks: each bank
+//     takes one element at most).
+// Every bank has its own read port. A write lands one cycle after it is given:
+// its data, lane enables and address are registered once per bank (kept apart,
+// so that each copy drives only its own bank).
 module tiny_sparse_row_store #(
   parameter integer Banks = 8,
   parameter integer Depth = 16,
   parameter integer AddrBits = 4,
   parameter integer CountBits = 16,
   parameter integer Lanes = 8,
-  parameter integer OpBits = 8
+  parameter integer OpBits = 8,
+  parameter integer SegLanes = 1,
+  parameter integer ByColumns = 0
 ) (
   input  wire                          clk_i,
   input  wire                          rst_ni,
   input  wire                          wr_en_i,
   input  wire [CountBits-1:0]          wr_bank_i,
   input  wire [CountBits-1:0]          wr_addr_i,
+  input  wire [CountBits-1:0]          wr_wrap_addr_i,
   input  wire [CountBits-1:0]          wr_lane_i,
-  input  wire [OpBits-1:0]             wr_data_i,
+  input  wire [CountBits-1:0]          wr_count_i,
+  input  wire [SegLanes*OpBits-1:0]    wr_data_i,
   input  wire [Banks-1:0]              rd_en_i,
   input  wire [Banks*CountBits-1:0]    rd_addr_i,
   output wire [Banks*Lanes*OpBits-1:0] rd_data_o
 );
-  reg [Lanes-1:0] lane_en;
-  integer l;
-  always @* begin
-    lane_en = {Lanes{1'b0}};
-    for (l = 0; l < Lanes; l = l + 1) begin
-      if (wr_lane_i == l[CountBits-1:0]) lane_en[l] = 1'b1;
-    end
-  end
+  localparam integer Spread = (ByColumns != 0) ? Banks : Lanes;   // the lanes a segment spreads over
+  localparam integer SpreadBits = (Spread > 1) ? $clog2(Spread) : 1;
+  localparam integer Slot = OpBits + 1;                           // an element and its enable
 
-  reg [CountBits-1:0] wr_addr_q;
-  always @(posedge clk_i) begin
-    wr_addr_q <= wr_addr_i;
-  end
+  generate
+    if ((SegLanes < 1) || (SegLanes > Spread)) begin : g_check
+      SegLanes_must_be_1_to_the_lanes_or_banks_a_segment_spreads_over u_stop ();
+    end
+  endgenerate
+
+  // the segment's elements with their enables, then rotated up to their lanes
+  // (by rows) or banks (by columns): one rotation, which never wraps by rows
+  wire [Spread*Slot-1:0] seg_slots, placed;
+  genvar k;
+  generate
+    for (k = 0; k < Spread; k = k + 1) begin : g_slot
+      if (k < SegLanes) begin : g_element
+        localparam [CountBits-1:0] SlotNum = k;
+        assign seg_slots[k*Slot +: Slot] = {(wr_count_i > SlotNum), wr_data_i[k*OpBits +: OpBits]};
+      end else begin : g_empty
+        assign seg_slots[k*Slot +: Slot] = {Slot{1'b0}};
+      end
+    end
+  endgenerate
+  wire [CountBits-1:0] first = (ByColumns != 0) ? wr_bank_i : wr_lane_i;
+  tiny_sparse_rotator #(
+    .Lanes      (Spread),
+    .Bits       (Slot),
+    .AmountBits (SpreadBits),
+    .Up         (0)
+  ) u_place (
+    .amount_i (first[SpreadBits-1:0]),
+    .data_i   (seg_slots),
+    .data_o   (placed)
+  );
+  wire unused_first = ^first;   // its high bits: the place is below Spread
 
   genvar b;
   generate
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
       localparam integer BankNum = b;
       localparam [CountBits-1:0] BankIdx = BankNum[CountBits-1:0];
-      reg [Lanes-1:0]  wr_lane_en_q;
-      reg [OpBits-1:0] wr_data_q;
+      // this bank's write: the word's lanes and data, and its address
+      reg  [Lanes-1:0]        lane_en;
+      reg  [Lanes*OpBits-1:0] word;
+      reg  [CountBits-1:0]    addr;
+      integer l;
+      always @* begin
+        lane_en = {Lanes{1'b0}};
+        word = {(Lanes*OpBits){1'b0}};
+        addr = wr_addr_i;
+        if (ByColumns != 0) begin
+          // element placed[b] at the segment's lane; banks below the first wrapped
+          for (l = 0; l < Lanes; l = l + 1) begin
+            lane_en[l] = wr_en_i && placed[b*Slot + OpBits] && (wr_lane_i == l[CountBits-1:0]);
+            word[l*OpBits +: OpBits] = placed[b*Slot +: OpBits];
+          end
+          if (BankIdx < wr_bank_i) addr = wr_wrap_addr_i;
+        end else begin
+          for (l = 0; l < Lanes; l = l + 1) begin
+            lane_en[l] = wr_en_i && (wr_bank_i == BankIdx) && placed[l*Slot + OpBits];
+            word[l*OpBits +: OpBits] = placed[l*Slot +: OpBits];
+          end
+        end
+      end
+
+      reg [Lanes-1:0]        wr_lane_en_q;
+      reg [Lanes*OpBits-1:0] wr_word_q;
+      reg [CountBits-1:0]    wr_addr_q;
       (* keep *)
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
           wr_lane_en_q <= {Lanes{1'b0}};
         end else begin
-          wr_lane_en_q <= (wr_en_i && (wr_bank_i == BankIdx)) ? lane_en : {Lanes{1'b0}};
+          wr_lane_en_q <= lane_en;
         end
       end
       (* keep *)
       always @(posedge clk_i) begin
-        wr_data_q <= wr_data_i;
+        wr_word_q <= word;
+        wr_addr_q <= addr;
       end
 
       // the memory wrapper of this store's bank shape (one module per shape)
@@ -78,7 +140,7 @@ module tiny_sparse_row_store #(
           .clk_i        (clk_i),
           .wr_lane_en_i (wr_lane_en_q),
           .wr_addr_i    (wr_addr_q),
-          .wr_data_i    ({Lanes{wr_data_q}}),
+          .wr_data_i    (wr_word_q),
           .rd_en_i      (rd_en_i[b]),
           .rd_addr_i    (rd_addr_i[b*CountBits +: CountBits]),
           .rd_data_o    (rd_data_o[b*Lanes*OpBits +: Lanes*OpBits])

@@ -476,8 +476,8 @@ module tiny_sparse_sequencer #(
   assign job_bytes_o = bytes_q;
   // the width of the target buffer's blocks (a segment is written in one cycle inside one)
   localparam [CountBits-1:0] WBlockCols = 1;
-  localparam [CountBits-1:0] XBlockCols = 1;
-  localparam [CountBits-1:0] DyBlockCols = 1;
+  localparam [CountBits-1:0] XBlockCols = 4;
+  localparam [CountBits-1:0] DyBlockCols = 4;
   assign job_block_cols_o = is_load_w ? WBlockCols : is_load_x ? XBlockCols : DyBlockCols;
   assign running_o = (state_q != StIdle);
   assign fault_o = fault_q;

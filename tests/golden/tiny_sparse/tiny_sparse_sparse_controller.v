@@ -63,6 +63,7 @@ module tiny_sparse_sparse_controller #(
   input  wire [CountBits-1:0]      walk_block_i,
   input  wire [CountBits-1:0]      walk_row_i,
   input  wire                      walk_row_end_i,
+  input  wire [CountBits-1:0]      walk_count_i,      // elements of the step (a load's segment; 1 otherwise)
   input  wire                      loading_i,
   input  wire [CountBits-1:0]      mv_col_i,
   input  wire                      mv_issue_i,
@@ -91,6 +92,7 @@ module tiny_sparse_sparse_controller #(
   output wire [CountBits-1:0]      st_t_bank_o,
   output wire [CountBits-1:0]      st_t_addr_o,
   output wire [CountBits-1:0]      st_t_lane_o,
+  output wire [CountBits-1:0]      st_t_wrap_addr_o,  // a segment's address in the column stores' banks it wraps into
   // fill: weight buffer reads
   output wire                      w_rd_en_o,
   output wire                      w_rd_col_o,
@@ -255,7 +257,8 @@ module tiny_sparse_sparse_controller #(
   // the walk follows W's blocks (Cols x Cols; a weight update: row segments)
   assign walk_base_o = cmd_w_base_i;
   assign walk_block_rows_o = ColsC;
-  assign walk_block_cols_o = cmd_update_w ? One : ColsC;
+  // X and dY loads: blocks of a store word (Lanes) wide, where the load's segments end
+  assign walk_block_cols_o = cmd_update_w ? One : (cmd_load_x || cmd_load_dy) ? LanesC : ColsC;
   assign walk_stride_o = din_blocks_i * ColsC;
   assign res_rows_o = m_q;
   assign res_cols_o = n_q;
@@ -587,17 +590,19 @@ module tiny_sparse_sparse_controller #(
         st_ilane_d = st_ilane_q + One;
       end
     end else if (walk_step_i) begin
-      if (st_jlane_q == LanesC - One) begin
+      // a segment of walk_count_i elements: it ends at or before its word's end
+      // (the load engine cuts it so), and spans Rows column-store banks at most
+      if (st_jlane_q + walk_count_i == LanesC) begin
         st_jlane_d = Zero;
         st_jword_d = st_jword_q + One;
       end else begin
-        st_jlane_d = st_jlane_q + One;
+        st_jlane_d = st_jlane_q + walk_count_i;
       end
-      if (st_jbank_q == RowsC - One) begin
-        st_jbank_d = Zero;
+      if (st_jbank_q + walk_count_i >= RowsC) begin
+        st_jbank_d = st_jbank_q + walk_count_i - RowsC;
         st_jrow_d = st_jrow_q + st_t_row_words_q;
       end else begin
-        st_jbank_d = st_jbank_q + One;
+        st_jbank_d = st_jbank_q + walk_count_i;
       end
     end
   end
@@ -773,6 +778,7 @@ module tiny_sparse_sparse_controller #(
   assign st_t_bank_o = loading_i ? st_jbank_q : mv_t_bank_q;
   assign st_t_addr_o = loading_i ? walk_st_t_addr : mv_t_addr_q;
   assign st_t_lane_o = loading_i ? st_ilane_q : mv_t_lane_q;
+  assign st_t_wrap_addr_o = walk_st_t_addr + st_t_row_words_q;
 
   // FP reads W by columns (tile offset: rows of blocks), BP by rows (tile offset: block columns)
   assign w_rd_en_o = (f_issue && !is_wg) || (w_walk && (mv_issue_i || w_issue_i));

@@ -83,8 +83,8 @@ module tiny_sparse_system #(
   localparam integer ShiftBits = 6;
   localparam integer SeedBits = 32;
   localparam integer FaultBits = 4;
-  localparam integer LoadLanes = 1;
-  localparam integer LoadCountBits = 1;
+  localparam integer LoadLanes = 2;
+  localparam integer LoadCountBits = 2;
   localparam [LoadCountBits-1:0] OneElement = 1;
   localparam integer StoreLanes = 1;
   localparam integer StoreCountBits = 1;
