@@ -138,6 +138,8 @@ class FetchTiming {
   }
 }
 
+const isLoadOp = (d: Descriptor) => d.op === 'loadW' || d.op === 'loadX' || d.op === 'loadDy';
+
 /** The buffer each load writes (its block width cuts the load's segments). */
 const LOAD_TARGET = { loadW: 'w', loadX: 'x', loadDy: 'dy' } as const;
 
@@ -153,6 +155,8 @@ interface CoreRun {
   taken: number;
   /** the edge done_o is high before (its cycle ends there) */
   doneAt: number;
+  /** the command's number in the order the core took it */
+  seq: number;
 }
 
 /**
@@ -181,10 +185,14 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
   let irqDone = false;
   let lastResult: { rows: number; cols: number } | undefined;
   let core: CoreRun | undefined;
+  // a compute the core took: it runs in the background while the sequencer goes on
+  let bg: { index: number; seq: number; accept: number; doneAt: number; irq: boolean } | undefined;
+  let coreSeq = 0;
   // status: busy_q, done_event_q, IRQ_STATUS.DONE
   let busyQ = false;
   let doneEvent = false;
   let irqStatus = false;
+  // by the order the core took the commands (a load may end before the compute beside it)
   const coreCycles: number[] = [];
   const descriptors: { pop: number; accept: number; end: number }[] = [];
 
@@ -209,7 +217,9 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
       if (core.taken === core.elements) core.doneAt = edge + 1;
     }
     const coreDoneNow = core !== undefined && core.doneAt === edge;
-    if (coreDoneNow && core) coreCycles.push(edge - core.accept);
+    if (coreDoneNow && core) coreCycles[core.seq] = edge - core.accept;
+    const bgDoneNow = bg !== undefined && bg.doneAt === edge;
+    if (bgDoneNow && bg) coreCycles[bg.seq] = edge - bg.accept;
     const loadDoneNow = load?.done ?? false;
     const storeDoneNow = store?.done ?? false;
 
@@ -232,7 +242,9 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
     const storeDataValid = store?.dataValid ?? false;
     const { reqReady: wrReqReady, dataReady: wrDataReady, idle: wrIdle } = writer;
     const dmaIdle = reader.idle && wrIdle;
-    const running = stage !== 'idle';
+    const running = stage !== 'idle' || bg !== undefined;
+    // the sequencer holds a descriptor while a compute runs in the background (bg_busy_q), but a load without WAIT
+    const hold = bg !== undefined && stage === 'issue' && !(isLoadOp(program[index].descriptor) && !program[index].descriptor.wait);
     const busy = running || fetch.active || !dmaIdle || level !== 0;
     const pop = stage === 'idle' && level !== 0;
     const runDone = stage === 'run' && coreDone && dmaDone && dmaIdle;
@@ -253,6 +265,13 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
     busyQ = busy;
     irqDone = false;
 
+    // the background compute's end: DESC_DONE and its interrupt flag from the next edge on
+    if (bgDoneNow && bg) {
+      irqDone = bg.irq;
+      descriptors[bg.index].end = edge;
+      bg = undefined;
+    }
+
     // sequencer
     if (stage === 'idle') {
       if (pop) {
@@ -260,12 +279,15 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
         index++;
         descriptors.push({ pop: edge, accept: -1, end: -1 });
       }
+    } else if (stage === 'issue' && hold) {
+      // held until the background compute has finished
     } else if (stage === 'issue') {
-      // the core is idle: it takes the command at once
+      // the core takes the command at once (its load channel is free beside a compute)
       const cmd = program[index];
       const d = cmd.descriptor;
-      const isLoad = d.op === 'loadW' || d.op === 'loadX' || d.op === 'loadDy';
+      const isLoad = isLoadOp(d);
       const isStore = d.op === 'readResult' || d.op === 'readW';
+      const isCompute = COMPUTES[d.op] !== undefined;
       descriptors[index].accept = edge;
       loadValid = isLoad;
       storeValid = isStore;
@@ -273,17 +295,18 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
       dmaDone = !(isLoad || isStore);
       if (isLoad || isStore) {
         const t = tensorOf(d);
-        core = { kind: isLoad ? 'load' : 'store', accept: edge, elements: t.rows * t.cols, taken: 0, doneAt: -1 };
+        core = { kind: isLoad ? 'load' : 'store', accept: edge, elements: t.rows * t.cols, taken: 0, doneAt: -1, seq: coreSeq++ };
       } else {
         if (cmd.coreCycles === undefined) throw new Error(`systemCycles: descriptor ${index} (${d.op}) needs its core cycles`);
-        core = { kind: 'other', accept: edge, elements: 0, taken: 0, doneAt: edge + cmd.coreCycles };
+        if (isCompute) bg = { index, seq: coreSeq++, accept: edge, doneAt: edge + cmd.coreCycles, irq: Boolean(d.irq) };
+        else core = { kind: 'other', accept: edge, elements: 0, taken: 0, doneAt: edge + cmd.coreCycles, seq: coreSeq++ };
       }
       const step = COMPUTES[d.op];
       if (step) {
         const { M, N } = gemmShape(step, d.dims);
         lastResult = { rows: M, cols: N };
       }
-      stage = 'run';
+      stage = isCompute ? 'idle' : 'run';
     } else if (stage === 'run') {
       const d = program[index].descriptor;
       // the DMA job is taken the edge after the core's acceptance (the engines are idle)
@@ -314,7 +337,7 @@ export function systemCycles(m: CoreModel, program: readonly SystemCommand[], me
       if (loadDoneNow || storeDoneNow) dmaDone = true;
       if (runDone) {
         stage = 'idle';
-        irqDone = Boolean(d.irq);
+        irqDone = irqDone || Boolean(d.irq);
         descriptors[index].end = edge;
         core = undefined;
       }

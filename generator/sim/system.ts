@@ -52,6 +52,8 @@ export interface CoreCommandRun {
   op: OpName;
   cycles: number;
   resultBits: number;
+  /** the command's number in the order the core took it (a load may end before the compute it ran beside) */
+  seq: number;
 }
 
 export interface ProgramOutcome {
@@ -103,7 +105,7 @@ export const HOST = { end: 0, write: 1, read: 2, waitIrq: 3, waitIdle: 4, memRea
 export function parseCoreLine(f: readonly string[]): CoreCommandRun {
   const op = OP_BY_CODE.get(Number(f[1]));
   if (!op) throw new Error(`the core ran an unknown opcode ${f[1]}`);
-  return { op, cycles: Number(f[2]), resultBits: Number(f[3]) };
+  return { op, cycles: Number(f[2]), resultBits: Number(f[3]), seq: Number(f[4]) };
 }
 
 function write(register: string, value: number): string {
@@ -252,7 +254,7 @@ function parseOutcome(text: string, dumpText: string, dumpBase: number): Program
   return {
     endToEndCycles: irqCycle - startCycle,
     idleCycles: idleCycle - startCycle,
-    coreCommands,
+    coreCommands: coreCommands.sort((a, b) => a.seq - b.seq),
     registers,
     bytesRead: counter('BYTES_READ'),
     bytesWritten: counter('BYTES_WRITTEN'),

@@ -47,7 +47,7 @@ import {
   type HostAction,
   type SystemAnswers,
 } from '../sim/system-session.ts';
-import type { MemoryBehaviour } from '../sim/system.ts';
+import type { CoreCommandRun, MemoryBehaviour } from '../sim/system.ts';
 import type { LayerDims, Step, TensorBases } from '../types.ts';
 import { GoldenDevice, readWeightCycles, type ComputeOutcome, type RequantCommand, type StagePlan, type TrainingDevice } from './device.ts';
 import { denseStride, layOut, MemoryLedger, stageDescriptor, type HostLayout, type Purpose } from './host-memory.ts';
@@ -113,6 +113,9 @@ export class SystemDevice implements TrainingDevice {
   private checkCycles = 0;
   private transferCycles = 0;
   private shape = { M: 0, N: 0 };
+  /** core lines not yet matched to their descriptor, by the order the core took them */
+  private coreLines = new Map<number, CoreCommandRun>();
+  private nextCoreSeq = 0;
   private lastStep = '';
   private context = '';
 
@@ -169,7 +172,10 @@ export class SystemDevice implements TrainingDevice {
       const push = got.answers.find((f) => f[0] === 'w' && parseInt(f[1], 16) === DESC_PUSH);
       if (push) this.firstStart = Number(push[3]);
     }
-    for (const core of got.core) {
+    // the core's lines in the order it took the commands (a load may end before the compute beside it)
+    for (const core of got.core) this.coreLines.set(core.seq, core);
+    for (let core = this.coreLines.get(this.nextCoreSeq); core; core = this.coreLines.get(this.nextCoreSeq)) {
+      this.coreLines.delete(this.nextCoreSeq++);
       const e = this.expected.shift();
       if (!e) this.mismatch(`the core ran ${core.op}, which no descriptor asked for`);
       if (core.op !== e.op) this.mismatch(`the core ran ${core.op} where ${e.label} was next`);

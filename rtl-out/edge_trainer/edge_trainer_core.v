@@ -48,6 +48,7 @@ module edge_trainer_core #(
   input  wire                 rst_ni,
   input  wire                 cmd_valid_i,
   output wire                 cmd_ready_o,
+  output wire                 load_ready_o,
   input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
@@ -60,6 +61,7 @@ module edge_trainer_core #(
   input  wire                 cmd_relu_i,
   input  wire [SeedBits-1:0]  cmd_seed_i,
   output wire                 done_o,
+  output wire                 load_done_o,
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
@@ -135,6 +137,7 @@ module edge_trainer_core #(
   wire                 fe_loading;
 
   // command front end <-> controller
+  wire                 fe_load_accept;
   wire                 fe_accept, fe_computing, fe_compute_done;
   wire [CmdOpBits-1:0] fe_op;
   wire [CountBits-1:0] fe_din_blocks, fe_walk_base, fe_walk_block_rows, fe_walk_block_cols, fe_walk_stride;
@@ -158,6 +161,7 @@ module edge_trainer_core #(
     .rst_ni               (rst_ni),
     .cmd_valid_i          (cmd_valid_i),
     .cmd_ready_o          (cmd_ready_o),
+    .load_ready_o         (load_ready_o),
     .cmd_op_i             (cmd_op_i),
     .cmd_batch_i          (cmd_batch_i),
     .cmd_din_i            (cmd_din_i),
@@ -167,7 +171,9 @@ module edge_trainer_core #(
     .cmd_relu_i           (cmd_relu_i),
     .cmd_seed_i           (cmd_seed_i),
     .done_o               (done_o),
+    .load_done_o          (load_done_o),
     .cmd_accept_o         (fe_accept),
+    .load_accept_o        (fe_load_accept),
     .compute_start_o      (compute_start),
     .computing_o          (fe_computing),
     .compute_done_i       (fe_compute_done),
@@ -231,7 +237,7 @@ module edge_trainer_core #(
   // the dense core reads its result row-major only
   assign fe_rd_transposed = 1'b0;
   assign fe_rd_transposed_last = 1'b0;
-  wire unused_fe = fe_walk_row_end ^ fe_walk_last ^ fe_mv_write ^ move ^ fe_seg_last ^ fe_read_req
+  wire unused_fe = fe_load_accept ^ fe_walk_row_end ^ fe_walk_last ^ fe_mv_write ^ move ^ fe_seg_last ^ fe_read_req
                  ^ fe_rd_fire ^ fe_rd_row_end ^ (^fe_walk_col) ^ (^fe_seg) ^ (^fe_rd_lane) ^ (^fe_rd_count);
 
   // ---------------------------------------------------------------- controller

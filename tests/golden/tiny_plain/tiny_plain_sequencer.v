@@ -53,7 +53,8 @@ module tiny_plain_sequencer #(
   input  wire [31:0]          other_index_i,
   // core command port
   output wire                 cmd_valid_o,
-  input  wire                 cmd_ready_i,
+  input  wire                 cmd_ready_i,       // the core takes any command (nothing runs)
+  input  wire                 cmd_load_ready_i,  // the core takes a load (its load channel is free, at most a compute runs)
   output wire [CmdOpBits-1:0] cmd_op_o,
   output wire [CountBits-1:0] cmd_batch_o,
   output wire [CountBits-1:0] cmd_din_o,
@@ -65,7 +66,8 @@ module tiny_plain_sequencer #(
   output wire                 cmd_round_o,
   output wire                 cmd_relu_o,
   output wire [SeedBits-1:0]  cmd_seed_o,
-  input  wire                 core_done_i,
+  input  wire                 core_done_i,       // a command other than a load has finished in the core
+  input  wire                 core_load_done_i,  // the core's load has finished
   output wire                 fill_zero_o,       // the core's write port takes zeros (a load whose data failed)
   output wire                 drain_o,           // the core's read port is drained (a store whose writes failed)
   // DMA jobs (one set of fields for both)
@@ -93,7 +95,7 @@ module tiny_plain_sequencer #(
   output wire [FaultBits-1:0] fault_code_o,
   output wire [31:0]          fault_index_o,
   output wire                 fault_event_o,     // a fault was recorded this cycle
-  output wire                 desc_done_o,       // a descriptor finished this cycle
+  output wire [1:0]           desc_done_o,       // descriptors finished this cycle (a compute and a load at once: 2)
   output wire                 irq_done_o,        // ... and it asked for an interrupt
   output wire                 mem_stall_o,       // the core's port waits on the DMA
   input  wire                 core_wr_ready_i,
@@ -112,6 +114,7 @@ module tiny_plain_sequencer #(
   localparam integer CtlStochasticMsb = 5;
   localparam integer CtlReluMsb = 6;
   localparam integer CtlIrqMsb = 8;
+  localparam integer CtlWaitMsb = 7;
   localparam integer CtlShiftMsb = 21;
   localparam integer CtlShiftLsb = 16;
 
@@ -237,6 +240,16 @@ module tiny_plain_sequencer #(
   reg         core_done_q, dma_done_q, failed_q;
   reg         fill_zero_q, drain_q;
   reg         fault_q, fault_event_q, desc_done_q, irq_done_q;
+  // A compute, once the core has taken it, runs in the background: the next
+  // descriptors are popped, decoded and checked meanwhile, and a load without
+  // WAIT is issued beside it (the core's load channel); any other descriptor,
+  // or a load with WAIT, is issued only once the compute has finished.
+  reg         bg_busy_q, bg_irq_q, bg_done_q, bg_irq_done_q;
+  wire        hold = bg_busy_q && !(is_load && !control_q[CtlWaitMsb]);
+  wire        issue_take = cmd_valid_q && !hold && (is_load ? cmd_load_ready_i : cmd_ready_i);
+  // the running descriptor's end in the core: its load channel's, or the command's
+  wire        fg_core_done = is_load ? core_load_done_i : core_done_i;
+  wire        bg_core_done = bg_busy_q && core_done_i;
   reg  [FaultBits-1:0] fault_code_q;
   reg  [31:0] fault_index_q;
   reg  [FaultBits-1:0] new_code;
@@ -266,6 +279,7 @@ module tiny_plain_sequencer #(
 
   wire pop = (state_q == StIdle) && !queue_empty_i && !fault_q;
   wire run_done = (state_q == StRun) && core_done_q && dma_done_q && dma_idle_i;
+  wire idle = (state_q == StIdle) && !bg_busy_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -315,16 +329,24 @@ module tiny_plain_sequencer #(
       fault_index_q <= 32'd0;
       desc_done_q <= 1'b0;
       irq_done_q <= 1'b0;
+      bg_busy_q <= 1'b0;
+      bg_irq_q <= 1'b0;
+      bg_done_q <= 1'b0;
+      bg_irq_done_q <= 1'b0;
     end else begin
       fault_event_q <= 1'b0;
       desc_done_q <= 1'b0;
       irq_done_q <= 1'b0;
+      // the background compute's end (the core's done, while no other command but a load runs)
+      bg_done_q <= bg_core_done;
+      bg_irq_done_q <= bg_core_done && bg_irq_q;
+      if (bg_core_done) bg_busy_q <= 1'b0;
       if (new_fault && !fault_q) begin
         fault_q <= 1'b1;
         fault_event_q <= 1'b1;
         fault_code_q <= new_code;
         fault_index_q <= new_index;
-      end else if (clear_fault_i && fault_q && (state_q == StIdle)) begin
+      end else if (clear_fault_i && fault_q && idle) begin
         fault_q <= 1'b0;
         fault_code_q <= FaultNone;
         fault_index_q <= 32'd0;
@@ -403,14 +425,19 @@ module tiny_plain_sequencer #(
           end
         end
         StIssue: begin
-          if (cmd_ready_i) begin
+          if (issue_take) begin
             cmd_valid_q <= 1'b0;
             load_valid_q <= is_load;
             store_valid_q <= is_store;
             core_done_q <= 1'b0;
             dma_done_q <= !(is_load || is_store);
             failed_q <= 1'b0;
-            state_q <= StRun;
+            // a compute goes to the background; the sequencer takes the next descriptor
+            state_q <= is_compute ? StIdle : StRun;
+            if (is_compute) begin
+              bg_busy_q <= 1'b1;
+              bg_irq_q <= control_q[CtlIrqMsb];
+            end
             // the result READ_RESULT will store
             if (is_fp) begin
               res_rows_q <= batch_q;
@@ -427,7 +454,7 @@ module tiny_plain_sequencer #(
         StRun: begin
           if (load_valid_q && load_ready_i) load_valid_q <= 1'b0;
           if (store_valid_q && store_ready_i) store_valid_q <= 1'b0;
-          if (core_done_i) begin
+          if (fg_core_done) begin
             core_done_q <= 1'b1;
             fill_zero_q <= 1'b0;
             drain_q <= 1'b0;
@@ -436,8 +463,8 @@ module tiny_plain_sequencer #(
           if (load_error_i || store_error_i) begin
             dma_done_q <= 1'b1;
             failed_q <= 1'b1;
-            fill_zero_q <= load_error_i && !core_done_q && !core_done_i;
-            drain_q <= store_error_i && !core_done_q && !core_done_i;
+            fill_zero_q <= load_error_i && !core_done_q && !fg_core_done;
+            drain_q <= store_error_i && !core_done_q && !fg_core_done;
           end
           if (run_done) begin
             state_q <= StIdle;
@@ -451,8 +478,8 @@ module tiny_plain_sequencer #(
   end
 
   assign queue_pop_o = pop;
-  assign queue_flush_o = clear_fault_i && fault_q && (state_q == StIdle);
-  assign cmd_valid_o = cmd_valid_q;
+  assign queue_flush_o = clear_fault_i && fault_q && idle;
+  assign cmd_valid_o = cmd_valid_q && !hold;
   assign cmd_op_o = op;
   assign cmd_batch_o = batch_q[CountBits-1:0];
   assign cmd_din_o = din_q[CountBits-1:0];
@@ -479,13 +506,13 @@ module tiny_plain_sequencer #(
   localparam [CountBits-1:0] XBlockCols = 2;
   localparam [CountBits-1:0] DyBlockCols = 2;
   assign job_block_cols_o = is_load_w ? WBlockCols : is_load_x ? XBlockCols : DyBlockCols;
-  assign running_o = (state_q != StIdle);
+  assign running_o = !idle;
   assign fault_o = fault_q;
   assign fault_code_o = fault_code_q;
   assign fault_index_o = fault_index_q;
   assign fault_event_o = fault_event_q;
-  assign desc_done_o = desc_done_q;
-  assign irq_done_o = irq_done_q;
+  assign desc_done_o = {1'b0, desc_done_q} + {1'b0, bg_done_q};
+  assign irq_done_o = irq_done_q || bg_irq_done_q;
   // the core waits for a load's data, or the store holds the core's results back
   assign mem_stall_o = (state_q == StRun) && !dma_done_q && ((is_load && core_wr_ready_i && !core_wr_valid_i) ||
                                                              (is_store && core_rd_valid_i && !core_rd_ready_i));

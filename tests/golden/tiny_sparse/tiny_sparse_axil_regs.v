@@ -72,7 +72,7 @@ module tiny_sparse_axil_regs #(
   input  wire                 mem_stall_i,
   input  wire                 read_beat_i,
   input  wire [7:0]           write_bytes_i,
-  input  wire                 desc_done_i
+  input  wire [1:0]           desc_done_i       // descriptors finished this cycle (0 to 2)
 );
   // ---------------------------------------------------------------- offsets
   localparam [11:0] RegId = 12'h000;
@@ -263,7 +263,7 @@ module tiny_sparse_axil_regs #(
       cycles_stall_q <= cycles_stall_q + {63'd0, mem_stall_i};
       bytes_read_q <= bytes_read_q + (read_beat_i ? {32'd0, BeatBytes} : 64'd0);
       bytes_written_q <= bytes_written_q + {56'd0, write_bytes_i};
-      desc_done_q <= desc_done_q + {63'd0, desc_done_i};
+      desc_done_q <= desc_done_q + {62'd0, desc_done_i};
     end
   end
 

@@ -51,6 +51,7 @@ module tiny_sparse_core #(
   input  wire                 rst_ni,
   input  wire                 cmd_valid_i,
   output wire                 cmd_ready_o,
+  output wire                 load_ready_o,
   input  wire [CmdOpBits-1:0] cmd_op_i,
   input  wire [CountBits-1:0] cmd_batch_i,
   input  wire [CountBits-1:0] cmd_din_i,
@@ -63,6 +64,7 @@ module tiny_sparse_core #(
   input  wire                 cmd_relu_i,
   input  wire [SeedBits-1:0]  cmd_seed_i,
   output wire                 done_o,
+  output wire                 load_done_o,
   output wire [7:0]           result_bits_o,
   input  wire                 wr_valid_i,
   output wire                 wr_ready_o,
@@ -118,6 +120,7 @@ module tiny_sparse_core #(
   wire [CountBits-1:0]      res_rd_addr;
 
   // command front end <-> controller
+  wire                 fe_load_accept;
   wire                 fe_accept, fe_computing, fe_compute_done;
   wire [CmdOpBits-1:0] fe_op;
   wire [CountBits-1:0] fe_din_blocks, fe_walk_base, fe_walk_block_rows, fe_walk_block_cols, fe_walk_stride;
@@ -176,6 +179,7 @@ module tiny_sparse_core #(
     .rst_ni               (rst_ni),
     .cmd_valid_i          (cmd_valid_i),
     .cmd_ready_o          (cmd_ready_o),
+    .load_ready_o         (load_ready_o),
     .cmd_op_i             (cmd_op_i),
     .cmd_batch_i          (cmd_batch_i),
     .cmd_din_i            (cmd_din_i),
@@ -185,7 +189,9 @@ module tiny_sparse_core #(
     .cmd_relu_i           (cmd_relu_i),
     .cmd_seed_i           (cmd_seed_i),
     .done_o               (done_o),
+    .load_done_o          (load_done_o),
     .cmd_accept_o         (fe_accept),
+    .load_accept_o        (fe_load_accept),
     .compute_start_o      (compute_start),
     .computing_o          (fe_computing),
     .compute_done_i       (fe_compute_done),
@@ -271,6 +277,7 @@ module tiny_sparse_core #(
     .cmd_x_base_i         (cmd_x_base_i),
     .cmd_dy_base_i        (cmd_dy_base_i),
     .accept_i             (fe_accept),
+    .load_accept_i        (fe_load_accept),
     .compute_start_i      (compute_start),
     .computing_i          (fe_computing),
     .compute_done_o       (fe_compute_done),

@@ -46,7 +46,8 @@ module tiny_sparse_sparse_controller #(
   input  wire [CountBits-1:0]      cmd_x_base_i,
   input  wire [CountBits-1:0]      cmd_dy_base_i,
   // command front end: the handoff of a compute
-  input  wire                      accept_i,          // a command is accepted this cycle
+  input  wire                      accept_i,          // a command other than a load is accepted this cycle
+  input  wire                      load_accept_i,     // a load is accepted (it may run beside a compute)
   input  wire                      compute_start_i,   // ... and it is FP, BP or WG
   input  wire                      computing_i,
   output wire                      compute_done_o,    // the compute ends this cycle
@@ -562,7 +563,7 @@ module tiny_sparse_sparse_controller #(
     st_ibank_d = st_ibank_q; st_irow_d = st_irow_q; st_jlane_d = st_jlane_q; st_jword_d = st_jword_q;
     st_jbank_d = st_jbank_q; st_jrow_d = st_jrow_q; st_ilane_d = st_ilane_q; st_iword_d = st_iword_q;
     st_t_row_words_d = st_t_row_words_q; st_base_d = st_base_q; st_mrow_d = st_mrow_q;
-    if (accept_i) begin
+    if (accept_i || load_accept_i) begin
       st_ibank_d = Zero; st_jlane_d = Zero; st_jword_d = Zero;
       st_jbank_d = Zero; st_jrow_d = Zero; st_ilane_d = Zero; st_iword_d = Zero;
       st_t_row_words_d = batch_words;

@@ -101,7 +101,8 @@ module tiny_sparse_system #(
   wire [FaultBits-1:0] fault_code;
   wire [31:0]          fault_index;
   wire [7:0]           result_bits;
-  wire                 fault_event, desc_done, irq_done, mem_stall;
+  wire                 fault_event, irq_done, mem_stall;
+  wire [1:0]           desc_done;
   reg                  busy_q, done_event_q;
   reg                  read_beat_q;
   reg  [7:0]           write_bytes_q;
@@ -268,7 +269,7 @@ module tiny_sparse_system #(
   );
 
   // ---------------------------------------------------------------- sequencer
-  wire                 cmd_valid, cmd_ready, core_done;
+  wire                 cmd_valid, cmd_ready, core_done, core_load_ready, core_load_done;
   wire [CmdOpBits-1:0] cmd_op;
   wire [CountBits-1:0] cmd_batch, cmd_din, cmd_dout, cmd_w_base, cmd_x_base, cmd_dy_base;
   wire [ShiftBits-1:0] cmd_shift;
@@ -318,6 +319,7 @@ module tiny_sparse_system #(
     .other_index_i      (pushed_q),
     .cmd_valid_o        (cmd_valid),
     .cmd_ready_i        (cmd_ready),
+    .cmd_load_ready_i   (core_load_ready),
     .cmd_op_o           (cmd_op),
     .cmd_batch_o        (cmd_batch),
     .cmd_din_o          (cmd_din),
@@ -330,6 +332,7 @@ module tiny_sparse_system #(
     .cmd_relu_o         (cmd_relu),
     .cmd_seed_o         (cmd_seed),
     .core_done_i        (core_done),
+    .core_load_done_i   (core_load_done),
     .fill_zero_o        (fill_zero),
     .drain_o            (drain),
     .load_valid_o       (load_valid),
@@ -495,6 +498,7 @@ module tiny_sparse_system #(
     .rst_ni        (rst_ni),
     .cmd_valid_i   (cmd_valid),
     .cmd_ready_o   (cmd_ready),
+    .load_ready_o  (core_load_ready),
     .cmd_op_i      (cmd_op),
     .cmd_batch_i   (cmd_batch),
     .cmd_din_i     (cmd_din),
@@ -507,6 +511,7 @@ module tiny_sparse_system #(
     .cmd_relu_i    (cmd_relu),
     .cmd_seed_i    (cmd_seed),
     .done_o        (core_done),
+    .load_done_o   (core_load_done),
     .result_bits_o (result_bits),
     .wr_valid_i    (core_wr_valid),
     .wr_ready_o    (core_wr_ready),

@@ -50,7 +50,7 @@ module tb_core;
   reg                  cmd_round = 1'b0;
   reg                  cmd_relu = 1'b0;
   reg  [31:0]          cmd_seed = 32'd0;
-  wire                 done;
+  wire                 done, load_done, load_ready;
   wire [7:0]           result_bits;
   reg                  wr_valid = 1'b0;
   wire                 wr_ready;
@@ -65,6 +65,7 @@ module tb_core;
     .rst_ni        (rst_n),
     .cmd_valid_i   (cmd_valid),
     .cmd_ready_o   (cmd_ready),
+    .load_ready_o  (load_ready),
     .cmd_op_i      (cmd_op),
     .cmd_batch_i   (cmd_batch),
     .cmd_din_i     (cmd_din),
@@ -77,6 +78,7 @@ module tb_core;
     .cmd_relu_i    (cmd_relu),
     .cmd_seed_i    (cmd_seed),
     .done_o        (done),
+    .load_done_o   (load_done),
     .result_bits_o (result_bits),
     .wr_valid_i    (wr_valid),
     .wr_ready_o    (wr_ready),
@@ -202,7 +204,8 @@ module tb_core;
         wr_valid = 1'b0;
       end
 
-      while (!done) begin
+      // a load ends with load_done (its own channel), any other command with done
+      while (!(done || load_done)) begin
         @(negedge clk);
         wait_or_die(start);
       end

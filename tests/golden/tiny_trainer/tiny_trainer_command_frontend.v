@@ -41,7 +41,8 @@ module tiny_trainer_command_frontend #(
   input  wire                     rst_ni,
   // command port
   input  wire                     cmd_valid_i,
-  output wire                     cmd_ready_o,
+  output wire                     cmd_ready_o,       // any command: nothing runs
+  output wire                     load_ready_o,      // a load: the load channel is free and no command but a compute runs
   input  wire [CmdOpBits-1:0]     cmd_op_i,
   input  wire [CountBits-1:0]     cmd_batch_i,
   input  wire [CountBits-1:0]     cmd_din_i,
@@ -50,9 +51,11 @@ module tiny_trainer_command_frontend #(
   input  wire                     cmd_round_i,
   input  wire                     cmd_relu_i,
   input  wire [SeedBits-1:0]      cmd_seed_i,
-  output wire                     done_o,
+  output wire                     done_o,            // a command other than a load has finished
+  output wire                     load_done_o,       // a load has finished
   // compute handoff
-  output wire                     cmd_accept_o,      // a command is accepted this cycle
+  output wire                     cmd_accept_o,      // a command other than a load is accepted this cycle
+  output wire                     load_accept_o,     // a load is accepted this cycle
   output wire                     compute_start_o,   // ... and it is FP, BP or WG
   output wire                     computing_o,       // a compute runs (the controller schedules it)
   input  wire                     compute_done_i,    // the compute ends this cycle
@@ -120,7 +123,6 @@ module tiny_trainer_command_frontend #(
   output wire [CountBits-1:0]     rd_count_o         // elements of the segment at rd_lane_o (a read; 1 for a move)
 );
   localparam [3:0] StIdle = 4'd0;
-  localparam [3:0] StLoad = 4'd1;
   localparam [3:0] StCompute = 4'd2;
   localparam [3:0] StReadLast = 4'd3;   // the last element waits in the output register
   localparam [3:0] StReadReq = 4'd4;
@@ -207,7 +209,14 @@ module tiny_trainer_command_frontend #(
   wire unused_op = op_load_w ^ op_load_x ^ op_load_dy ^ op_fp ^ op_bp ^ op_wg ^ op_read ^ op_move_x
                  ^ op_read_w ^ op_load ^ op_compute ^ op_walk ^ cmd_load_dy ^ cmd_load_w ^ cmd_fp ^ cmd_bp ^ cmd_wg ^ cmd_move_dy;
 
-  wire accept = (state_q == StIdle) && cmd_valid_i;
+  // Loads run in their own channel, beside a compute (which uses neither the
+  // walk nor the buffers' write ports): a load is accepted while the channel
+  // is free and nothing but a compute runs; any other command once nothing runs.
+  reg                  ld_busy_q, ld_busy_d, ld_done_q, ld_done_d;
+  reg [CmdOpBits-1:0]  ld_op_q, ld_op_d;
+  reg                  load_ready_q;
+  wire accept_load = cmd_valid_i && cmd_load && load_ready_q;
+  wire accept = cmd_valid_i && !cmd_load && cmd_ready_q;
 
   // ceil(din / Cols) = floor((din - 1) / Cols) + 1, the division a multiplication
   // by the reciprocal (exact for every CountBits-bit value; see the model)
@@ -230,7 +239,7 @@ module tiny_trainer_command_frontend #(
     end
   end
 
-  wire loading = (state_q == StLoad);
+  wire loading = ld_busy_q;
   wire ld_fire = loading && wr_valid_i;
   wire moving = (state_q == StMoveReq) || (state_q == StMove);
   // moves and update: the reads of the next element go out while the walk has elements left
@@ -252,7 +261,7 @@ module tiny_trainer_command_frontend #(
   wire rd_load = rd_take || w_take;
 
   wire walk_step = ld_fire || mv_issue || w_issue;
-  wire walk_start = accept && cmd_walk;
+  wire walk_start = (accept && cmd_walk) || accept_load;
 
   wire [CountBits-1:0] walk_block, walk_row, walk_col;
   wire                 walk_row_end, walk_last;
@@ -310,20 +319,13 @@ module tiny_trainer_command_frontend #(
     done_d = 1'b0;
     case (state_q)
       StIdle: begin
-        if (cmd_valid_i) begin
+        if (accept) begin
           op_d = cmd_op_i;
-          if (cmd_load) state_d = StLoad;
-          else if (cmd_compute) state_d = StCompute;
+          if (cmd_compute) state_d = StCompute;
           else if (cmd_read) state_d = StReadReq;
           else if (cmd_move_x || cmd_move_dy || cmd_update_w) state_d = StMoveReq;
           else if (cmd_read_w) state_d = StWRead;
           else done_d = 1'b1;   // unknown command: nothing to do
-        end
-      end
-      StLoad: begin
-        if (ld_fire && walk_last) begin
-          state_d = StIdle;
-          done_d = 1'b1;
         end
       end
       StCompute: begin
@@ -355,6 +357,43 @@ module tiny_trainer_command_frontend #(
       default: state_d = StIdle;
     endcase
   end
+
+  // ---------------------------------------------------------------- load channel
+  always @* begin
+    ld_busy_d = ld_busy_q;
+    ld_done_d = 1'b0;
+    ld_op_d = ld_op_q;
+    if (accept_load) begin
+      ld_busy_d = 1'b1;
+      ld_op_d = cmd_op_i;
+    end else if (ld_fire && walk_last) begin
+      ld_busy_d = 1'b0;
+      ld_done_d = 1'b1;
+    end
+  end
+  // the running load's tensor
+  wire ld_load_w, ld_load_x, ld_load_dy, ld_fp, ld_bp, ld_wg, ld_read;
+  wire ld_move_x, ld_move_dy, ld_update_w, ld_read_w, ld_load, ld_compute, ld_walk;
+  tiny_trainer_command_decode #(
+    .CmdOpBits (CmdOpBits)
+  ) u_load_decode (
+    .op_i       (ld_op_q),
+    .load_w_o   (ld_load_w),
+    .load_x_o   (ld_load_x),
+    .load_dy_o  (ld_load_dy),
+    .fp_o       (ld_fp),
+    .bp_o       (ld_bp),
+    .wg_o       (ld_wg),
+    .read_o     (ld_read),
+    .move_x_o   (ld_move_x),
+    .move_dy_o  (ld_move_dy),
+    .update_w_o (ld_update_w),
+    .read_w_o   (ld_read_w),
+    .load_o     (ld_load),
+    .compute_o  (ld_compute),
+    .walk_o     (ld_walk)
+  );
+  wire unused_ld = ld_fp ^ ld_bp ^ ld_wg ^ ld_read ^ ld_move_x ^ ld_move_dy ^ ld_update_w ^ ld_read_w ^ ld_load ^ ld_compute ^ ld_walk;
 
   // ---------------------------------------------------------------- settings, element in flight, segments
   always @* begin
@@ -451,6 +490,7 @@ module tiny_trainer_command_frontend #(
     if (!rst_ni) begin
       state_q <= StIdle;
       cmd_ready_q <= 1'b1; wr_ready_q <= 1'b0;
+      load_ready_q <= 1'b1; ld_busy_q <= 1'b0; ld_done_q <= 1'b0; ld_op_q <= {CmdOpBits{1'b0}};
       op_q <= {CmdOpBits{1'b0}};
       done_q <= 1'b0;
       shift_q <= {ShiftBits{1'b0}}; stochastic_q <= 1'b0; relu_q <= 1'b0;
@@ -463,7 +503,10 @@ module tiny_trainer_command_frontend #(
       w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
-      cmd_ready_q <= (state_d == StIdle); wr_ready_q <= (state_d == StLoad);
+      cmd_ready_q <= (state_d == StIdle) && !ld_busy_d;
+      load_ready_q <= !ld_busy_d && ((state_d == StIdle) || (state_d == StCompute));
+      wr_ready_q <= ld_busy_d;
+      ld_busy_q <= ld_busy_d; ld_done_q <= ld_done_d; ld_op_q <= ld_op_d;
       op_q <= op_d;
       done_q <= done_d;
       shift_q <= shift_d; stochastic_q <= stochastic_d; relu_q <= relu_d;
@@ -487,8 +530,11 @@ module tiny_trainer_command_frontend #(
 
   // ---------------------------------------------------------------- outputs
   assign cmd_ready_o = cmd_ready_q;
+  assign load_ready_o = load_ready_q;
   assign done_o = done_q;
+  assign load_done_o = ld_done_q;
   assign cmd_accept_o = accept;
+  assign load_accept_o = accept_load;
   assign compute_start_o = accept && cmd_compute;
   assign computing_o = (state_q == StCompute);
   assign op_o = op_q;
@@ -508,9 +554,9 @@ module tiny_trainer_command_frontend #(
   assign walk_last_o = walk_last;
 
   assign loading_o = loading;
-  assign w_wr_en_o = ld_fire && op_load_w;
-  assign x_wr_en_o = (ld_fire && op_load_x) || (mv_write && op_move_x);
-  assign dy_wr_en_o = (ld_fire && op_load_dy) || (mv_write && op_move_dy);
+  assign w_wr_en_o = ld_fire && ld_load_w;
+  assign x_wr_en_o = (ld_fire && ld_load_x) || (mv_write && op_move_x);
+  assign dy_wr_en_o = (ld_fire && ld_load_dy) || (mv_write && op_move_dy);
   assign ld_base_o = loading ? walk_block : wb_block_q[Last*CountBits +: CountBits];
   assign ld_row_o = loading ? walk_row : wb_row_q[Last*CountBits +: CountBits];
   assign ld_col_o = loading ? walk_col : wb_col_q[Last*CountBits +: CountBits];
