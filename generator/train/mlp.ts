@@ -105,6 +105,12 @@ interface Layout {
   w: number[];
   x: number[];
   dy: number[];
+  /**
+   * A second place for the first layer's input, where the buffers have room:
+   * the next batch is loaded there while this batch's last WG runs (the
+   * memory system overlaps the load with the compute), then the two swap.
+   */
+  xNext?: number;
 }
 
 /** Places every layer's tensors one after the other in their buffers. */
@@ -131,6 +137,10 @@ export function planLayout(model: CoreModel, sizes: number[], batch: number): La
     layout.dy.push(place('dY', dims));
   }
   if (problems.length) throw new UserError([...new Set(problems)]);
+  // the double buffer of the first layer's input, if it fits (a run without it loads each batch in turn)
+  const first = { batch, din: sizes[0], dout: sizes[1] };
+  const spare = place('X', first);
+  if (problems.length === 0) layout.xNext = spare;
   return layout;
 }
 
@@ -184,7 +194,10 @@ export async function trainOnDevice(
   const cycles: CycleTotals = { fp: 0, bp: 0, wg: 0, update: 0, move: 0, total: 0, transfer: 0 };
   let effectualMacs = 0;
   let skippedMacs = 0;
-  const bases = (l: number): TensorBases => ({ w: layout.w[l], x: layout.x[l], dy: layout.dy[l] });
+  // the first layer's input: where this batch is, and whether it is already loaded (prefetched)
+  let x0 = layout.x[0];
+  let x0Loaded = false;
+  const bases = (l: number): TensorBases => ({ w: layout.w[l], x: l === 0 ? x0 : layout.x[l], dy: layout.dy[l] });
 
   // inputs quantized once; every epoch's order drawn up front (the same draws as one at a time)
   const quantized = (X: number[][]) => X.map((row) => row.map((v) => quantize(v, fx0, opBits)));
@@ -194,13 +207,15 @@ export async function trainOnDevice(
   const orders = Array.from({ length: opts.epochs }, () => nextOrder());
   const testBatches: number[][][] = [];
   for (let b0 = 0; b0 < testX.length; b0 += opts.batch) testBatches.push(testX.slice(b0, b0 + opts.batch));
-  if (device.stage) {
-    const inputs: number[][][] = [];
-    for (const order of orders) {
-      for (let b0 = 0; b0 < order.length; b0 += opts.batch) inputs.push(order.slice(b0, b0 + opts.batch).map((i) => trainX[i]));
-    }
-    await device.stage({ weights: net.W.map((W, l) => ({ W, base: layout.w[l] })), inputs: [...inputs, ...testBatches] });
+  // every batch the forward passes load, in order (training, then test); the prefetch takes the next one
+  const batchInputs: number[][][] = [];
+  for (const order of orders) {
+    for (let b0 = 0; b0 < order.length; b0 += opts.batch) batchInputs.push(order.slice(b0, b0 + opts.batch).map((i) => trainX[i]));
   }
+  batchInputs.push(...testBatches);
+  let inputsLoaded = 0;
+  const nextInput = (): number[][] | undefined => batchInputs[inputsLoaded];
+  if (device.stage) await device.stage({ weights: net.W.map((W, l) => ({ W, base: layout.w[l] })), inputs: batchInputs });
 
   for (let l = 0; l < L; l++) cycles.transfer += await device.loadW(net.W[l], layout.w[l]);
 
@@ -211,7 +226,12 @@ export async function trainOnDevice(
   /** Forward pass of one batch of quantized inputs; returns the float logits and each layer's input exponent. */
   async function forward(X: number[][]): Promise<{ logits: number[][]; fx: number[] }> {
     const fx = [fx0];
-    cycles.transfer += await device.loadX(X, layout.x[0]);
+    // the batch in order (a prefetched one is already in place)
+    const expected = batchInputs[inputsLoaded++];
+    if (X.length !== expected.length || X.some((row, r) => row !== expected[r]))
+      throw new Error('trainOnDevice: a forward pass out of the load order');
+    if (!x0Loaded) cycles.transfer += await device.loadX(X, x0);
+    x0Loaded = false;
     let logits: number[][] = [];
     for (let l = 0; l < L; l++) {
       const dims = { batch: X.length, din: sizes[l], dout: sizes[l + 1] };
@@ -275,6 +295,15 @@ export async function trainOnDevice(
         count('wg', out.cycles);
         effectualMacs += out.effectualMacs;
         skippedMacs += out.skippedMacs;
+        // the last read of this batch's input is done: the next batch's goes to the other place,
+        // its load beside this WG (the same inputs in the same order as without the double buffer)
+        const next = l === 0 && layout.xNext !== undefined ? nextInput() : undefined;
+        if (next && layout.xNext !== undefined) {
+          const other = x0 === layout.x[0] ? layout.xNext : layout.x[0];
+          cycles.transfer += await device.loadX(next, other);
+          x0 = other;
+          x0Loaded = true;
+        }
         const updateShift = Math.max(0, fdy + fx[l] - net.fw[l] + opts.lrShift);
         count(
           'update',
