@@ -536,7 +536,7 @@ export function elaborate(loaded: LoadedSpec): CoreModel {
   const modules = sparseGeometry
     ? [
         ...memoryModules,
-        ...(b.transposable ? [rotator] : []),
+        rotator,
         b.transposable
           ? { name: `${name}_transposable_buffer`, template: 'transposable_buffer' }
           : { name: `${name}_row_buffer`, template: 'row_buffer' },

@@ -18,10 +18,11 @@ import { FAULTS } from '../../generator/elaborate/regmap.ts';
 import { predictComputeCycles } from '../../generator/golden/cycles.ts';
 import { runStep } from '../../generator/golden/gemm.ts';
 import { MemoryImage, readResults, writeCompressed, writeDense, type Descriptor } from '../../generator/golden/traffic.ts';
-import { coreShape } from '../../generator/elaborate/model.ts';
+import { coreShape, tensorFootprints } from '../../generator/elaborate/model.ts';
 import { makeOperands } from '../../generator/commands/simulate.ts';
 import { busShape, runStepThroughMemory } from '../../generator/sim/memory-step.ts';
 import { runProgram } from '../../generator/sim/system.ts';
+import { systemCycles } from '../../generator/golden/system-cycles.ts';
 import { compileDesign, type CompiledSim } from '../../generator/sim/simulators.ts';
 import type { LayerDims, Step } from '../../generator/types.ts';
 import { buildModel, SIM_NAMES } from './helpers.ts';
@@ -125,6 +126,75 @@ for (const model of [DENSE, SPARSE]) {
           checkStep(model, `${model.name} ${simulator} ${step} random memory seed ${seed}`, out, step, ops);
         }
       }, 300_000);
+
+      it('a load runs beside the compute before it (WAIT unset) and after it (WAIT set): both results bit-exact, the cycles of the end-to-end model', async () => {
+        const bus = busShape(model);
+        const E = bus.elementBytes;
+        const big: LayerDims = { batch: 6, din: 11, dout: 7 };
+        const first = makeOperands(big, model.opBits, 0.5, SEED + 7);
+        const second = makeOperands(big, model.opBits, 0.5, SEED + 8);
+        const xBase = (x: number) => ({ x, w: 0, dy: 0 });
+        // X of the first FP at base 0, the second's at another base: the load of the second goes beside the first FP
+        const other = Math.max(...tensorFootprints(model, 'X', big).map((f) => f.need));
+        const program = (wait: boolean): { image: MemoryImage; program: Descriptor[] } => {
+          const image = new MemoryImage();
+          writeDense(image, { addr: 0x1000, stride: big.din * E, elementBytes: E }, first.W);
+          writeDense(image, { addr: 0x2000, stride: big.din * E, elementBytes: E }, first.X);
+          writeDense(image, { addr: 0x2800, stride: big.din * E, elementBytes: E }, second.X);
+          return {
+            image,
+            program: [
+              { op: 'loadW', dims: big, addr: 0x1000, stride: big.din * E },
+              { op: 'loadX', dims: big, bases: xBase(0), addr: 0x2000, stride: big.din * E },
+              { op: 'fp', dims: big, bases: xBase(0) },
+              { op: 'loadX', dims: big, bases: xBase(other), addr: 0x2800, stride: big.din * E, wait },
+              { op: 'readResult', dims: big, addr: 0x3000, stride: big.dout * bus.resultBytes },
+              { op: 'fp', dims: big, bases: xBase(other) },
+              { op: 'readResult', dims: big, addr: 0x4000, stride: big.dout * bus.resultBytes, irq: true },
+            ],
+          };
+        };
+        const e2e: number[] = [];
+        for (const wait of [false, true]) {
+          const { image, program: descriptors } = program(wait);
+          const out = await runProgram(model, sim, {
+            image,
+            program: descriptors,
+            progAddr: 0,
+            dump: { base: 0x3000, size: 0x1100 },
+            memory: { latency: 25 },
+            budgetCycles: BUDGET,
+          });
+          const label = `${model.name} ${simulator} overlap, WAIT ${wait}`;
+          expect(out.faultCode, label).toBe(0);
+          const stored = (addr: number) =>
+            readResults(out.memory, { addr, stride: big.dout * bus.resultBytes }, big.batch, big.dout, {
+              resultBytes: bus.resultBytes,
+              accBits: model.accBits,
+            }).map((r) => r.map(String));
+          const secondOps = { ...second, W: first.W };
+          expect(stored(0x3000), `${label}: first FP`).toEqual(runStep('fp', first, model.accBits).map((r) => r.map(String)));
+          expect(stored(0x4000), `${label}: second FP`).toEqual(runStep('fp', secondOps, model.accBits).map((r) => r.map(String)));
+          const timing = systemCycles(
+            model,
+            descriptors.map((descriptor, i) => ({
+              descriptor,
+              coreCycles: descriptor.op === 'fp' ? predictComputeCycles(coreShape(model), 'fp', big, i < 3 ? first : secondOps) : undefined,
+            })),
+            { latency: 25 },
+          );
+          expect(out.endToEndCycles, `${label}: end to end`).toBe(timing.endToEndCycles);
+          expect(
+            out.coreCommands.map((c) => c.cycles),
+            `${label}: core commands, in the order taken`,
+          ).toEqual(timing.coreCycles);
+          // without WAIT the second load is taken while the first FP runs
+          const d = timing.descriptors;
+          expect(d[3].accept < d[2].end, `${label}: the load starts before the FP ends`).toBe(!wait);
+          e2e.push(out.endToEndCycles);
+        }
+        expect(e2e[0], 'the overlapped program is shorter').toBeLessThan(e2e[1]);
+      }, 120_000);
 
       describe('faults', () => {
         const small: LayerDims = { batch: 3, din: 5, dout: 4 };

@@ -163,7 +163,19 @@ describe.each(DESIGNS)('integration files of %s', (_spec, design) => {
     }
     const ports = modulePorts(top, params);
     // the host interface the header documents is the whole port list
-    const handshakes = ['clk_i', 'rst_ni', 'cmd_valid_i', 'cmd_ready_o', 'done_o', 'wr_valid_i', 'wr_ready_o', 'rd_valid_o', 'rd_ready_i'];
+    const handshakes = [
+      'clk_i',
+      'rst_ni',
+      'cmd_valid_i',
+      'cmd_ready_o',
+      'load_ready_o',
+      'done_o',
+      'load_done_o',
+      'wr_valid_i',
+      'wr_ready_o',
+      'rd_valid_o',
+      'rd_ready_i',
+    ];
     expect([...ports.keys()].sort()).toEqual([...handshakes, ...Object.keys(PORT_MACROS)].sort());
     for (const [port, width] of ports) {
       const macro = PORT_MACROS[port];

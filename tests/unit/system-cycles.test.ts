@@ -25,14 +25,15 @@ const M = elaborate(
 );
 
 describe('end-to-end closed form', () => {
-  it('load X, FP, READ_RESULT: P0 + sum T_i + (n - 1) + 3, with P0 = L + B + 10, dense loads and stores d + 9 + DimBits, computes c + 6', () => {
+  it('load X, FP, READ_RESULT: P0 + sum T_i + (n - 1) + 3, with P0 = L + B + 10, dense loads d + 9 + DimBits, computes c + 7 and a store after one d', () => {
     const rng = makeRng(21);
     for (let i = 0; i < 100; i++) {
       const latency = rng.nextInt(20, 40);
       const batch = rng.nextInt(1, 4);
       const din = rng.nextInt(64, 200);
       const dout = rng.nextInt(8, 40);
-      const compute = rng.nextInt(1, 500);
+      // long enough for the READ_RESULT's checks to finish under it
+      const compute = rng.nextInt(60, 500);
       const dims = { batch, din, dout };
       const loadX = { op: 'loadX' as const, dims, addr: 8 * rng.nextInt(512, 4000), stride: din + rng.nextInt(0, 9) };
       // the result's rows start on a beat, so that no store segment straddles two beats
@@ -56,7 +57,9 @@ describe('end-to-end closed form', () => {
       const storeDone = t.coreCycles[2] + 4;
       const store = dmaStoreCycles(M, { addr: resultAddr, rows: batch, cols: dout, stride: resultStride }, 1);
       expect(Math.abs(t.coreCycles[2] - (store.last + 2)), label).toBeLessThanOrEqual(1);
-      const T = [load.done + 9 + M.dimBits, compute + 6, storeDone + 9 + M.dimBits];
+      // the READ_RESULT is popped and checked while the compute runs (in the background): it is issued
+      // the edge after the compute's done (c + 7 from the compute's issue), and its T is the store alone
+      const T = [load.done + 9 + M.dimBits, compute + 7, storeDone];
       expect(t.descriptors[0].pop, label).toBe(p0);
       expect(t.endToEndCycles, label).toBe(p0 + T[0] + T[1] + T[2] + 2 + 3);
       expect(t.coreCycles.slice(0, 2), label).toEqual([latency + loadSegments + 10, compute]);
