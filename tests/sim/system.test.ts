@@ -194,6 +194,23 @@ for (const model of [DENSE, SPARSE]) {
           e2e.push(out.endToEndCycles);
         }
         expect(e2e[0], 'the overlapped program is shorter').toBeLessThan(e2e[1]);
+
+        // a read error in the load beside the compute: the compute ends, nothing after the load runs, the system stops clean
+        const { image, program: descriptors } = program(false);
+        const failed = await runProgram(model, sim, {
+          image,
+          program: descriptors,
+          progAddr: 0,
+          dump: { base: 0x3000, size: 16 },
+          memory: { latency: 25, errors: [{ kind: 'rslverr', base: 0x2800 + E * big.din, size: 8 }] },
+          budgetCycles: BUDGET,
+        });
+        expect(failed.faultCode, 'fault code').toBe(faultCode('AXI_READ_SLVERR'));
+        expect(failed.faultIndex, 'the overlapped load').toBe(3);
+        expect(failed.coreCommands.map((c) => c.op)).toEqual(['loadW', 'loadX', 'fp', 'loadX']);
+        expect(failed.registers.STATUS & 0b11, 'STATUS: not busy, fault').toBe(0b10);
+        expect(failed.registers.IRQ_STATUS & 0b10, 'IRQ_STATUS.FAULT').toBe(0b10);
+        expect(failed.registers.DESC_DONE_LO, 'LOAD_W, LOAD_X and the FP finished').toBe(3);
       }, 120_000);
 
       describe('faults', () => {
