@@ -117,6 +117,23 @@ module tiny_plain_dma_load #(
   localparam [DW-1:0] ChunkD = ChunkMinusLanes[DW-1:0];
   localparam [LaneBits-1:0] ChunkS = ZLanes[LaneBits-1:0];
 
+  // a balanced adder tree: the window step and the chunk register count bitmap bits on their critical paths
+  localparam integer PopN = 1 << $clog2(ZvcChunk);
+  function automatic [ChunkBits-1:0] popcount(input [ZvcChunk-1:0] v);
+    reg [PopN*ChunkBits-1:0] acc;
+    integer pi, pw;
+    begin
+      acc = {(PopN*ChunkBits){1'b0}};
+      for (pi = 0; pi < ZvcChunk; pi = pi + 1) acc[pi*ChunkBits +: ChunkBits] = {{(ChunkBits-1){1'b0}}, v[pi]};
+      for (pw = 1; pw < PopN; pw = 2 * pw) begin
+        for (pi = 0; pi + pw < PopN; pi = pi + 2 * pw) begin
+          acc[pi*ChunkBits +: ChunkBits] = acc[pi*ChunkBits +: ChunkBits] + acc[(pi+pw)*ChunkBits +: ChunkBits];
+        end
+      end
+      popcount = acc[0 +: ChunkBits];
+    end
+  endfunction
+
   generate
     if ((DataBytes < 4) || ((1 << BeatShift) != DataBytes) || ((1 << ByteShift) != ElementBytes) || (ElementBytes > 2) ||
         (OpBits > ElemMemBits) || (ZvcChunk < 1) || (Lanes < 1) || (CountBits + ByteShift > 32) || (CountBits > 30) ||
@@ -262,12 +279,10 @@ module tiny_plain_dma_load #(
   reg [ZvcChunk-1:0]  row_nmask_q;
   reg                 row_one_q;        // cols <= ZvcChunk: a row is one chunk
   wire [ZvcChunk-1:0] bitmap = win_q[ZvcChunk-1:0] & nmask_q;
-  reg  [ChunkBits-1:0] ones;
-  integer j;
-  always @* begin
-    ones = {ChunkBits{1'b0}};
-    for (j = 0; j < ZvcChunk; j = j + 1) ones = ones + {{(ChunkBits-1){1'b0}}, bitmap[j]};
-  end
+  wire [ChunkBits-1:0] ones = popcount(bitmap);
+  // the values start after the chunk's n_q bitmap bits
+  wire [WinBits-1:0] after_bitmap = win_q >> n_q;
+  wire unused_after = ^after_bitmap[WinBits-1:ZvcChunk*OpBits+7];
   // its bytes (with the padding), whether the window holds them, and what is left after it: a table over
   // the popcount, registered whenever n_q changes (need_tab_q, pad_tab_q), so that the popcount only
   // selects one entry (an AND-OR, not a priority chain: it is the window step's critical path)
@@ -279,65 +294,80 @@ module tiny_plain_dma_load #(
   reg [AvailBits-1:0] chunk_left;
   reg                 enough;
   reg                 exact;            // the window holds the chunk and nothing more
-  reg [2:0]           chunk_pad;        // its padding bits
+  // the entries' terms, transposed (bit x of entry t at x * (ZvcChunk + 1) + t), so that each result bit is
+  // a reduction OR, a balanced tree (an OR accumulated in the loop stays a chain of ZvcChunk + 1 gates)
+  localparam integer Tabs = ZvcChunk + 1;
+  reg [AvailBits*Tabs-1:0] need_terms;
+  reg [AvailBits*Tabs-1:0] left_terms;
+  reg [Tabs-1:0]           enough_terms;
+  reg [Tabs-1:0]           exact_terms;
+  reg [Tabs-1:0]           pad_bad_terms;
+  reg                      pad_bad;      // a padding bit of the chunk is set: its last segment fails
+  reg [6:0]                pad_mask_t;
   reg [AvailBits-1:0] need_t;
+  reg [AvailBits-1:0] left_t;
   reg                 sel_t;
-  integer t;
+  integer t, x;
   always @* begin
-    chunk_need = {AvailBits{1'b0}};
-    chunk_left = {AvailBits{1'b0}};
-    enough = 1'b0;
-    exact = 1'b0;
-    chunk_pad = 3'd0;
-    for (t = 0; t <= ZvcChunk; t = t + 1) begin
+    for (t = 0; t < Tabs; t = t + 1) begin
       need_t = need_tab_q[t*AvailBits +: AvailBits];
       sel_t = (ones == t[ChunkBits-1:0]);
-      chunk_need = chunk_need | (need_t & {AvailBits{sel_t}});
       // both sums start from registers (append only selects): no adder waits for the room compare
-      chunk_left = chunk_left | ((append ? avail_q + al_ext - need_t : avail_q - need_t) & {AvailBits{sel_t}});
-      enough = enough | (sel_t && (avail_q >= need_t));
-      exact = exact | (sel_t && (avail_q == need_t));
-      chunk_pad = chunk_pad | (pad_tab_q[t*3 +: 3] & {3{sel_t}});
+      left_t = append ? avail_q + al_ext - need_t : avail_q - need_t;
+      for (x = 0; x < AvailBits; x = x + 1) begin
+        need_terms[x*Tabs + t] = need_t[x] && sel_t;
+        left_terms[x*Tabs + t] = left_t[x] && sel_t;
+      end
+      enough_terms[t] = sel_t && (avail_q >= need_t);
+      exact_terms[t] = sel_t && (avail_q == need_t);
+      // the padding follows the chunk's t values
+      pad_mask_t = (7'h01 << pad_tab_q[t*3 +: 3]) - 7'h01;
+      pad_bad_terms[t] = sel_t && ((after_bitmap[OpBits*t +: 7] & pad_mask_t) != 7'h00);
     end
+    for (x = 0; x < AvailBits; x = x + 1) begin
+      chunk_need[x] = |need_terms[x*Tabs +: Tabs];
+      chunk_left[x] = |left_terms[x*Tabs +: Tabs];
+    end
+    enough = |enough_terms;
+    exact = |exact_terms;
+    pad_bad = |pad_bad_terms;
   end
-  // the values start after the chunk's n_q bitmap bits
-  wire [WinBits-1:0] after_bitmap = win_q >> n_q;
-  wire unused_after = ^after_bitmap[WinBits-1:ZvcChunk*OpBits+7];
   // bytes left after the last chunk: in the window, in the trim register, or still to come
   wire bad_left = w_last_q && (!stream_in || !exact);
 
   // ---- compressed, the chunk register: the chunk's segments, one per cycle
   reg                        d_valid_q;
   reg [ZvcChunk-1:0]         d_bm_q;     // the bitmap, the next element at bit 0
-  reg [ZvcChunk*OpBits+6:0]  d_vals_q;   // the values, the next nonzero at bit 0, and the chunk's padding after them
-  reg [2:0]                  d_pad_q;    // the chunk's padding bits
-  reg [ZvcChunk*OpBits+6:0]  vals_rest;  // the values after this segment
-  reg [6:0]                  pad_bits;
+  reg [ZvcChunk*OpBits-1:0]  d_vals_q;   // the values, the next nonzero at bit 0
+  reg                        d_pad_bad_q; // the chunk's padding holds a one: its last segment fails
+  reg [ZvcChunk*OpBits-1:0]  vals_rest;  // the values after this segment
+  reg [ZvcChunk*OpBits-1:0]  vals_at;
   reg [Lanes*OpBits-1:0]     comp_lanes;
-  reg                        comp_bad;   // a value slot of the segment holds zero
+  reg                        comp_bad;   // a value slot of the segment holds zero, or the padding a one
   reg [ChunkBits-1:0]        pre;        // nonzeros before the lane
+  reg [ZvcChunk-1:0]         in_seg;     // the bitmap bits of the segment's elements
   reg [ChunkBits-1:0]        used;       // nonzeros in the segment
-  reg [OpBits-1:0]           at_lane;
-  integer l;
+  reg [ZLanes-1:0]           slot_bad;   // the lane is a nonzero of the segment and its value slot holds zero
+  integer l, h;
   always @* begin
     comp_lanes = {(Lanes*OpBits){1'b0}};
-    comp_bad = 1'b0;
-    pre = {ChunkBits{1'b0}};
-    used = {ChunkBits{1'b0}};
-    at_lane = {OpBits{1'b0}};
+    in_seg = {ZvcChunk{1'b0}};
+    for (l = 0; l < ZLanes; l = l + 1) in_seg[l] = d_bm_q[l] && (l[LaneBits-1:0] < cnt_q);
+    used = popcount(in_seg);
+    // lane l takes value slot pre, the nonzeros below it
+    slot_bad = {ZLanes{1'b0}};
     for (l = 0; l < ZLanes; l = l + 1) begin
-      at_lane = d_vals_q[OpBits*pre +: OpBits];
-      if ((l[LaneBits-1:0] < cnt_q) && d_bm_q[l]) begin
-        comp_lanes[l*OpBits +: OpBits] = at_lane;
-        if (at_lane == {OpBits{1'b0}}) comp_bad = 1'b1;
-        used = used + {{(ChunkBits-1){1'b0}}, 1'b1};
-      end
-      pre = pre + {{(ChunkBits-1){1'b0}}, d_bm_q[l]};
+      pre = popcount(d_bm_q & ~({ZvcChunk{1'b1}} << l));
+      // shifts by a constant per bit of the count (a multiply by OpBits before the shift would be an adder)
+      vals_at = d_vals_q;
+      for (h = 0; h < ChunkBits; h = h + 1) if (pre[h]) vals_at = vals_at >> (OpBits << h);
+      if (in_seg[l]) comp_lanes[l*OpBits +: OpBits] = vals_at[OpBits-1:0];
+      // the lane's value, found from registers only: the segment's length only selects
+      slot_bad[l] = in_seg[l] && (vals_at[OpBits-1:0] == {OpBits{1'b0}});
     end
-    // the chunk's last segment: the padding follows its values and must be zero
-    vals_rest = d_vals_q >> (OpBits * used);
-    pad_bits = vals_rest[6:0] & ((7'h01 << d_pad_q) - 7'h01);
-    if (chunk_end && (pad_bits != 7'h00)) comp_bad = 1'b1;
+    comp_bad = (chunk_end && d_pad_bad_q) || (|slot_bad);
+    vals_rest = d_vals_q;
+    for (h = 0; h < ChunkBits; h = h + 1) if (used[h]) vals_rest = vals_rest >> (OpBits << h);
   end
   wire c_ok = compressed_q && active && !out_done_q && d_valid_q && out_free;
   wire c_emit = c_ok && !comp_bad;
@@ -528,8 +558,8 @@ module tiny_plain_dma_load #(
     // the chunk register: a new chunk from the window, or the rest of the current one after a segment
     if (w_step) begin
       d_bm_q <= bitmap;
-      d_vals_q <= after_bitmap[ZvcChunk*OpBits+6:0];
-      d_pad_q <= chunk_pad;
+      d_vals_q <= after_bitmap[ZvcChunk*OpBits-1:0];
+      d_pad_bad_q <= pad_bad;
     end else if (c_emit) begin
       d_bm_q <= d_bm_q >> cnt_q;
       d_vals_q <= vals_rest;
