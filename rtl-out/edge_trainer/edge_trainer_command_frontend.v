@@ -154,11 +154,14 @@ module edge_trainer_command_frontend #(
   reg [RequantStages*Cols-1:0]      wb_lanes_q, wb_lanes_d;
   // read-out: row-major position in the result of the element in the read registers,
   // counted down (rows and columns left after it) so that the ends are zero tests
-  // the read-out walk: rows left after the current one; elements left in the
-  // row and in the result word, the current segment's included; the segment's
-  // elements; the most a segment may have (ReadLanes for a read, 1 for a move)
-  reg [CountBits-1:0]  rd_rows_left_q, rd_rows_left_d, rd_cols_left_q, rd_cols_left_d, rd_lane_q, rd_lane_d;
-  reg [CountBits-1:0]  rd_word_left_q, rd_word_left_d, rd_count_q, rd_count_d, rd_max_q, rd_max_d;
+  // the read-out walk: rows left after the current one, result words left in
+  // the row after the current one, the lane; narrow (up to Cols): elements
+  // left in the word (within the row), the current segment's included, the
+  // segment's elements, the most a segment may have (ReadLanes for a read, 1
+  // for a move)
+  localparam integer LaneBits = $clog2(Cols + 1);
+  reg [CountBits-1:0]  rd_rows_left_q, rd_rows_left_d, rd_words_left_q, rd_words_left_d, rd_lane_q, rd_lane_d;
+  reg [LaneBits-1:0]   rd_word_left_q, rd_word_left_d, rd_count_q, rd_count_d, rd_max_q, rd_max_d;
   // read port: W read-out's element in the read registers; the output register's flags
   reg                  w_held_q, w_held_d, o_valid_q, o_valid_d, o_last_q, o_last_d;
 
@@ -289,9 +292,11 @@ module edge_trainer_command_frontend #(
 
   // ---------------------------------------------------------------- read-out
   wire rd_consume = (rd_take && !rd_transposed_i) || (mv_take && !updating);
-  localparam [CountBits-1:0] ReadLanesC = ReadLanes[CountBits-1:0];
-  wire rd_row_end = (rd_cols_left_q == rd_count_q);
-  wire rd_word_end = rd_row_end || (rd_word_left_q == rd_count_q);
+  localparam [LaneBits-1:0] ReadLanesN = ReadLanes[LaneBits-1:0];
+  localparam [LaneBits-1:0] ColsN = Cols[LaneBits-1:0];
+  localparam [LaneBits-1:0] OneN = 1;
+  wire rd_word_end = (rd_word_left_q == rd_count_q);
+  wire rd_row_end = rd_word_end && (rd_words_left_q == Zero);
   wire rd_last = rd_row_end && (rd_rows_left_q == Zero);
   wire rd_done = rd_transposed_i ? rd_transposed_last_i : rd_last;
 
@@ -459,29 +464,62 @@ module edge_trainer_command_frontend #(
 
   // ---------------------------------------------------------------- read-out walk
   // result elements leave row-major, one word of Cols per read (the last
-  // result's shape is stable from the acceptance of a read or move on)
+  // result's shape is stable from the acceptance of a read or move on). A row
+  // is ceil(N / Cols) words, its last one N - (words - 1) Cols elements: both
+  // registered from the result's shape (three register stages; the shape is
+  // set when the compute starts, and no read or move follows within three cycles).
+  // The next segment's length comes from narrow registers beside the consume
+  // (which arrives late, from the host's ready), then is selected by it.
+  wire [CountBits-1:0] res_words;
+  edge_trainer_ceil_div #(.Width (CountBits), .Divisor (Cols)) u_res_words (.x_i (res_cols_i), .q_o (res_words));
+  reg  [CountBits-1:0] row_words_q;
+  reg  [CountBits-1:0] last_full_q;   // (words - 1) x Cols
+  reg  [LaneBits-1:0]  last_elems;    // N - (words - 1) x Cols: 1 .. Cols
+  wire [CountBits-1:0] last_elems_wide = res_cols_i - last_full_q;
+  wire unused_last_elems = ^last_elems_wide;
+  always @(posedge clk_i) begin
+    row_words_q <= res_words;
+    last_full_q <= (row_words_q - One) * ColsC;
+    last_elems <= last_elems_wide[LaneBits-1:0];
+  end
+
+  // a word's elements in the row, and the segment lengths of the candidates
+  wire [LaneBits-1:0] first_word = (row_words_q == One) ? last_elems : ColsN;
+  wire [LaneBits-1:0] next_word = (rd_words_left_q == One) ? last_elems : ColsN;
+  wire [LaneBits-1:0] rest_word = rd_word_left_q - rd_count_q;
+  wire [LaneBits-1:0] accept_max = cmd_read ? ReadLanesN : OneN;
+  wire [LaneBits-1:0] accept_count = (first_word < accept_max) ? first_word : accept_max;
+  wire [LaneBits-1:0] first_count = (first_word < rd_max_q) ? first_word : rd_max_q;
+  wire [LaneBits-1:0] next_count = (next_word < rd_max_q) ? next_word : rd_max_q;
+  wire [LaneBits-1:0] rest_count = (rest_word < rd_max_q) ? rest_word : rd_max_q;
+  wire [CountBits-1:0] count_wide = {{(CountBits-LaneBits){1'b0}}, rd_count_q};
+
   always @* begin
-    rd_rows_left_d = rd_rows_left_q; rd_cols_left_d = rd_cols_left_q; rd_lane_d = rd_lane_q;
-    rd_word_left_d = rd_word_left_q; rd_max_d = rd_max_q;
+    rd_rows_left_d = rd_rows_left_q; rd_words_left_d = rd_words_left_q; rd_lane_d = rd_lane_q;
+    rd_word_left_d = rd_word_left_q; rd_max_d = rd_max_q; rd_count_d = rd_count_q;
     if (accept) begin
-      rd_rows_left_d = res_rows_i - One; rd_cols_left_d = res_cols_i; rd_lane_d = Zero; rd_word_left_d = ColsC;
-      rd_max_d = cmd_read ? ReadLanesC : One;
+      rd_rows_left_d = res_rows_i - One; rd_words_left_d = row_words_q - One; rd_lane_d = Zero;
+      rd_word_left_d = first_word;
+      rd_max_d = accept_max;
+      rd_count_d = accept_count;
     end else if (rd_consume && !rd_last) begin
       if (rd_row_end) begin
         rd_rows_left_d = rd_rows_left_q - One;
-        rd_cols_left_d = res_cols_i;
+        rd_words_left_d = row_words_q - One;
         rd_lane_d = Zero;
-        rd_word_left_d = ColsC;
+        rd_word_left_d = first_word;
+        rd_count_d = first_count;
+      end else if (rd_word_end) begin
+        rd_words_left_d = rd_words_left_q - One;
+        rd_lane_d = Zero;
+        rd_word_left_d = next_word;
+        rd_count_d = next_count;
       end else begin
-        rd_cols_left_d = rd_cols_left_q - rd_count_q;
-        rd_lane_d = rd_word_end ? Zero : rd_lane_q + rd_count_q;
-        rd_word_left_d = rd_word_end ? ColsC : rd_word_left_q - rd_count_q;
+        rd_lane_d = rd_lane_q + count_wide;
+        rd_word_left_d = rest_word;
+        rd_count_d = rest_count;
       end
     end
-    // the next segment: as many elements as the read allows, the word and the row hold
-    rd_count_d = rd_max_d;
-    if (rd_word_left_d < rd_count_d) rd_count_d = rd_word_left_d;
-    if (rd_cols_left_d < rd_count_d) rd_count_d = rd_cols_left_d;
   end
 
   // the handshake outputs leave from registers: copies of the state decode
@@ -498,8 +536,8 @@ module edge_trainer_command_frontend #(
       mv_valid_q <= 1'b0; mv_last_q <= 1'b0; mv_issued_q <= 1'b0;
       seg_q <= Zero; seg_rem_q <= Zero; din_q <= Zero; mv_lanes_q <= Zero;
       wb_valid_q <= {RequantStages{1'b0}}; wb_last_q <= {RequantStages{1'b0}};
-      rd_rows_left_q <= Zero; rd_cols_left_q <= Zero; rd_lane_q <= Zero;
-      rd_word_left_q <= Zero; rd_count_q <= Zero; rd_max_q <= Zero;
+      rd_rows_left_q <= Zero; rd_words_left_q <= Zero; rd_lane_q <= Zero;
+      rd_word_left_q <= {LaneBits{1'b0}}; rd_count_q <= {LaneBits{1'b0}}; rd_max_q <= {LaneBits{1'b0}};
       w_held_q <= 1'b0; o_valid_q <= 1'b0; o_last_q <= 1'b0;
     end else begin
       state_q <= state_d;
@@ -514,7 +552,7 @@ module edge_trainer_command_frontend #(
       mv_valid_q <= mv_valid_d; mv_last_q <= mv_last_d; mv_issued_q <= mv_issued_d;
       seg_q <= seg_d; seg_rem_q <= seg_rem_d; din_q <= din_d; mv_lanes_q <= mv_lanes_d;
       wb_valid_q <= wb_valid_d; wb_last_q <= wb_last_d;
-      rd_rows_left_q <= rd_rows_left_d; rd_cols_left_q <= rd_cols_left_d; rd_lane_q <= rd_lane_d;
+      rd_rows_left_q <= rd_rows_left_d; rd_words_left_q <= rd_words_left_d; rd_lane_q <= rd_lane_d;
       rd_word_left_q <= rd_word_left_d; rd_count_q <= rd_count_d; rd_max_q <= rd_max_d;
       w_held_q <= w_held_d; o_valid_q <= o_valid_d; o_last_q <= o_last_d;
     end
@@ -587,7 +625,7 @@ module edge_trainer_command_frontend #(
   assign rd_word_end_o = rd_word_end;
   assign rd_last_o = rd_last;
   assign rd_lane_o = rd_lane_q;
-  assign rd_count_o = rd_count_q;
+  assign rd_count_o = count_wide;
 endmodule
 
 `default_nettype wire
