@@ -43,7 +43,7 @@ function scalarChanges(vcd: string, id: string): string[] {
 
 describe.each(['icarus', 'verilator'])('trainforge sim --waves on %s', (simulator) => {
   it(
-    'writes a VCD: header, clk_i and core signals declared, the clock toggling and done_o rising',
+    'writes a VCD: header, clk_i and core signals declared, the clock toggling, done_o and load_done_o rising',
     async () => {
       const vcdPath = path.join(scratch, `${simulator}.vcd`);
       const r = await cli(['sim', 'specs/small.json', ...LAYER, '--simulator', simulator, '--waves', vcdPath]);
@@ -57,7 +57,7 @@ describe.each(['icarus', 'verilator'])('trainforge sim --waves on %s', (simulato
       expect(readdirSync(scratch).filter((f) => f.includes('.tmp-'))).toEqual([]);
       const clk = vcdIds(vcd, 'clk_i');
       expect(clk.length, 'clk_i declared').toBeGreaterThan(0);
-      for (const signal of ['cmd_ready_o', 'done_o', 'rd_data_o', 'wr_data_i'])
+      for (const signal of ['cmd_ready_o', 'done_o', 'load_done_o', 'rd_data_o', 'wr_data_i'])
         expect(vcdIds(vcd, signal).length, signal).toBeGreaterThan(0);
       // two clock edges a cycle, for at least the cycles of the compute and the transfers the run reports
       const compute = Number(/cycles (\d+) \(model/.exec(r.stdout)?.[1]);
@@ -66,9 +66,11 @@ describe.each(['icarus', 'verilator'])('trainforge sim --waves on %s', (simulato
       const edges = scalarChanges(vcd, clk[0]);
       expect(edges.length).toBeGreaterThanOrEqual(2 * (compute + transfers));
       expect(new Set(edges)).toEqual(new Set(['0', '1']));
-      // every command ends with done_o high for a cycle: load X, load W, FP, read
+      // every command ends with a done high for a cycle: the loads (X, W) with load_done_o, FP and the read with done_o
       const done = scalarChanges(vcd, vcdIds(vcd, 'done_o')[0]);
-      expect(done.filter((v) => v === '1').length).toBeGreaterThanOrEqual(4);
+      expect(done.filter((v) => v === '1').length).toBeGreaterThanOrEqual(2);
+      const loadDone = scalarChanges(vcd, vcdIds(vcd, 'load_done_o')[0]);
+      expect(loadDone.filter((v) => v === '1').length).toBeGreaterThanOrEqual(2);
       const times = [...vcd.matchAll(/^#(\d+)$/gm)].map((m) => Number(m[1]));
       expect(times.length).toBeGreaterThanOrEqual(2 * (compute + transfers));
       expect(
