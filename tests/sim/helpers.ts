@@ -30,6 +30,30 @@ export function buildModel(spec: Record<string, unknown>): CoreModel {
 const compiled = new Map<string, Promise<CompiledSim>>();
 
 /** Compiles a design for a simulator at most once per test file. */
+/**
+ * The system-top designs the memory-system tests share (system.test.ts,
+ * system-cycles.test.ts, train-memory.test.ts): the same specs, so that one
+ * build per simulator serves every file (the build lock shares it).
+ *   SYS_DENSE: a 2 x 2 dense core on a 32-bit bus with 4-beat bursts, 2 reads
+ *   in flight and a 4-entry queue (bursts split often, programs outgrow the queue);
+ *   SYS_SPARSE: the 2 x 2 zero-skipping core on the default 64-bit bus.
+ */
+const SYS_BUFFERS = { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 };
+export const SYS_DENSE = buildModel({
+  name: 'sys_dense',
+  array: { rows: 2, cols: 2 },
+  numeric: { operandBits: 4, accumulatorBits: 16 },
+  buffers: SYS_BUFFERS,
+  memory: { dataBits: 32, maxBurst: 4, queueDepth: 4, outstandingReads: 2 },
+});
+export const SYS_SPARSE = buildModel({
+  name: 'sys_sparse',
+  array: { rows: 2, cols: 2 },
+  numeric: { operandBits: 4, accumulatorBits: 16 },
+  buffers: SYS_BUFFERS,
+  sparsity: { skipZeros: true, scanWidth: 4, chunkDepth: 8 },
+});
+
 export function compileOnce(model: CoreModel, simulator: SimulatorName): Promise<CompiledSim> {
   const key = `${simulator}/${model.name}/${model.specHash}`;
   let sim = compiled.get(key);

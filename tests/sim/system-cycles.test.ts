@@ -23,7 +23,7 @@ import { busShape, runStepThroughMemory } from '../../generator/sim/memory-step.
 import { runProgram } from '../../generator/sim/system.ts';
 import { compileDesign, type CompiledSim } from '../../generator/sim/simulators.ts';
 import type { LayerDims, Operands, Step } from '../../generator/types.ts';
-import { buildModel, SIM_NAMES } from './helpers.ts';
+import { buildModel, SIM_NAMES, SYS_DENSE, SYS_SPARSE } from './helpers.ts';
 
 const SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
 const STEPS: Step[] = ['fp', 'bp', 'wg'];
@@ -32,23 +32,9 @@ const BUDGET = 400_000;
 const buffers = { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 };
 
 const DESIGNS: CoreModel[] = [
-  // the two designs of tests/sim/system.test.ts, the same specs (so one build serves both files): a 32-bit bus,
-  // 4-beat bursts, 2 reads in flight, a 4-entry queue ...
-  buildModel({
-    name: 'sys_dense',
-    array: { rows: 2, cols: 2 },
-    numeric: { operandBits: 4, accumulatorBits: 16 },
-    buffers,
-    memory: { dataBits: 32, maxBurst: 4, queueDepth: 4, outstandingReads: 2 },
-  }),
-  // ... and the zero-skipping core on the default 64-bit bus
-  buildModel({
-    name: 'sys_sparse',
-    array: { rows: 2, cols: 2 },
-    numeric: { operandBits: 4, accumulatorBits: 16 },
-    buffers,
-    sparsity: { skipZeros: true, scanWidth: 4, chunkDepth: 8 },
-  }),
+  // the designs of tests/sim/system.test.ts (one build serves both files)
+  SYS_DENSE,
+  SYS_SPARSE,
   // a 128-bit bus (a descriptor in 4 beats), byte operands, chunks of 5 (short chunks at row ends), one read in flight
   buildModel({
     name: 'e2e_wide',

@@ -25,7 +25,7 @@ import { runProgram } from '../../generator/sim/system.ts';
 import { systemCycles } from '../../generator/golden/system-cycles.ts';
 import { compileDesign, type CompiledSim } from '../../generator/sim/simulators.ts';
 import type { LayerDims, Step } from '../../generator/types.ts';
-import { buildModel, SIM_NAMES } from './helpers.ts';
+import { SIM_NAMES, SYS_DENSE, SYS_SPARSE } from './helpers.ts';
 
 const SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
 const STEPS: Step[] = ['fp', 'bp', 'wg'];
@@ -37,22 +37,8 @@ const faultCode = (name: string) => {
   return f.code;
 };
 
-/** A 2 x 2 dense core on a 32-bit bus with 4-beat bursts and a 4-entry queue: bursts split often, programs outgrow the queue. */
-const DENSE = buildModel({
-  name: 'sys_dense',
-  array: { rows: 2, cols: 2 },
-  numeric: { operandBits: 4, accumulatorBits: 16 },
-  buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 },
-  memory: { dataBits: 32, maxBurst: 4, queueDepth: 4, outstandingReads: 2 },
-});
-/** The 2 x 2 zero-skipping core on the default 64-bit bus. */
-const SPARSE = buildModel({
-  name: 'sys_sparse',
-  array: { rows: 2, cols: 2 },
-  numeric: { operandBits: 4, accumulatorBits: 16 },
-  buffers: { weightWords: 256, activationWords: 256, errorWords: 256, resultWords: 256 },
-  sparsity: { skipZeros: true, scanWidth: 4, chunkDepth: 8 },
-});
+const DENSE = SYS_DENSE;
+const SPARSE = SYS_SPARSE;
 
 const dims: LayerDims = { batch: 5, din: 9, dout: 6 };
 

@@ -17,20 +17,13 @@ import { initNetwork, planLayout, trainOnDevice, type TrainResult } from '../../
 import { SystemDevice, type MemoryRunFigures } from '../../generator/train/system-device.ts';
 import type { MemoryBehaviour } from '../../generator/sim/system.ts';
 import type { SimulatorName } from '../../generator/sim/simulators.ts';
-import { buildModel } from './helpers.ts';
+import { SYS_DENSE, SYS_SPARSE } from './helpers.ts';
 
 const SEED = Number(process.env.TRAINFORGE_SEED ?? 1);
 
 /** 3 x 5 cores, dense and zero-skipping (whose energy counts need the operands), on the default 64-bit bus. */
-const design = (name: string, skipZeros: boolean): CoreModel =>
-  buildModel({
-    name,
-    array: { rows: 3, cols: 5 },
-    numeric: { operandBits: 8, accumulatorBits: 24 },
-    buffers: { weightWords: 1024, activationWords: 2048, errorWords: 2048, resultWords: 1024 },
-    sparsity: { skipZeros },
-  });
-const DESIGNS = [design('train_mem_dense', false), design('train_mem_sparse', true)];
+// the system tests' designs (tests/sim/helpers.ts): their builds serve this file too
+const DESIGNS = [SYS_DENSE, SYS_SPARSE];
 const SIZES = [5, 16, 3];
 const OPTS = { hidden: [16], epochs: 1, batch: 8, seed: SEED, lrShift: 2 };
 const TRAIN = 40;
@@ -74,16 +67,17 @@ describe.each(DESIGNS.map((m) => [m.name, m] as const))('%s', (_name, model) => 
       expect(run.result.cycles.total).toBe(gold.cycles.total);
       const f = run.figures;
       measured.set(simulator, f);
-      // end to end: every compute cycle, and the loads and READ_RESULTs, which wait on memory, and more
-      expect(f.endToEndCycles).toBeGreaterThan(gold.cycles.total + f.transferCycles);
+      // end to end: every compute cycle and more (loads overlap computes: the transfers need not add up)
+      expect(f.endToEndCycles).toBeGreaterThan(gold.cycles.total);
       expect(f.transferCycles).toBeGreaterThan(gold.cycles.transfer);
       // the inputs: every sample once, 5 bytes a row dense
       expect(f.memory.inputBytesUncompressed).toBe((TRAIN + TEST) * 5);
-      expect(f.memory.inputBytesRead % 8).toBe(0);
-      // READ_RESULT of 3 logits a sample, 4 bytes each, for every sample seen; nothing else of the run writes
-      expect(f.memory.bytesWritten).toBe((TRAIN + TEST) * 3 * 4);
-      // the checks: READ_W of both layers after each step, 4 bytes a weight
-      expect(f.verification.bytesWritten).toBe(STEPS * (16 * 5 + 3 * 16) * 4);
+      expect(f.memory.inputBytesRead % model.memory.dataBytes, 'batches staged on beat boundaries').toBe(0);
+      // READ_RESULT of 3 logits a sample, an accumulator each, for every sample seen; nothing else of the run writes
+      const R = model.memory.resultBytes;
+      expect(f.memory.bytesWritten).toBe((TRAIN + TEST) * 3 * R);
+      // the checks: READ_W of both layers after each step, a weight at accumulator width
+      expect(f.verification.bytesWritten).toBe(STEPS * (16 * 5 + 3 * 16) * R);
       expect(f.verification.bytesRead).toBe(0);
       expect(f.energy.dramMicrojoules).toBeCloseTo(((f.memory.bytesRead + f.memory.bytesWritten) * 8 * 20) / 1e6, 9);
       expect(f.energy.macMicrojoules).toBeGreaterThan(0);
