@@ -138,10 +138,9 @@ class FetchTiming {
   }
 }
 
-const isLoadOp = (d: Descriptor) => d.op === 'loadW' || d.op === 'loadX' || d.op === 'loadDy';
-
 /** The buffer each load writes (its block width cuts the load's segments). */
 const LOAD_TARGET = { loadW: 'w', loadX: 'x', loadDy: 'dy' } as const;
+const isLoadOp = (d: Descriptor) => d.op in LOAD_TARGET;
 
 type Stage = 'idle' | 'decode' | 'shape' | 'span' | 'end' | 'last' | 'check' | 'verdict' | 'issue' | 'run';
 /** The stages that always take one edge; shape and span branch (below). */
